@@ -101,3 +101,17 @@ def concept(scheme: str, notation: str) -> URIRef:
 
 def scheme_iri(scheme: str) -> URIRef:
     return URIRef(f"{VOCAB_BASE}{scheme}")
+
+
+#: prefixes used in every serialisation (Turtle, TriG, JSON-LD @context)
+PREFIXES: dict[str, str] = {
+    "dip": str(DIP._NS),
+    "schema": str(SCHEMA),
+    "prov": str(PROV),
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "dcterms": "http://purl.org/dc/terms/",
+}

@@ -1,0 +1,182 @@
+"""Clauses and the cues read from them, shared by the meeting and pledge extractors.
+
+Without a parser we approximate the clause by cutting a sentence at relative and
+contrastive connectives (", which", ", while", "; "), which is where news prose
+changes its subject; the cue lists live in ``kg/data/event_cues.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from kg.datafiles import read_toml
+from kg.errors import KgError
+from kg.extract.text import Sentence
+from kg.model import EntityIndex, Mention
+from kg.resources import data_dir
+
+CUES_FILE = "event_cues.toml"
+
+
+def words(patterns: list[str]) -> re.Pattern[str]:
+    """One case-insensitive alternation of word-bounded patterns, longest first."""
+    ordered = sorted(patterns, key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(f"(?:{p})" for p in ordered) + r")(?![\w])", re.I)
+
+
+def compile_list(data: dict[str, Any], key: str, name: str) -> re.Pattern[str]:
+    """The list ``key`` of a data file as one regex; a clear error naming the file when it is wrong."""
+    value = data.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise KgError(f"'{key}' must be a list of strings", where=data_dir() / name,
+                      fix=f'write {key} = ["…", "…"]')
+    try:
+        return words(value)
+    except re.error as exc:
+        raise KgError(f"bad regular expression in '{key}': {exc}", where=data_dir() / name) from exc
+
+
+@dataclass(frozen=True)
+class Cues:
+    breaks: re.Pattern[str]
+    pledge_breaks: re.Pattern[str]
+    conditional: re.Pattern[str]
+    future: re.Pattern[str]
+    negation_near: re.Pattern[str]
+    negation_clause: re.Pattern[str]
+    hypothetical_near: re.Pattern[str]
+    actor_nouns: re.Pattern[str]
+    proxy_nouns: re.Pattern[str]
+    anaphora: re.Pattern[str]
+    location_preps: re.Pattern[str]
+    topic_preps: re.Pattern[str]
+
+
+def _breaks(data: dict[str, Any], key: str) -> re.Pattern[str]:
+    raw = data.get(key)
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        raise KgError(f"'{key}' must be a list of strings", where=data_dir() / CUES_FILE)
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in sorted(raw, key=len, reverse=True)))
+    except re.error as exc:
+        raise KgError(f"bad regular expression in '{key}': {exc}", where=data_dir() / CUES_FILE) from exc
+
+
+@cache
+def cues() -> Cues:
+    data = read_toml(CUES_FILE)
+    return Cues(
+        breaks=_breaks(data, "clause_breaks"),
+        pledge_breaks=_breaks(data, "pledge_breaks"),
+        conditional=compile_list(data, "conditional", CUES_FILE),
+        **{k: compile_list(data, k, CUES_FILE) for k in (
+            "future", "negation_near", "negation_clause", "hypothetical_near", "actor_nouns", "proxy_nouns",
+            "anaphora", "location_preps", "topic_preps")},
+    )
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int  # offsets into Article.text
+    end: int
+    text: str
+
+
+def split_clauses(sent: Sentence, breaks: re.Pattern[str] | None = None) -> list[Clause]:
+    """The sentence cut at clause breaks; offsets index the article text."""
+    cuts = [0]
+    for m in (breaks or cues().breaks).finditer(sent.text):
+        if m.start() > cuts[-1]:
+            cuts.append(m.start() + (1 if sent.text[m.start()] in ",;" else 0))
+    cuts.append(len(sent.text))
+    out = []
+    for s, e in zip(cuts, cuts[1:], strict=False):
+        if e > s:
+            out.append(Clause(sent.start + s, sent.start + e, sent.text[s:e]))
+    return out
+
+
+def clause_at(clauses: list[Clause], pos: int) -> Clause:
+    for c in clauses:
+        if c.start <= pos < c.end:
+            return c
+    return clauses[-1]
+
+
+def preceding_word(text: str, start: int) -> str:
+    """The word before ``start`` in ``text``, skipping an article ("in the U.K." -> "in")."""
+    before = re.findall(r"[A-Za-z'-]+", text[max(0, start - 40):start])
+    while before and before[-1].lower() in ("the", "a", "an"):
+        before.pop()
+    return before[-1].lower() if before else ""
+
+
+def following(text: str, end: int, n: int = 40) -> str:
+    return text[end:end + n]
+
+
+def is_location(text: str, m: Mention) -> bool:
+    """A mention governed by "in/at/to/from ..." names a place."""
+    word = preceding_word(text, m.span.start)
+    return bool(word) and bool(cues().location_preps.fullmatch(word))
+
+
+def is_topic(text: str, m: Mention) -> bool:
+    """"talks on Ukraine", "a force for Ukraine", "U.K.-led": the country is talked about, not taking part."""
+    if re.match(r"-(?:led|backed|proposed|brokered|based|made|funded)\b", text[m.span.end:m.span.end + 12]):
+        return True
+    return bool(re.search(r"(?:" + cues().topic_preps.pattern + r")\s+(?:the\s+)?$", text[max(0, m.span.start - 40):m.span.start]))
+
+
+def is_possessive(text: str, m: Mention) -> bool:
+    return bool(re.match(r"['’]s?\b", text[m.span.end:m.span.end + 2]))
+
+
+def is_proxy(text: str, m: Mention) -> bool:
+    """"Trump's envoy", "Meloni's office": the person's country acts, not the person."""
+    rest = text[m.span.end:m.span.end + 40]
+    mm = re.match(r"['’]s?\s+(?:\w+\s+){0,2}?", rest)
+    return bool(mm) and bool(cues().proxy_nouns.match(rest[mm.end():]))
+
+
+def acts(text: str, m: Mention, index: EntityIndex) -> bool:
+    """A demonym or adjectival country acts only through people: "U.S. officials", not "U.S. tariffs"."""
+    rest = text[m.span.end:m.span.end + 60]
+    # skip coordinated mentions: "Ukrainian and U.S. officials"
+    later = [x for x in index.mentions if m.span.end <= x.span.start < m.span.end + 60]
+    for x in later:
+        gap = text[m.span.end:x.span.start]
+        if re.fullmatch(r"\s*(?:,|and|, and|or)\s*(?:the\s+)?", gap):
+            rest = text[x.span.end:x.span.end + 60]
+            break
+    return bool(re.match(r"\s+(?:[\w-]+\s+){0,2}?" + cues().actor_nouns.pattern, rest, re.I))
+
+
+def tense_of(text: str) -> str:
+    """"future" when the text plans or promises, else "past"."""
+    return "future" if cues().future.search(text) else "past"
+
+
+def groups(text: str, mentions: list[Mention]) -> list[list[Mention]]:
+    """Runs of coordinated mentions ("France, Germany and the U.K.")."""
+    out: list[list[Mention]] = []
+    for m in mentions:
+        if out:
+            gap = text[out[-1][-1].span.end:m.span.start]
+            if re.fullmatch(r"\s*(?:,|and|, and|&|as well as|or)?\s*(?:the\s+)?", gap):
+                out[-1].append(m)
+                continue
+        out.append([m])
+    return out
+
+
+def subject_group(text: str, mentions: list[Mention]) -> list[Mention]:
+    """The first run of mentions that no preposition governs: the sentence's likely subject."""
+    for g in groups(text, mentions):
+        word = preceding_word(text, g[0].span.start)
+        if not cues().location_preps.fullmatch(word or "-") and word not in ("with", "of", "for", "by", "between"):
+            return g
+    return []

@@ -1,0 +1,280 @@
+"""The batch pipeline: read -> extract -> map -> SHACL gate -> commit, one article at a time.
+
+Extraction, mapping and validation run in worker processes (they are pure
+functions of the article); only the parent writes to the store, each article in
+one transaction, in input order, so a batch gives the same store whatever the
+number of workers. Articles the reader or the SHACL gate rejects are reported
+and appended to ``<store>/quarantine.jsonl``, never stored.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from kg.errors import KgError, ReadError, StoreError, ValidationFailed
+from kg.model import Article
+from kg.vocab import DIP
+
+if TYPE_CHECKING:
+    from kg.store import Store
+
+#: articles per task sent to a worker process
+CHUNK = 4
+
+
+@dataclass
+class Reject:
+    """An input that did not enter the store, and why."""
+
+    file: str
+    reason: str  # read | extract | shacl
+    message: str
+    shape: str | None = None
+    key: str | None = None
+    violations: list[dict[str, str | None]] = field(default_factory=list)
+
+    def line(self) -> str:
+        shape = f" [{self.shape}]" if self.shape else ""
+        return f"{self.file}: {self.reason}{shape}: {self.message}"
+
+
+@dataclass
+class Outcome:
+    """What happened to one input: stored (key + N-Triples) or rejected."""
+
+    source: str
+    key: str | None = None
+    ntriples: str = ""
+    entities: dict[str, str] = field(default_factory=dict)
+    triples: int = 0
+    reject: Reject | None = None
+
+
+@dataclass
+class IngestReport:
+    stored: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    quads: int = 0  # statements in the store after the batch
+    seconds: float = 0.0
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejects)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejects
+
+    def summary(self) -> str:
+        rate = self.stored / self.seconds if self.seconds else 0.0
+        return (f"{self.stored} articles stored, {self.rejected} rejected, {self.quads} statements in the store, "
+                f"{self.seconds:.1f} s ({rate:.1f} articles/s)")
+
+
+# ---- per article (runs in worker processes) ----------------------------------------------------
+
+def _violations(report: Any) -> list[dict[str, str | None]]:
+    out = []
+    for r in report.results:
+        out.append({k: (str(getattr(r, k)) if getattr(r, k, None) is not None else None)
+                    for k in ("focus", "path", "severity", "message", "shape")})
+    return out
+
+
+def gate(graph: Graph, source: str, key: str | None = None) -> Reject | None:
+    """The SHACL gate: None when the graph conforms, else the reject naming the first failure."""
+    from kg.validate import validate
+
+    report = validate(graph)
+    if report.conforms:
+        return None
+    found = _violations(report)
+    first = found[0] if found else {}
+    msg = first.get("message") or "does not conform to the SHACL shapes"
+    if first.get("focus"):
+        msg = f"{first['focus']}: {msg}"
+    if len(found) > 1:
+        msg += f" (and {len(found) - 1} more)"
+    return Reject(source, "shacl", msg, shape=first.get("shape"), key=key, violations=found)
+
+
+def entity_descriptions(graph: Graph) -> dict[str, str]:
+    """Canonical country and organisation descriptions (type, label, ISO code) as N-Triples per IRI."""
+    out: dict[str, str] = {}
+    for cls in (DIP.Country, DIP.Organization):
+        for s in sorted(set(graph.subjects(RDF.type, cls))):
+            if not isinstance(s, URIRef):
+                continue
+            part = Graph()
+            part.add((s, RDF.type, cls))
+            for p in (RDFS.label, DIP.isoCode):
+                for o in graph.objects(s, p):
+                    part.add((s, p, o))
+            out[str(s)] = part.serialize(format="nt")
+    return out
+
+
+def _outcome(graph: Graph, key: str, source: str) -> Outcome:
+    reject = gate(graph, source, key)
+    if reject is not None:
+        return Outcome(source, key, reject=reject)
+    return Outcome(source, key, graph.serialize(format="nt"), entity_descriptions(graph), len(graph))
+
+
+def process(article: Article, base_iri: str) -> Outcome:
+    """Extract, map and validate one article; never raises for a bad article."""
+    from kg.pipeline import article_graph
+
+    try:
+        graph = article_graph(article, base_iri)
+    except Exception as exc:  # one extractor bug must not stop a batch: report it as a reject
+        msg = exc.message if isinstance(exc, KgError) else f"{type(exc).__name__}: {exc}"
+        return Outcome(article.source, article.key, reject=Reject(article.source, "extract", msg, key=article.key))
+    return _outcome(graph, article.key, article.source)
+
+
+def _process_chunk(articles: list[Article], base_iri: str) -> list[Outcome]:
+    return [process(a, base_iri) for a in articles]
+
+
+# ---- the batch (parent process) ------------------------------------------------------------------
+
+def count_inputs(paths: Iterable[str | Path]) -> int:
+    """How many files the batch will read (for the progress bar)."""
+    from kg.read import ARTICLE_SUFFIXES
+
+    n = 0
+    for item in paths:
+        path = Path(item)
+        if not path.is_dir():
+            n += 1
+            continue
+        for root, dirs, files in os.walk(path):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            n += sum(1 for f in files if not f.startswith(".") and Path(f).suffix.lower() in ARTICLE_SUFFIXES)
+    return n
+
+
+def _chunks(items: Iterable[Article | ReadError], size: int) -> Iterator[list[Article | ReadError]]:
+    chunk: list[Article | ReadError] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _read_reject(err: ReadError) -> Outcome:
+    where = err.where or "?"
+    return Outcome(where, reject=Reject(where, "read", err.what + (f" ({err.fix})" if err.fix else "")))
+
+
+class Ingest:
+    """One batch; iterate it to run (one Outcome per input, in input order), then read ``report``."""
+
+    def __init__(self, store: Store, paths: Iterable[str | Path], *, workers: int | None = None) -> None:
+        self.store = store
+        self.paths = [Path(p) for p in paths]
+        self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
+        self.report = IngestReport()
+        self._total: int | None = None
+
+    @property
+    def total(self) -> int:
+        if self._total is None:
+            self._total = count_inputs(self.paths)
+        return self._total
+
+    def _outcomes(self) -> Iterator[Outcome]:
+        from kg.read import iter_articles
+
+        base = self.store.base_iri
+        items = iter_articles(self.paths)
+        if self.workers == 1:
+            for item in items:
+                yield _read_reject(item) if isinstance(item, ReadError) else process(item, base)
+            return
+        ctx = multiprocessing.get_context("forkserver")  # fresh workers: no inherited store or lock fds
+        ctx.set_forkserver_preload(["kg.ingest", "kg.pipeline", "kg.validate"])
+        with ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx) as pool:
+            pending: deque[tuple[list[Article | ReadError], Future[list[Outcome]]]] = deque()
+            for chunk in _chunks(items, CHUNK):
+                arts = [a for a in chunk if isinstance(a, Article)]
+                pending.append((chunk, pool.submit(_process_chunk, arts, base)))
+                while len(pending) > 2 * self.workers:
+                    yield from self._drain(*pending.popleft())
+            while pending:
+                yield from self._drain(*pending.popleft())
+
+    @staticmethod
+    def _drain(chunk: list[Article | ReadError], future: Future[list[Outcome]]) -> Iterator[Outcome]:
+        done = iter(future.result())
+        for item in chunk:
+            yield _read_reject(item) if isinstance(item, ReadError) else next(done)
+
+    def __iter__(self) -> Iterator[Outcome]:
+        from kg.merge import recompute
+
+        start = time.perf_counter()
+        for outcome in self._outcomes():
+            if outcome.reject is not None:
+                self.report.rejects.append(outcome.reject)
+                quarantine(self.store, outcome.reject)
+            elif outcome.key is not None:
+                self.store.replace_article(outcome.key, outcome.ntriples, outcome.entities)
+                self.report.stored += 1
+                self.report.keys.append(outcome.key)
+            yield outcome
+        if self.report.stored:
+            recompute(self.store)
+        self.report.quads = self.store.quad_count()
+        self.report.seconds = time.perf_counter() - start
+
+
+def quarantine(store: Store, reject: Reject) -> None:
+    """Append one reject to ``<store>/quarantine.jsonl``."""
+    record = {"time": datetime.now(UTC).isoformat(timespec="seconds"), **asdict(reject)}
+    try:
+        with open(store.quarantine_file, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise StoreError(f"cannot write the quarantine report: {exc.strerror}", where=store.quarantine_file) from exc
+
+
+def commit_graph(store: Store, key: str, graph: Graph, *, source: str) -> None:
+    """Gate and store one ready-made article graph; a failing graph is quarantined and raises."""
+    from kg.merge import recompute
+
+    reject = gate(graph, source, key)
+    if reject is not None:
+        quarantine(store, reject)
+        raise ValidationFailed(f"rejected by the SHACL gate: {reject.message}", where=source,
+                               fix=f"see {store.quarantine_file}")
+    store.replace_article(key, graph.serialize(format="nt"), entity_descriptions(graph))
+    recompute(store)
+
+
+def ingest(store: Store, paths: Iterable[str | Path], *, workers: int | None = None,
+           progress: Callable[[Outcome], None] | None = None) -> IngestReport:
+    """Ingest files and folders; ``progress`` is called after each input."""
+    run = Ingest(store, paths, workers=workers)
+    for outcome in run:
+        if progress is not None:
+            progress(outcome)
+    return run.report

@@ -1,0 +1,235 @@
+"""Stored SPARQL queries (``queries/*.rq``, grlc-style headers) run on the store or an endpoint.
+
+Header lines start with ``#+``: ``summary``, ``description``, ``params`` (a list of
+``- name: what it means``) and ``defaults`` (``- name: value``). Parameters are the
+variables ``?_name`` (required) and ``?__name`` (optional, unbound when not given).
+Values are bound as typed RDF terms (see ``typed_value``), never pasted into the text.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rdflib import XSD, Literal, URIRef
+from rdflib.term import Node
+
+from kg.errors import QueryError
+from kg.query.result import FORMATS, Result, from_json_term
+from kg.query.sparqltext import bind, parameters
+from kg.vocab import PREFIXES
+
+if TYPE_CHECKING:
+    from kg.store import Store
+
+__all__ = ["FORMATS", "Param", "Result", "StoredQuery", "list_queries", "load_query", "run_query", "typed_value"]
+
+_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+@dataclass
+class Param:
+    name: str
+    required: bool
+    description: str = ""
+    default: str | None = None
+    variable: str = ""  # as written in the query, without "?": ``_name`` or ``__name``
+
+
+@dataclass
+class StoredQuery:
+    name: str
+    text: str
+    path: Path | None = None
+    summary: str = ""
+    description: str = ""
+    params: list[Param] = field(default_factory=list)
+
+    @property
+    def param_names(self) -> list[str]:
+        return [p.name for p in self.params]
+
+
+def _header(text: str) -> dict[str, Any]:
+    """``#+ key: value`` lines; a key with an empty value collects the ``#+   - item`` lines after it."""
+    out: dict[str, Any] = {}
+    current: str | None = None
+    for line in text.splitlines():
+        if not line.startswith("#+"):
+            continue
+        body = line[2:].strip()
+        if body.startswith("- ") and current:
+            item = body[2:].strip()
+            key, sep, value = item.partition(":")
+            out[current].append((key.strip(), value.strip()) if sep else (item, ""))
+            continue
+        key, _, value = body.partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if value:
+            out[key], current = value, None
+        else:
+            out[key], current = [], key
+    return out
+
+
+def parse_query(text: str, name: str, path: Path | None = None) -> StoredQuery:
+    head = _header(text)
+    docs = dict(head.get("params") or [])
+    defaults = dict(head.get("defaults") or [])
+    params = [Param(n, req and n not in defaults, docs.get(n, ""), defaults.get(n), ("_" if req else "__") + n)
+              for n, req in parameters(text)]
+    return StoredQuery(name, text, path, str(head.get("summary", "")), str(head.get("description", "")), params)
+
+
+def _queries_dir() -> Path:
+    from kg.resources import resource_dir
+
+    try:
+        return resource_dir("queries")
+    except FileNotFoundError as exc:
+        raise QueryError("the stored queries folder is missing", fix="reinstall diplomacy-kg") from exc
+
+
+def list_queries() -> list[StoredQuery]:
+    return [load_query(p) for p in sorted(_queries_dir().glob("*.rq"))]
+
+
+def load_query(name_or_path: str | Path) -> StoredQuery:
+    """A stored query by name (``countries-pledging-troops``) or a ``.rq`` file path."""
+    path = Path(name_or_path)
+    if not (path.suffix == ".rq" or path.is_file()):
+        path = _queries_dir() / f"{name_or_path}.rq"
+        if not path.is_file():
+            names = ", ".join(p.stem for p in sorted(_queries_dir().glob("*.rq")))
+            raise QueryError(f"no stored query named {str(name_or_path)!r}",
+                             fix=f"run `kg queries` to list them: {names}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryError(f"cannot read the query: {exc}", where=path) from exc
+    return parse_query(text, path.stem, path)
+
+
+def _date_bound(name: str, value: str) -> Literal:
+    """A date parameter; ``YYYY`` / ``YYYY-MM`` mean the first day, or the last for a ``to`` bound."""
+    parts = [int(x) for x in value.split("-")]
+    end = name in ("to", "until", "end")
+    y, m = parts[0], (parts[1] if len(parts) > 1 else (12 if end else 1))
+    d = parts[2] if len(parts) > 2 else (calendar.monthrange(y, m)[1] if end and 1 <= m <= 12 else 1)
+    try:
+        return Literal(date(y, m, d).isoformat(), datatype=XSD.date)
+    except ValueError:
+        raise QueryError(f"parameter {name}: {value!r} is not a valid date", fix="use YYYY-MM-DD") from None
+
+
+def typed_value(name: str, value: str) -> Node:
+    """The RDF term a parameter value stands for.
+
+    http(s) IRIs -> IRI; ``from``/``to``/``*date`` or a YYYY-MM-DD value -> xsd:date;
+    a whole number -> xsd:integer; ``country`` given as two letters -> upper-case ISO code;
+    anything else -> a plain string literal.
+    """
+    if re.match(r"https?://", value):
+        return URIRef(value)
+    if (name in ("from", "to", "until", "since", "end", "start") or name.endswith("date")) and _DATE.fullmatch(value):
+        return _date_bound(name, value)
+    if _DATE.fullmatch(value) and len(value) == 10:
+        return _date_bound(name, value)
+    if re.fullmatch(r"-?\d+", value):
+        return Literal(value, datatype=XSD.integer)
+    if name == "country" and re.fullmatch(r"[A-Za-z]{2}", value):
+        return Literal(value.upper())
+    return Literal(value)
+
+
+def bound_text(query: StoredQuery, params: dict[str, str]) -> str:
+    """The query text with its parameters bound; checks names and required ones."""
+    known = {p.name: p for p in query.params}
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        takes = ", ".join(known) or "no parameters"
+        raise QueryError(f"unknown parameter {unknown[0]!r} for query {query.name}", fix=f"it takes: {takes}")
+    values: dict[str, Node] = {}
+    for p in query.params:
+        value = params.get(p.name, p.default)
+        if value is None:
+            if p.required:
+                raise QueryError(f"query {query.name} needs the parameter {p.name!r}",
+                                 fix=f"add --param {p.name}=VALUE" + (f" ({p.description})" if p.description else ""))
+            continue
+        values[p.variable] = typed_value(p.name, str(value))
+    return bind(query.text, values)
+
+
+def _is_update(text: str) -> bool:
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        parseUpdate(text)
+    except Exception:  # any parse failure means "not an update"
+        return False
+    return True
+
+
+def _prologue() -> str:
+    return "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+
+
+def run_query(target: Store | str, query: str | Path | StoredQuery, params: dict[str, str] | None = None, *,
+              allow_update: bool = False, timeout: float = 60.0) -> Result:
+    """Run a stored query (name, path or StoredQuery) on a Store or a SPARQL endpoint URL."""
+    sq = query if isinstance(query, StoredQuery) else load_query(query)
+    text = bound_text(sq, {k: str(v) for k, v in (params or {}).items()})
+    start = time.perf_counter()
+    if isinstance(target, str):
+        from kg.query.remote import run_remote
+
+        result = run_remote(target, _prologue() + text, allow_update=allow_update, timeout=timeout,
+                            is_update=_is_update)
+    else:
+        result = _run_local(target, text, allow_update)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _run_local(store: Store, text: str, allow_update: bool) -> Result:
+    import pyoxigraph as ox
+
+    from kg.store import to_rdflib
+
+    try:
+        answer = store.oxigraph.query(text, prefixes=dict(PREFIXES), use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        if not _is_update(_prologue() + text):
+            raise QueryError(f"invalid SPARQL: {exc}") from None
+        if not allow_update:
+            raise QueryError("this is a SPARQL Update; kg query does not change the store unless asked",
+                             fix="add --allow-update (allow_update=True) if you mean to modify it") from None
+        store.update(_prologue() + text)
+        return Result(updated=True)
+    except OSError as exc:
+        raise QueryError(f"query failed: {exc}") from exc
+    if isinstance(answer, ox.QueryBoolean):
+        return Result(boolean=bool(answer))
+    if isinstance(answer, ox.QueryTriples):
+        rows = [{"subject": to_rdflib(t.subject), "predicate": to_rdflib(t.predicate), "object": to_rdflib(t.object)}
+                for t in answer]
+        return Result(["subject", "predicate", "object"], rows)
+    variables = [v.value for v in answer.variables]
+    bindings = []
+    for sol in answer:
+        bindings.append({v: to_rdflib(sol[v]) for v in variables if sol[v] is not None})
+    return Result(variables, bindings)
+
+
+def result_from_json(doc: dict[str, Any]) -> Result:
+    if "boolean" in doc:
+        return Result(boolean=bool(doc["boolean"]))
+    variables = list(doc.get("head", {}).get("vars", []))
+    rows = [{k: from_json_term(v) for k, v in b.items()} for b in doc.get("results", {}).get("bindings", [])]
+    return Result(variables, rows)

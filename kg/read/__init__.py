@@ -1,0 +1,108 @@
+"""Read stage: article files (page dumps, wire stories, readouts, HTML, JSON) to ``Article``.
+
+Public API: ``read_article(path)``, ``read_text(text, source=, fmt=)`` and
+``iter_articles(paths)``. Anything that is not a readable article raises (or, in
+``iter_articles``, yields) a ``ReadError`` naming the file, never another error,
+so one bad file cannot stop a batch.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from kg.errors import ReadError
+from kg.model import Article
+from kg.read.decode import MAX_BYTES, decode, display_name, read_bytes
+from kg.read.html import parse_html
+from kg.read.jsonfmt import parse_json
+from kg.read.txt import parse_txt
+
+__all__ = ["ARTICLE_SUFFIXES", "MAX_BYTES", "iter_articles", "read_article", "read_data", "read_text"]
+
+#: file extensions read as articles, and the format each means
+ARTICLE_SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "txt", ".html": "html", ".htm": "html",
+                    ".json": "json"}
+_FORMATS = {"txt": "txt", "text": "txt", "md": "txt", "html": "html", "htm": "html", "json": "json"}
+
+
+def sniff(text: str) -> str:
+    """The format of ``text`` when its file name does not say."""
+    head = text.lstrip()[:2048].lower()
+    if head.startswith(("{", "[")):
+        return "json"
+    tags = ("<html", "<!doctype", "<body", "<head", "<article", "<p>", "<div", "<title")
+    if head.startswith("<") and any(tag in head for tag in tags):
+        return "html"
+    return "txt"
+
+
+def _parse(text: str, source: str, fmt: str, where: str) -> Article:
+    if not text.strip():
+        raise ReadError("empty file" if where != "<stdin>" else "empty input", where=where,
+                        fix="give an article with a title and body")
+    try:
+        if fmt == "json":
+            article = parse_json(text, source, where)
+        elif fmt == "html":
+            article = parse_html(text, source, where)
+        else:
+            article = parse_txt(text, source)
+    except ReadError:
+        raise
+    except (ValueError, TypeError, RecursionError) as exc:  # a parser surprised by odd input
+        raise ReadError(f"cannot read as {fmt}: {exc}", where=where) from None
+    if not article.title and not article.paragraphs:
+        raise ReadError("no article text found", where=where, fix="the file holds only site junk or markup")
+    return article
+
+
+def read_text(text: str, *, source: str = "<stdin>", fmt: str | None = None) -> Article:
+    """An article from a string (e.g. stdin); ``fmt`` is txt, html or json, sniffed when None."""
+    if fmt is not None and fmt.lower().lstrip(".") not in _FORMATS:
+        raise ReadError(f"unknown format {fmt!r}", where=source, fix="use txt, html or json")
+    text = text.lstrip("\ufeff")
+    resolved = _FORMATS[fmt.lower().lstrip(".")] if fmt else sniff(text)
+    return _parse(text, display_name(source) if source != "<stdin>" else source, resolved, source)
+
+
+def read_data(data: bytes, *, source: str = "<stdin>", fmt: str | None = None) -> Article:
+    """An article from raw bytes (stdin): same encoding detection and binary check as files."""
+    if len(data) > MAX_BYTES:
+        raise ReadError(f"input too large (more than {MAX_BYTES:,} bytes)", where=source)
+    return read_text(decode(data, source), source=source, fmt=fmt)
+
+
+def read_article(path: Path | str) -> Article:
+    """The article in ``path``; the extension picks the format, unknown ones are sniffed."""
+    path = Path(path)
+    where = os.fspath(path)
+    text = decode(read_bytes(path, where), where)
+    fmt = ARTICLE_SUFFIXES.get(path.suffix.lower()) or sniff(text)
+    return _parse(text, display_name(path), fmt, where)
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Article files under ``folder``: recursive, sorted, hidden files and folders skipped."""
+    found: list[Path] = []
+    for root, dirs, files in os.walk(folder, onerror=None):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(Path(root) / f for f in files
+                     if not f.startswith(".") and Path(f).suffix.lower() in ARTICLE_SUFFIXES)
+    yield from sorted(found, key=lambda p: p.relative_to(folder).parts)
+
+
+def iter_articles(paths: Iterable[Path | str]) -> Iterator[Article | ReadError]:
+    """Articles from files and folders, yielding a ReadError for each bad one instead of stopping."""
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            files: Iterable[Path] = _walk(path)
+        else:
+            files = [path]
+        for file in files:
+            try:
+                yield read_article(file)
+            except ReadError as exc:
+                yield exc

@@ -1,0 +1,300 @@
+"""The embedded store: a pyoxigraph (RocksDB) dataset in a folder, one named graph per article.
+
+Layout of a store folder::
+
+    <store>/oxigraph/        the RocksDB database
+    <store>/kg.lock          flock'd by the process using it (see kg.store.lock)
+    <store>/meta.json        base IRI and the hashes of the loaded ontology files
+    <store>/quarantine.jsonl articles the SHACL gate or the reader rejected
+
+Crash safety: every write that must be all-or-nothing (an article's graph
+replacement together with its entity descriptions, the merged graph) is ONE
+SPARQL Update request, which pyoxigraph applies as one transaction (verified:
+an update whose last operation fails leaves nothing of the earlier ones).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from kg.errors import StoreError, StoreLocked
+from kg.store.lock import StoreLock
+from kg.store.terms import to_rdflib
+from kg.vocab import DEFAULT_BASE_IRI, ONTOLOGY_IRI, VOCAB_BASE
+
+if TYPE_CHECKING:
+    from kg.ingest import IngestReport
+    from kg.query import Result
+
+DB_DIR = "oxigraph"
+META = "meta.json"
+QUARANTINE = "quarantine.jsonl"
+VOCAB_GRAPH = VOCAB_BASE
+#: graph name -> ontology file name (in ontology/)
+SCHEMA_GRAPHS = {str(ONTOLOGY_IRI): "diplomacy.ttl", VOCAB_GRAPH: "vocab.ttl"}
+
+
+def default_store_path() -> Path:
+    return Path(os.environ.get("KG_STORE") or "kg-data")
+
+
+def _norm_base(base_iri: str) -> str:
+    return base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
+
+
+def _iri(value: str) -> str:
+    """An IRI as written in SPARQL; refuses characters that could break out of ``<...>``."""
+    if any(c in value for c in '<>"{}|^`\\ \n\r\t'):
+        raise StoreError(f"not a valid IRI: {value!r}")
+    return f"<{value}>"
+
+
+class Store:
+    """A kg store opened for writing or reading; use as a context manager or call ``close()``."""
+
+    def __init__(self, path: Path, oxigraph: ox.Store, lock: StoreLock, base_iri: str, read_only: bool) -> None:
+        self.path = path
+        self.base_iri = base_iri
+        self.read_only = read_only
+        self._ox: ox.Store | None = oxigraph
+        self._lock = lock
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The underlying pyoxigraph Store (for export and bulk reads)."""
+        if self._ox is None:
+            raise StoreError("the store is closed", where=self.path, fix="open it again with kg.open_store()")
+        return self._ox
+
+    def close(self) -> None:
+        if self._ox is not None:
+            if not self.read_only:
+                self._ox.flush()
+            self._ox = None
+            self._lock.release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._ox is None else ("read-only" if self.read_only else "writable")
+        return f"<kg Store {self.path} ({state})>"
+
+    # ---- names -----------------------------------------------------------------------------------
+    def article_graph(self, key: str) -> str:
+        return f"{self.base_iri}graph/article/{key}"
+
+    @property
+    def entities_graph(self) -> str:
+        return f"{self.base_iri}graph/entities"
+
+    @property
+    def merged_graph(self) -> str:
+        return f"{self.base_iri}graph/merged"
+
+    @property
+    def quarantine_file(self) -> Path:
+        return self.path / QUARANTINE
+
+    # ---- reading ---------------------------------------------------------------------------------
+    def graphs(self) -> dict[str, int]:
+        """Named graph IRI -> number of triples in it."""
+        rows = self.oxigraph.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        assert isinstance(rows, ox.QuerySolutions)
+        return {row["g"].value: int(row["n"].value) for row in rows}
+
+    def article_keys(self) -> list[str]:
+        prefix = self.article_graph("")
+        return sorted(g.value[len(prefix):] for g in self.oxigraph.named_graphs()
+                      if isinstance(g, ox.NamedNode) and g.value.startswith(prefix))
+
+    def quad_count(self) -> int:
+        return len(self.oxigraph)
+
+    def triple_count(self) -> int:
+        """Distinct triples over all graphs (a triple stated by two articles counts once)."""
+        rows = self.oxigraph.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")
+        assert isinstance(rows, ox.QuerySolutions)
+        return int(next(iter(rows))["n"].value)
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """All quads, or those of one named graph."""
+        name = ox.NamedNode(graph) if graph else None
+        return iter(self.oxigraph.quads_for_pattern(None, None, None, name))
+
+    def graph(self, name: str) -> Graph:
+        """One named graph as an rdflib Graph."""
+        g = Graph()
+        for q in self.quads(name):
+            g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        return g
+
+    def union_graph(self, *, include_schema: bool = False) -> Graph:
+        """The data (articles, entities, merged) as one rdflib Graph, e.g. for SHACL validation.
+
+        ``include_schema`` adds the ontology and concept-scheme graphs.
+        """
+        g = Graph()
+        for q in self.oxigraph:
+            if not include_schema and q.graph_name.value in SCHEMA_GRAPHS:
+                continue
+            g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        return g
+
+    # ---- writing ---------------------------------------------------------------------------------
+    def _writable(self) -> ox.Store:
+        if self.read_only:
+            raise StoreError("the store is open read-only", where=self.path,
+                             fix="open it with read_only=False to change it")
+        return self.oxigraph
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update as one transaction."""
+        try:
+            self._writable().update(sparql)
+        except (OSError, SyntaxError) as exc:
+            raise StoreError(f"write failed: {exc}", where=self.path) from exc
+
+    def replace_article(self, key: str, ntriples: str, entities: Mapping[str, str] | None = None) -> None:
+        """Swap in an article's graph (N-Triples) and its entity descriptions in one transaction.
+
+        ``entities`` maps an entity IRI to the N-Triples describing it in the entities graph;
+        its previous description there is replaced.
+        """
+        graph = _iri(self.article_graph(key))
+        ops = [f"DROP SILENT GRAPH {graph}"]
+        ents = _iri(self.entities_graph)
+        for iri in sorted(entities or {}):
+            ops.append(f"DELETE WHERE {{ GRAPH {ents} {{ {_iri(iri)} ?p ?o }} }}")
+        data = f"GRAPH {graph} {{\n{ntriples}\n}}"
+        if entities:
+            data += f"\nGRAPH {ents} {{\n" + "\n".join(entities[k] for k in sorted(entities)) + "\n}"
+        ops.append(f"INSERT DATA {{\n{data}\n}}")
+        self.update(" ;\n".join(ops))
+
+    def remove_article(self, key: str) -> bool:
+        """Drop an article's graph; the merged graph is recomputed. False if it was not there."""
+        if key not in self.article_keys():
+            return False
+        self.update(f"DROP SILENT GRAPH {_iri(self.article_graph(key))}")
+        from kg.merge import recompute
+
+        recompute(self)
+        return True
+
+    def add_article_graph(self, key: str, graph: Graph, *, source: str | None = None) -> None:
+        """Store a ready-made article graph after the SHACL gate; ``ValidationFailed`` if it fails."""
+        from kg.ingest import commit_graph
+
+        commit_graph(self, key, graph, source=source or key)
+
+    def load_schema(self, force: bool = False) -> None:
+        """(Re)load the ontology and concept-scheme graphs when their files changed."""
+        from kg.resources import resource_dir
+
+        meta = self._meta()
+        hashes = dict(meta.get("schema", {}))
+        for graph, name in SCHEMA_GRAPHS.items():
+            try:
+                path = resource_dir("ontology") / name
+                data = path.read_bytes()
+            except (OSError, FileNotFoundError):
+                continue  # not written yet: nothing to load
+            digest = hashlib.sha256(data).hexdigest()
+            if not force and hashes.get(graph) == digest:
+                continue
+            store = self._writable()
+            try:
+                ox_graph = ox.NamedNode(graph)
+                store.update(f"DROP SILENT GRAPH {_iri(graph)}")
+                store.load(data, format=ox.RdfFormat.TURTLE, base_iri=graph, to_graph=ox_graph)
+            except (OSError, SyntaxError) as exc:
+                raise StoreError(f"cannot load the ontology: {exc}", where=path) from exc
+            hashes[graph] = digest
+        if hashes != meta.get("schema"):
+            self._write_meta({**meta, "schema": hashes})
+
+    # ---- metadata --------------------------------------------------------------------------------
+    def _meta(self) -> dict[str, Any]:
+        try:
+            data = json.loads((self.path / META).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"unreadable store metadata: {exc}", where=self.path / META,
+                             fix="delete the file; it is rebuilt on the next write") from exc
+        return data if isinstance(data, dict) else {}
+
+    def _write_meta(self, meta: dict[str, Any]) -> None:
+        tmp = self.path / (META + ".tmp")
+        tmp.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(tmp, self.path / META)
+
+    # ---- the pipeline on this store -------------------------------------------------------------
+    def ingest(self, paths: Iterable[str | Path], **options: Any) -> IngestReport:
+        """Articles or folders into this store (see ``kg.ingest.ingest``)."""
+        from kg.ingest import ingest
+
+        return ingest(self, paths, **options)
+
+    def query(self, name: str, /, **params: str) -> Result:
+        """Run a stored query (by name or .rq path) with keyword parameters."""
+        from kg.query import run_query
+
+        return run_query(self, name, params)
+
+
+def open_store(path: str | Path | None = None, *, base_iri: str = DEFAULT_BASE_IRI,
+               read_only: bool = False) -> Store:
+    """Open (creating when writable) the store in ``path``, default ``$KG_STORE`` or ``./kg-data``."""
+    folder = Path(path) if path is not None else default_store_path()
+    base = _norm_base(base_iri)
+    db = folder / DB_DIR
+    if read_only and not db.is_dir():
+        raise StoreError(f"no store at {folder}", fix="create it with `kg ingest PATH --store DIR`")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the store folder: {exc.strerror}", where=folder) from exc
+    lock = StoreLock(folder, exclusive=not read_only)
+    try:
+        oxs = ox.Store.read_only(str(db)) if read_only else ox.Store(str(db))
+    except OSError as exc:
+        lock.release()
+        if "lock" in str(exc).lower():
+            raise StoreLocked(f"store {folder} is locked by another process (the database itself)",
+                              fix="wait for it to finish, or stop the server using this folder") from exc
+        raise StoreError(f"cannot open the store: {exc}", where=folder,
+                         fix="is this a kg store folder? point --store at a new folder to start over") from exc
+    store = Store(folder, oxs, lock, base, read_only)
+    if not read_only:
+        try:
+            meta = store._meta()
+            recorded = meta.get("base_iri")
+            if recorded and recorded != base and len(store.oxigraph) > 0:
+                raise StoreError(f"the store was built with base IRI {recorded}, not {base}", where=folder,
+                                 fix=f"use --base-iri {recorded}, or a new store folder")
+            if recorded != base:
+                store._write_meta({**meta, "base_iri": base})
+            store.load_schema()
+        except BaseException:
+            store.close()
+            raise
+    else:
+        store.base_iri = str(store._meta().get("base_iri") or base)
+    return store

@@ -1,0 +1,372 @@
+"""The read stage: article files of every supported shape to ``Article``.
+
+Golden cases live in tests/data/read/<case>/ (input.<ext> + expected.json); the
+corpus checks run over ../shared/corpus when it is present.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from kg.errors import ReadError
+from kg.model import Article
+from kg.read import iter_articles, read_article, read_data, read_text
+from kg.read.dates import find_date, parse_date
+from kg.read.wire import infer_year
+
+DATA = Path(__file__).parent / "data" / "read"
+CASES = sorted(p for p in DATA.iterdir() if p.is_dir())
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+if not CORPUS.is_dir():
+    CORPUS = Path("/work/shared/corpus")
+ARTICLES = CORPUS / "articles"
+needs_corpus = pytest.mark.skipif(not ARTICLES.is_dir(), reason="corpus not present")
+
+
+def _summary(article: Article) -> dict[str, object]:
+    return {
+        "title": article.title, "author": article.author,
+        "published": article.published.isoformat() if article.published else None,
+        "date_inferred": article.date_inferred, "url": article.url, "caption": article.caption,
+        "fmt": article.fmt, "paragraph_count": len(article.paragraphs),
+        "first_paragraph": article.paragraphs[0] if article.paragraphs else None,
+        "last_paragraph": article.paragraphs[-1] if article.paragraphs else None,
+    }
+
+
+# --- golden cases --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_golden(case: Path) -> None:
+    source = next(case.glob("input.*"))
+    expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+    absent = expected.pop("absent", [])  # junk that must not reach Article.text
+    article = read_article(source)
+    assert not [s for s in absent if s in article.text], f"{case.name}: junk in Article.text"
+    got = _summary(article)
+    diff = {k: (expected[k], got[k]) for k in expected if expected[k] != got[k]}
+    shown = json.dumps(diff, indent=1, ensure_ascii=False)
+    assert not diff, f"{case.name}: (expected, got) per field: {shown}"
+    assert article.source == source.name
+    for para in article.paragraphs:
+        assert para and "\n" not in para and para == " ".join(para.split())
+
+
+def test_source_is_file_name_not_path(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "story.txt"
+    path.parent.mkdir()
+    path.write_text("Title\n\nBody text here.\n", encoding="utf-8")
+    assert read_article(path).source == "story.txt"
+    assert read_article(str(path)).source == "story.txt"
+
+
+def test_text_joins_title_caption_and_paragraphs() -> None:
+    article = read_article(DATA / "page_dump_s000" / "input.txt")
+    assert article.text.startswith(article.title + "\n\n" + (article.caption or ""))
+    assert article.text.endswith(article.paragraphs[-1])
+
+
+# --- the corpus ----------------------------------------------------------------------------------
+
+def _corpus_files() -> list[Path]:
+    return sorted(ARTICLES.iterdir()) if ARTICLES.is_dir() else []
+
+
+@needs_corpus
+def test_corpus_dates_match_gold() -> None:
+    gold = json.loads((CORPUS / "gold.json").read_text(encoding="utf-8"))["articles"]
+    wrong = []
+    for item in gold:
+        article = read_article(CORPUS / item["file"])
+        day = article.published_date
+        got = day.isoformat() if day else None
+        if got != item["published"]:
+            wrong.append((item["id"], item["published"], got))
+    assert len(gold) == 26
+    assert not wrong, f"(article, gold, read) with different dates: {wrong}"
+
+
+@needs_corpus
+def test_corpus_reads_every_file_with_title_and_body() -> None:
+    articles = [a for a in iter_articles([ARTICLES]) if isinstance(a, Article)]
+    assert len(articles) == 26
+    for article in articles:
+        assert article.title and len(article.paragraphs) >= 4, article.source
+
+
+def _junk_after_feed(raw: str) -> list[str]:
+    """Every line of a page dump from its related-headline block on."""
+    lines = raw.splitlines()
+    ends = ("News Feed", "Author: Volodymyr Ivanyshyn")
+    start = next(i for i, ln in enumerate(lines) if ln.strip() in ends)
+    return [ln.strip() for ln in lines[start:] if len(ln.strip()) > 3]
+
+
+TRAPS = [
+    "News Feed", "MORE NEWS", "Editors' Picks", "Subscribe", "indicates required", "Skip to content",
+    "Edit post", "This audio is created", "Author:", "Read also", "Recommended", "Explainer",
+    "UK PM Starmer plans Ukraine visit", "Europe scrambles for a role", "Kremlin readout says Putin",
+    "will need US backing", "Netherlands sets aside", "What a 30-day ceasefire would mean",
+    "UK's Starmer to visit Ukraine in coming weeks", "What counts toward NATO's new 5% target",
+    "Security guarantees must be agreed before any meeting", "Trump signals shift on weapons",
+    "Zelensky arrives in Canada for G7 talks", "Japan to send more power generators", "Erdogan",
+    "Belgrade", "Armenia", "India and Pakistan", "China's exports", "Pezeshkian", "Fico", "Sweida",
+    "Israel and Iran trade strikes", "Support independent journalism", "Become a member",
+    "Share this page", "Is this page useful", "Associated links", "Palazzo Chigi - Press Office",
+    "(Reporting by", "From:", "cookies", "Accept all", "Privacy policy", "Most read", "Related stories",
+    "Trending", "Tags:", "Share on", "Advertisement", "Romania sets May date", "Oman backs OPEC+",
+]
+
+
+@needs_corpus
+@pytest.mark.parametrize("name", [p.name for p in _corpus_files()])
+def test_corpus_text_has_no_site_junk(name: str) -> None:
+    path = ARTICLES / name
+    article = read_article(path)
+    text = article.text
+
+    def leaked(t: str) -> bool:  # a short menu word ("Europe") may occur in prose; a whole block may not
+        return t in article.blocks or (len(t) > 25 and t in text)
+
+    found = [t for t in TRAPS if t.lower() in text.lower()]
+    raw = path.read_text(encoding="utf-8")
+    if path.suffix == ".txt" and name.startswith(("d0", "d10", "s0")):
+        found += [ln for ln in _junk_after_feed(raw) if leaked(ln)]
+    if path.suffix == ".html":
+        doc = lxml_html.document_fromstring(raw)
+        for el in doc.xpath("//nav | //aside | //footer | //*[contains(@class, 'cookie')]"):
+            found += [t for t in (" ".join(s.split()) for s in el.itertext()) if t and leaked(t)]
+    assert not found, f"{name}: junk in Article.text: {found}"
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("January 14, 2025 2:13 AM", datetime(2025, 1, 14, 2, 13, tzinfo=UTC)),
+    ("April 1, 2025 11:34 PM 2 min read", datetime(2025, 4, 1, 23, 34, tzinfo=UTC)),
+    ("Jan. 14, 2025", datetime(2025, 1, 14, tzinfo=UTC)),
+    ("Sept. 5, 2025", datetime(2025, 9, 5, tzinfo=UTC)),
+    ("1 March 2025", datetime(2025, 3, 1, tzinfo=UTC)),
+    ("Published 1 March 2025", datetime(2025, 3, 1, tzinfo=UTC)),
+    ("Tuesday, 20 May 2025", datetime(2025, 5, 20, tzinfo=UTC)),
+    ("Sun 2 Mar 2025 19.40 GMT", datetime(2025, 3, 2, 19, 40, tzinfo=UTC)),
+    ("2025-03-02T19:40:00+00:00", datetime(2025, 3, 2, 19, 40, tzinfo=UTC)),
+    ("2025-08-19T21:40:00Z", datetime(2025, 8, 19, 21, 40, tzinfo=UTC)),
+    ("2025-03-17T17:05:00+01:00", datetime.fromisoformat("2025-03-17T17:05:00+01:00")),
+    ("2025-03-17", datetime(2025, 3, 17, tzinfo=UTC)),
+    ("12:30 AM, March 3, 2025", None),  # time before the date is not a shape we promise
+    ("February 30, 2025", None),
+    ("no date here", None),
+])
+def test_parse_date(text: str, expected: datetime | None) -> None:
+    got = parse_date(text)
+    if expected is None and text.startswith("12:30"):
+        assert got is None or got.date() == datetime(2025, 3, 3).date()
+        return
+    assert got == expected
+    assert got is None or got.tzinfo is not None
+
+
+def test_find_date_in_a_sentence_and_zone() -> None:
+    assert find_date("Pieter Vandamme — 17 March 2025, 17:05 CET") == datetime.fromisoformat(
+        "2025-03-17T17:05:00+01:00")
+    assert parse_date("The summit was held in Brussels on March 17, 2025 with many leaders") is None
+
+
+@pytest.mark.parametrize(("month", "day", "body", "year"), [
+    (1, 15, "The truce takes effect on Sunday, Jan. 19, 2025.", 2025),
+    (12, 30, "Leaders will meet on Jan. 3, 2026 in Rome.", 2025),  # a date across new year
+    (4, 29, "The pact entered into force in September 2024. ASEAN chair will pass to Manila in 2026.", 2025),
+    (3, 6, "The EU said it would provide 30.6 billion euros in 2025.", 2025),
+    (4, 15, "The war, which broke out in April 2023, goes on. Donors would give more in 2025.", 2025),
+    (9, 12, "Their second meeting since June 2025.", 2025),
+    (2, 3, "The two leaders met on Monday.", None),
+])
+def test_wire_year_inference(month: int, day: int, body: str, year: int | None) -> None:
+    assert infer_year(month, day, body) == year
+
+
+# --- other inputs ----------------------------------------------------------------------------------
+
+def test_read_text_sniffs_format_and_uses_stdin_source() -> None:
+    html = (DATA / "html_article_fallback" / "input.html").read_text(encoding="utf-8")
+    article = read_text(html)
+    assert (article.fmt, article.source, article.title) == ("html", "<stdin>", "Leaders meet briefly")
+    js = read_text('{"title": "T", "text": "Body."}', source="/tmp/x/a.json")
+    assert (js.fmt, js.source) == ("json", "a.json")
+    assert read_text("Title\n\nBody.", fmt="txt").paragraphs == ("Body.",)
+
+
+def test_read_data_decodes_bytes_like_a_file() -> None:
+    article = read_data("Málaga talks\n\nSánchez met Macron.\n".encode("cp1252"))
+    assert (article.source, article.title) == ("<stdin>", "Málaga talks")
+    assert read_data(b"\xef\xbb\xbf{\"title\": \"T\", \"text\": \"B.\"}").fmt == "json"
+    with pytest.raises(ReadError, match="<stdin>: binary"):
+        read_data(b"\x00\x01\x02")
+
+
+def test_unknown_extension_is_sniffed(tmp_path: Path) -> None:
+    src = (DATA / "json_minimal" / "input.json").read_text(encoding="utf-8")
+    (tmp_path / "story.dat").write_text(src, encoding="utf-8")
+    assert read_article(tmp_path / "story.dat").fmt == "json"
+    (tmp_path / "page.xyz").write_text("<html><body><article><p>Leaders met.</p></article></body></html>")
+    assert read_article(tmp_path / "page.xyz").paragraphs == ("Leaders met.",)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "cp1252", "latin-1"])
+def test_encodings(tmp_path: Path, encoding: str) -> None:
+    text = "Pedro Sánchez meets Macron\n\nSpain’s prime minister said “no” in Málaga.\n"
+    if encoding == "latin-1":
+        text = text.replace("’", "'").replace("“", '"').replace("”", '"')
+    path = tmp_path / "a.txt"
+    path.write_bytes(text.encode(encoding))
+    article = read_article(path)
+    assert article.title == "Pedro Sánchez meets Macron"
+    assert article.paragraphs == (text.split("\n\n")[1].strip(),)
+
+
+def test_whitespace_and_invisible_characters_normalised() -> None:
+    article = read_text("Title\u00a0 here\r\n\r\nBody\u200b text\twith   spaces\r\nand a wrapped line.\r\n")
+    assert article.title == "Title here"
+    assert article.paragraphs == ("Body text with spaces and a wrapped line.",)
+
+
+def test_extra_boilerplate_markers_from_user_data_dir(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg.datafiles import read_toml
+    from kg.read.junk import markers
+
+    (tmp_path / "boilerplate.toml").write_text('cut = ["Weiterlesen"]\n', encoding="utf-8")
+    raw = "Title\n\nLeaders met in Berlin.\n\nWeiterlesen\n\nAnother story entirely.\n"
+    assert len(read_text(raw).paragraphs) == 3
+    monkeypatch.setenv("KG_DATA_DIR", str(tmp_path))
+    read_toml.cache_clear()
+    markers.cache_clear()
+    try:
+        assert read_text(raw).paragraphs == ("Leaders met in Berlin.",)
+    finally:
+        monkeypatch.delenv("KG_DATA_DIR")
+        read_toml.cache_clear()
+        markers.cache_clear()
+
+
+# --- errors: one clear line naming the file ---------------------------------------------------------
+
+def _error(path: Path) -> ReadError:
+    with pytest.raises(ReadError) as info:
+        read_article(path)
+    message = info.value.message
+    assert "\n" not in message and str(path) in message, message
+    return info.value
+
+
+@pytest.mark.parametrize(("name", "content", "expect"), [
+    ("empty.txt", b"", "empty"),
+    ("blank.txt", b"  \n\t\n  \r\n", "empty"),
+    ("nul.txt", b"Title\x00\x01\x02\x00 body", "binary"),
+    ("image.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    ("bad-utf16.txt", b"\xff\xfe" + b"\x00\xd8" * 3, "UTF-16"),
+    ("truncated.html", b"<!DOCTYPE html><html><head><title>Summit ends</title><meta name=",
+     "no article text"),
+    ("scripts.html", b"<html><head><script>var a = 1;</script></head>"
+                     b"<body><script>track()</script></body></html>", "no article text"),
+    ("list.json", b'[{"title": "T", "text": "B"}]', "JSON object"),
+    ("broken.json", b'{"title": "T",\n "text": }', "invalid JSON"),
+    ("no-title.json", b'{"text": "Body."}', "'title'"),
+    ("no-text.json", b'{"title": "T"}', "'text'"),
+    ("empty-text.json", b'{"title": "T", "text": "  \\n  "}', "'text'"),
+    ("number-title.json", b'{"title": 3, "text": "Body."}', "'title' must be a string"),
+    ("bad-author.json", b'{"title": "T", "text": "Body.", "author": {"n": 1}}', "'author' must be a string"),
+    ("bad-date.json", b'{"title": "T", "text": "Body.", "published": "soon"}', "'published'"),
+    ("date-number.json", b'{"title": "T", "text": "Body.", "published": 20250101}', "'published' must be"),
+])
+def test_bad_files(tmp_path: Path, name: str, content: bytes, expect: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    error = _error(path)
+    assert expect.lower() in error.message.lower()
+
+
+def test_invalid_json_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('{"title": "T",\n "text": }', encoding="utf-8")
+    assert f"{path}:2:" in _error(path).message
+
+
+def test_json_without_date_is_fine(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_text('{"title": "T", "text": "Body.", "published": null, "author": ["A", "B"]}')
+    article = read_article(path)
+    assert (article.published, article.author) == (None, "A, B")
+
+
+def test_missing_directory_and_broken_link(tmp_path: Path) -> None:
+    assert "no such file" in _error(tmp_path / "nope.txt").message
+    assert "directory" in _error(tmp_path).message
+    link = tmp_path / "dangling.txt"
+    link.symlink_to(tmp_path / "gone.txt")
+    assert "broken symbolic link" in _error(link).message
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file; unreadable paths are covered by "
+                                                   "test_missing_directory_and_broken_link")
+def test_unreadable_file(tmp_path: Path) -> None:
+    path = tmp_path / "secret.txt"
+    path.write_text("Title\n\nBody.\n")
+    path.chmod(0)
+    try:
+        assert "permission denied" in _error(path).message
+    finally:
+        path.chmod(0o644)
+
+
+def test_too_large_is_refused_without_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as fh:
+        fh.truncate(21 * 1024 * 1024)  # sparse: no time or disk spent writing it
+    assert "too large" in _error(path).message
+
+
+def test_unknown_format_for_read_text() -> None:
+    with pytest.raises(ReadError, match="unknown format"):
+        read_text("x", fmt="pdf")
+    with pytest.raises(ReadError, match="<stdin>: empty"):
+        read_text("   ")
+
+
+# --- batches -------------------------------------------------------------------------------------------
+
+def test_iter_articles_on_2000_files_reports_bad_ones_and_goes_on(tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    for i in range(2000):
+        sub = folder / f"part{i % 4}"
+        sub.mkdir(parents=True, exist_ok=True)
+        if i % 100 == 7:
+            (sub / f"a{i:04d}.txt").write_bytes(b"\x00\x01binary")
+        elif i % 100 == 8:
+            (sub / f"a{i:04d}.json").write_text('{"title": 1}')
+        else:
+            (sub / f"a{i:04d}.txt").write_text(f"Story {i}\n\nLeaders met for the {i}th time.\n")
+    (folder / ".hidden.txt").write_text("Hidden\n\nNot read.\n")
+    (folder / ".git").mkdir()
+    (folder / ".git" / "x.txt").write_text("Hidden\n\nNot read.\n")
+    (folder / "notes.csv").write_text("not,an,article\n")
+    results = list(iter_articles([folder, tmp_path / "missing.txt"]))
+    articles = [r for r in results if isinstance(r, Article)]
+    errors = [r for r in results if isinstance(r, ReadError)]
+    assert len(results) == 2001
+    assert len(articles) == 1960 and len(errors) == 41
+    assert errors[-1].where and errors[-1].where.endswith("missing.txt")
+    assert all(re.search(r"a\d{4}\.(txt|json)", e.message) for e in errors[:-1])
+    order = [r.source if isinstance(r, Article) else Path(r.where or "").name for r in results[:-1]]
+    expected = sorted((f"part{i % 4}", f"a{i:04d}.json" if i % 100 == 8 else f"a{i:04d}.txt")
+                      for i in range(2000))
+    assert order == [name for _, name in expected]
+    assert not any(a.title == "Hidden" for a in articles)
