@@ -10,12 +10,14 @@ the file and line.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
-from kg.datafiles import read_tsv
+from kg.datafiles import read_toml, read_tsv
 from kg.errors import KgError
 from kg.model import EntityRef
 from kg.resources import data_dir
@@ -80,7 +82,9 @@ class PlaceEntry:
 @dataclass
 class Gazetteer:
     countries: dict[str, str] = field(default_factory=dict)  # ISO -> label
-    country_names: dict[str, tuple[str, str, bool]] = field(default_factory=dict)  # surface -> ISO, via, strict
+    country_names: dict[str, tuple[str, str, bool]] = field(
+        default_factory=dict
+    )  # surface -> ISO, via, strict
     orgs: dict[str, OrgEntry] = field(default_factory=dict)
     org_names: dict[str, str] = field(default_factory=dict)  # surface -> key
     titles: dict[str, Title] = field(default_factory=dict)  # lower-case title -> Title
@@ -93,15 +97,16 @@ class Gazetteer:
 
 
 def _bad(name: str, first: str, what: str, fix: str) -> KgError:
-    """An error naming the data file and the line of the row starting with ``first``."""
-    path = data_dir() / name
-    line = None
-    if path.is_file():
+    """An error naming the data file (shipped or the user's) and the line of the row starting with ``first``."""
+    extra = os.environ.get("KG_DATA_DIR")
+    paths = [data_dir() / name] + ([Path(extra) / name] if extra else [])
+    for path in reversed(paths):
+        if not path.is_file():
+            continue
         for no, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if text.split("\t", 1)[0] == first:
-                line = no
-                break
-    return KgError(what, where=path, line=line, fix=fix)
+                return KgError(what, where=path, line=no, fix=fix)
+    return KgError(what, where=paths[0], fix=fix)
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -110,7 +115,12 @@ def _split(value: str) -> tuple[str, ...]:
 
 def _iso(g: Gazetteer, file: str, first: str, iso: str) -> str:
     if iso not in g.countries:
-        raise _bad(file, first, f"unknown country code {iso!r}", "use an ISO 3166-1 alpha-2 code listed in countries.tsv")
+        raise _bad(
+            file,
+            first,
+            f"unknown country code {iso!r}",
+            "use an ISO 3166-1 alpha-2 code listed in countries.tsv",
+        )
     return iso
 
 
@@ -118,7 +128,9 @@ def _load_countries(g: Gazetteer) -> None:
     for row in read_tsv("countries.tsv"):
         iso = row["iso"].upper()
         if not re.fullmatch(r"[A-Z]{2}", iso):
-            raise _bad("countries.tsv", row["iso"], f"bad ISO code {row['iso']!r}", "use two letters, e.g. FR")
+            raise _bad(
+                "countries.tsv", row["iso"], f"bad ISO code {row['iso']!r}", "use two letters, e.g. FR"
+            )
         g.countries[iso] = row["label"]
         for name in (row["label"], row["name"], row["official_name"]):
             if name and not re.search(r"[,()]", name):
@@ -135,10 +147,20 @@ def _load_orgs(g: Gazetteer) -> None:
     for row in read_tsv("organizations.tsv"):
         head = row["head_role"] or "head_of_organization"
         if head not in LEADER_ROLES:
-            raise _bad("organizations.tsv", row["key"], f"unknown head_role {head!r}",
-                       f"use one of {', '.join(LEADER_ROLES)}")
-        entry = OrgEntry(row["key"], row["label"], _split(row["aliases"]), row["kind"],
-                         tuple(a.lower() for a in _split(row["anaphors"])), head)
+            raise _bad(
+                "organizations.tsv",
+                row["key"],
+                f"unknown head_role {head!r}",
+                f"use one of {', '.join(LEADER_ROLES)}",
+            )
+        entry = OrgEntry(
+            row["key"],
+            row["label"],
+            _split(row["aliases"]),
+            row["kind"],
+            tuple(a.lower() for a in _split(row["anaphors"])),
+            head,
+        )
         g.orgs[entry.key] = entry
         for name in (entry.label, *entry.aliases):
             g.org_names[name] = entry.key
@@ -148,12 +170,18 @@ def _load_titles(g: Gazetteer) -> None:
     for row in read_tsv("titles.tsv"):
         role = row["role"]
         if role not in LEADER_ROLES and role not in (NOT_A_LEADER, ANY_ROLE):
-            raise _bad("titles.tsv", row["title"], f"unknown role {role!r}",
-                       f"use one of {', '.join(LEADER_ROLES)}, '-' (not a leader) or '*'")
+            raise _bad(
+                "titles.tsv",
+                row["title"],
+                f"unknown role {role!r}",
+                f"use one of {', '.join(LEADER_ROLES)}, '-' (not a leader) or '*'",
+            )
         g.titles[row["title"].lower()] = Title(row["title"], role, row["head"] == "yes")
     for row in read_tsv("honorifics.tsv"):
         if row["position"] not in ("before", "after"):
-            raise _bad("honorifics.tsv", row["word"], f"bad position {row['position']!r}", "use before or after")
+            raise _bad(
+                "honorifics.tsv", row["word"], f"bad position {row['position']!r}", "use before or after"
+            )
     g.honorifics_before = tuple(r["word"] for r in read_tsv("honorifics.tsv") if r["position"] == "before")
     g.honorifics_after = tuple(r["word"] for r in read_tsv("honorifics.tsv") if r["position"] == "after")
 
@@ -164,14 +192,24 @@ def _load_leaders(g: Gazetteer) -> None:
         if key != slug(key):
             raise _bad("leaders.tsv", key, f"key {key!r} is not a slug", f"use {slug(key)!r}")
         if role not in LEADER_ROLES and role != NOT_A_LEADER:
-            raise _bad("leaders.tsv", key, f"unknown role {role!r}", f"use one of {', '.join(LEADER_ROLES)} or '-'")
+            raise _bad(
+                "leaders.tsv", key, f"unknown role {role!r}", f"use one of {', '.join(LEADER_ROLES)} or '-'"
+            )
         country = _iso(g, "leaders.tsv", key, row["country"].upper()) if row["country"] else None
         if row["org"] and row["org"] not in g.orgs:
-            raise _bad("leaders.tsv", key, f"unknown organisation {row['org']!r}", "use a key from organizations.tsv")
+            raise _bad(
+                "leaders.tsv", key, f"unknown organisation {row['org']!r}", "use a key from organizations.tsv"
+            )
         if row["qid"] and not re.fullmatch(r"Q\d+", row["qid"]):
-            raise _bad("leaders.tsv", key, f"bad Wikidata id {row['qid']!r}", "use Q followed by digits, or leave it blank")
-        entry = KnownLeader(key, row["label"], country, row["org"] or None, role, _split(row["aliases"]),
-                            row["qid"] or None)
+            raise _bad(
+                "leaders.tsv",
+                key,
+                f"bad Wikidata id {row['qid']!r}",
+                "use Q followed by digits, or leave it blank",
+            )
+        entry = KnownLeader(
+            key, row["label"], country, row["org"] or None, role, _split(row["aliases"]), row["qid"] or None
+        )
         g.leaders[key] = entry
         for name in (entry.label, *entry.aliases):
             g.leader_names[fold(name)] = key
@@ -184,6 +222,18 @@ def _load_places(g: Gazetteer) -> None:
         g.places[entry.key] = entry
         for name in (entry.label, *entry.aliases):
             g.place_names[name] = (entry.key, entry.strict)
+
+
+def reload() -> None:
+    """Forget the loaded gazetteers (after changing ``KG_DATA_DIR`` or a data file)."""
+    from kg.extract import acting, names
+
+    read_tsv.cache_clear()
+    read_toml.cache_clear()
+    gazetteer.cache_clear()
+    names.patterns.cache_clear()
+    names.stopwords.cache_clear()
+    acting.cues.cache_clear()
 
 
 @cache
@@ -231,7 +281,7 @@ def place_ref(name: str) -> EntityRef | None:
 
 
 def strip_honorifics(name: str) -> str:
-    """"Sir Keir Starmer KCB KC MP" -> "Keir Starmer"; titles are left to the caller."""
+    """ "Sir Keir Starmer KCB KC MP" -> "Keir Starmer"; titles are left to the caller."""
     g = gazetteer()
     text = " ".join(name.replace("’", "'").split())
     text = re.sub(r"'s?$", "", text)
@@ -240,7 +290,7 @@ def strip_honorifics(name: str) -> str:
         changed = False
         for word in g.honorifics_before:
             if text.startswith(word + " ") and len(text) > len(word) + 1:
-                text, changed = text[len(word) + 1:], True
+                text, changed = text[len(word) + 1 :], True
         for word in g.honorifics_after:
             if text.endswith(" " + word):
                 text, changed = text[: -len(word) - 1], True

@@ -12,6 +12,7 @@ from functools import cache
 from urllib.parse import quote
 
 from rdflib import XSD, Graph, Literal, URIRef
+from rdflib.term import Node
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg.model import Article, EntityRef, Evidence, Facts, Leader, Meeting, Pledge
@@ -107,7 +108,7 @@ class _Mapper:
         self.article_iri = minter.article(facts.article)
         self.labels: dict[tuple[str, str], str] = {}
 
-    def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
+    def add(self, s: URIRef, p: URIRef, o: Node) -> None:
         self.g.add((s, p, o))
 
     def concept(self, scheme: str, notation: str) -> URIRef:

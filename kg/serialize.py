@@ -67,7 +67,7 @@ def serialize(graph: Graph, fmt: str, *, graph_name: URIRef | None = None) -> by
     if isinstance(nodes, list):
         nodes.sort(key=lambda n: str(n.get("@id", "")))
         for node in nodes:
-            for key, value in node.items():
+            for value in node.values():
                 if isinstance(value, list):
                     value.sort(key=lambda v: json.dumps(v, sort_keys=True))
     return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")

@@ -7,12 +7,23 @@ from pathlib import Path
 
 import pytest
 from rdflib import XSD, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SKOS
 
 from kg.map import Minter, date_literal, meeting_key, to_graph
 from kg.model import (
-    Article, Country, EntityRef, Evidence, Facts, Leader, Meeting, Organization, Place, Pledge, Span,
+    Article,
+    Country,
+    EntityRef,
+    Evidence,
+    Facts,
+    Leader,
+    Meeting,
+    Organization,
+    Place,
+    Pledge,
+    Span,
 )
-from kg.vocab import DIP
+from kg.vocab import DIP, VOCAB_BASE
 from tests.rdfassert import assert_isomorphic
 
 DATA = Path(__file__).parent / "data" / "map"
@@ -53,9 +64,26 @@ def _facts() -> Facts:
     )
 
 
+def _without_concepts(g: Graph) -> Graph:
+    out = Graph()
+    for t in g:
+        if not str(t[0]).startswith(VOCAB_BASE):
+            out.add(t)
+    return out
+
+
 def test_facts_map_to_the_documented_graph() -> None:
     expected = Graph().parse(DATA / "meeting-and-pledge" / "expected.ttl")
-    assert_isomorphic(to_graph(_facts()), expected)
+    assert_isomorphic(_without_concepts(to_graph(_facts())), expected)
+
+
+def test_every_concept_used_travels_with_its_notation() -> None:
+    g = to_graph(_facts())
+    used = {o for p in (DIP.mode, DIP.status, DIP.pledgeType, DIP.role) for o in g.objects(None, p)}
+    assert len(used) == 4
+    for c in used:
+        assert g.value(c, SKOS.notation) == Literal(str(c).rsplit("/", 1)[1])
+        assert (c, RDF.type, SKOS.Concept) in g
 
 
 def test_same_facts_give_byte_identical_turtle() -> None:

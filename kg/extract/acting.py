@@ -17,21 +17,29 @@ from kg.errors import KgError
 from kg.model import Mention
 from kg.resources import data_dir
 
-_PREPOSITION = re.compile(r"\b(?:in|on|to|of|against|from|into|for|with|by|at|over|across|about|toward|towards|"
-                          r"between|among|than|like|via|inside|within|near)[ \t]+(?:the[ \t]+)?$", re.I)
+_PREPOSITION = re.compile(
+    r"\b(?:in|on|to|of|against|from|into|for|with|by|at|over|across|about|toward|towards|"
+    r"between|among|than|like|via|inside|within|near)[ \t]+(?:the[ \t]+)?$",
+    re.I,
+)
 
 
 def _words(values: list[str]) -> str:
-    return "|".join(r"[ \t]+".join(map(re.escape, v.split())) for v in sorted(set(values), key=len, reverse=True))
+    return "|".join(
+        r"[ \t]+".join(map(re.escape, v.split())) for v in sorted(set(values), key=len, reverse=True)
+    )
 
 
 @cache
-def _cues() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def cues() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     data = read_toml("acting.toml")
     for key in ("verbs", "auxiliaries", "bodies"):
         if not isinstance(data.get(key), list) or not all(isinstance(v, str) for v in data[key]):
-            raise KgError(f"{key!r} must be a list of strings", where=data_dir() / "acting.toml",
-                          fix=f'write {key} = ["...", ...]')
+            raise KgError(
+                f"{key!r} must be a list of strings",
+                where=data_dir() / "acting.toml",
+                fix=f'write {key} = ["...", ...]',
+            )
     aux = _words(data["auxiliaries"])
     verb = re.compile(rf"(?:['’]s)?[ \t]+(?:(?:{aux})[ \t]+)*(?:{_words(data['verbs'])})\b", re.I)
     body = re.compile(rf"(?:['’]s)?[ \t]+(?:[a-z]+[ \t]+)?(?:{_words(data['bodies'])})\b", re.I)
@@ -60,7 +68,7 @@ def _listed(text: str, mentions: list[Mention], pos: int) -> list[Mention]:
 
 def acting_countries(text: str, mentions: list[Mention], place_country: dict[str, str]) -> set[str]:
     """ISO codes of the countries (or their capitals, "Warsaw has no plans") that act."""
-    verb, body, source = _cues()
+    verb, body, source = cues()
     out: set[str] = set()
     for cue in source.finditer(text):  # "officials from Egypt, Qatar and the United States"
         out.update(m.ref.key for m in _listed(text, mentions, cue.end()) if m.ref.kind == "country")
@@ -72,8 +80,10 @@ def acting_countries(text: str, mentions: list[Mention], place_country: dict[str
         else:
             continue
         end = m.span.end
-        if body.match(text, end):
-            out.add(iso)
-        elif m.via != "demonym" and verb.match(text, end) and not _PREPOSITION.search(text[max(0, m.span.start - 40):m.span.start]):
+        if body.match(text, end) or (
+            m.via != "demonym"
+            and verb.match(text, end)
+            and not _PREPOSITION.search(text[max(0, m.span.start - 40) : m.span.start])
+        ):
             out.add(iso)
     return out

@@ -111,10 +111,15 @@ def _title_refs(cands: list[Cand]) -> None:
     prof = _profile(cands)
     named = sorted((c for c in cands if c.kind == "leader"), key=lambda c: c.start)
     for ref in (c for c in cands if c.kind == "title-ref"):
+
         def fits(key: str, ref: Cand = ref) -> bool:
             roles, country, org = prof[key]
-            return ((ref.country is None or ref.country == country) and (ref.org is None or ref.org == org)
-                    and (ref.role is None or ref.role in roles))
+            return (
+                (ref.country is None or ref.country == country)
+                and (ref.org is None or ref.org == org)
+                and (ref.role is None or ref.role in roles)
+            )
+
         before = [c.key for c in named if c.end <= ref.start and fits(c.key)]
         pool = {c.key for c in named if fits(c.key)}
         if before:

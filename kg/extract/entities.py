@@ -36,8 +36,11 @@ class Cand:
     former: bool = False
 
 
-_ADJECTIVES = re.compile(r"(?:\b(?:new|caretaker|interim|acting|incoming|outgoing|current|then|newly[ \t]+elected|"
-                         r"long-serving|veteran|top|former)[ \t]+)+$", re.I)
+_ADJECTIVES = re.compile(
+    r"(?:\b(?:new|caretaker|interim|acting|incoming|outgoing|current|then|newly[ \t]+elected|"
+    r"long-serving|veteran|top|former)[ \t]+)+$",
+    re.I,
+)
 _FORMER = re.compile(r"(?:\bformer[ \t]+|\bex-)(?:[\w.\-]+[ \t]+){0,3}$", re.I)
 _DET = re.compile(r"\b(?:the|The)[ \t]+$")
 _OF = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
@@ -49,9 +52,12 @@ def _norm(surface: str) -> str:
 
 def _next_to_name(text: str, start: int, end: int) -> bool:
     """Is the match glued to another capitalised word ("Israel Katz", "Michael Jordan")?"""
-    after = re.match(r"[ \t]+([A-Z][a-z]+)", text[end:end + 30])
-    before = re.search(r"([A-Z][a-z]+)[ \t]+$", text[max(0, start - 30):start])
-    return bool(after) or bool(before and before.group(1) not in {"In", "On", "At", "To", "From", "With", "And", "For", "By", "The", "Of"})
+    after = re.match(r"[ \t]+([A-Z][a-z]+)", text[end : end + 30])
+    before = re.search(r"([A-Z][a-z]+)[ \t]+$", text[max(0, start - 30) : start])
+    return bool(after) or bool(
+        before
+        and before.group(1) not in {"In", "On", "At", "To", "From", "With", "And", "For", "By", "The", "Of"}
+    )
 
 
 def _gazetteer_cands(text: str) -> list[Cand]:
@@ -65,7 +71,9 @@ def _gazetteer_cands(text: str) -> list[Cand]:
     for m in pats["org"].finditer(text):
         surface = _norm(m.group())
         key = g.org_names.get(surface) or lower_orgs[surface.lower()]
-        out.append(Cand(m.start(), m.end(), "org", key, "name" if surface == g.orgs[key].label else "alias", prio=2))
+        out.append(
+            Cand(m.start(), m.end(), "org", key, "name" if surface == g.orgs[key].label else "alias", prio=2)
+        )
     for m in pats["place"].finditer(text):
         key, strict = g.place_names[_norm(m.group())]
         if not (strict and _next_to_name(text, m.start(), m.end())):
@@ -74,9 +82,19 @@ def _gazetteer_cands(text: str) -> list[Cand]:
         entry = g.leaders[g.leader_names[fold(m.group())]]
         kind = "block" if entry.role == NOT_A_LEADER else "leader"
         via = "surname" if " " not in m.group().strip() else "name"
-        former = bool(_FORMER.search(text[max(0, m.start() - 40):m.start()]))
-        out.append(Cand(m.start(), m.end(), "block" if former else kind, entry.key, via, prio=1, name=_norm(m.group()),
-                        former=former))
+        former = bool(_FORMER.search(text[max(0, m.start() - 40) : m.start()]))
+        out.append(
+            Cand(
+                m.start(),
+                m.end(),
+                "block" if former else kind,
+                entry.key,
+                via,
+                prio=1,
+                name=_norm(m.group()),
+                former=former,
+            )
+        )
     for m in pats["anaphor"].finditer(text):
         out.append(Cand(m.start(), m.end(), "anaphor", _norm(m.group()).lower(), "alias", prio=6))
     return out
@@ -92,13 +110,13 @@ def _modifier(text: str, ts: int, ends: dict[int, Cand]) -> tuple[Cand | None, i
     p = s
     while p > 0 and text[p - 1] in " \t":
         p -= 1
-    possessive = text[p - 2:p] in ("'s", "’s")
+    possessive = text[p - 2 : p] in ("'s", "’s")
     mod = ends.get(p - 2 if possessive else p)
     start = mod.start if mod and p < s else s
     if mod is None or p == s:
         mod = None
         start = s
-    left = text[max(0, start - 30):start]
+    left = text[max(0, start - 30) : start]
     former = former or bool(re.search(r"(?:\b(?:former|then)[ \t]+|\bex-|\bthen-)$", left, re.I))
     det = bool(_DET.search(left))
     return mod, start, former, det or (mod is not None and (possessive or mod.via == "demonym"))
@@ -121,7 +139,7 @@ def _title_cands(text: str, found: list[Cand]) -> list[Cand]:
             target = starts[of.end()]
             country, org = (target.key, None) if target.kind == "country" else (None, target.key)
             end = target.end
-            comma = 1 if text[end:end + 1] == "," else 0
+            comma = 1 if text[end : end + 1] == "," else 0
             span = read_name(text, end + comma)
         elif span:
             of = _OF.match(text, span[1])
@@ -129,21 +147,57 @@ def _title_cands(text: str, found: list[Cand]) -> list[Cand]:
                 country, end = starts[of.end()].key, starts[of.end()].end  # "President Zelenskyy of Ukraine"
         role = g.orgs[org].head_role if org and title.heads_org else title.role
         if span and title.role != ANY_ROLE:
-            name = text[span[0]:span[1]]
+            name = text[span[0] : span[1]]
             kind = "block" if title.role == NOT_A_LEADER or former else "leader"
             first = start if kind == "leader" else ts
-            out.append(Cand(first, max(end, span[1]), kind, via="name", prio=0, name=name, country=country, org=org,
-                            role=role, role_text=_norm(m.group()), former=former))
+            out.append(
+                Cand(
+                    first,
+                    max(end, span[1]),
+                    kind,
+                    via="name",
+                    prio=0,
+                    name=name,
+                    country=country,
+                    org=org,
+                    role=role,
+                    role_text=_norm(m.group()),
+                    former=former,
+                )
+            )
         elif span is None and title.role != NOT_A_LEADER and not former:
-            comma = re.search(r",[ \t]*(?:the[ \t]+|a[ \t]+)?$", text[max(0, start - 10):start])
-            before = read_name_before(text, start - len(comma.group())) if comma else None
-            if before and (mod or comma):
-                out.append(Cand(before[0], before[1], "leader", via="name", prio=0, name=text[before[0]:before[1]],
-                                country=country, org=org, role=role, role_text=_norm(m.group())))
+            appos = re.search(r",[ \t]*(?:the[ \t]+|a[ \t]+)?$", text[max(0, start - 10) : start])
+            before = read_name_before(text, start - len(appos.group())) if appos else None
+            if before:
+                out.append(
+                    Cand(
+                        before[0],
+                        before[1],
+                        "leader",
+                        via="name",
+                        prio=0,
+                        name=text[before[0] : before[1]],
+                        country=country,
+                        org=org,
+                        role=role,
+                        role_text=_norm(m.group()),
+                    )
+                )
             elif referring:
                 det = _DET.search(text, max(0, start - 10), start)
-                out.append(Cand(det.start() if det else start, end, "title-ref", via="title", prio=0, country=country,
-                                org=org, role=None if title.role == ANY_ROLE else role, role_text=_norm(m.group())))
+                out.append(
+                    Cand(
+                        det.start() if det else start,
+                        end,
+                        "title-ref",
+                        via="title",
+                        prio=0,
+                        country=country,
+                        org=org,
+                        role=None if title.role == ANY_ROLE else role,
+                        role_text=_norm(m.group()),
+                    )
+                )
     return out
 
 
@@ -193,7 +247,7 @@ def _register(index: EntityIndex, chosen: list[Cand], text: str) -> None:
             ref = EntityRef("place", c.key, g.places[c.key].label)
         else:
             continue
-        index.mentions.append(Mention(Span(c.start, c.end), ref, text[c.start:c.end], c.via))
+        index.mentions.append(Mention(Span(c.start, c.end), ref, text[c.start : c.end], c.via))
     for m in index.mentions:
         if m.ref.kind == "country":
             index.countries.setdefault(m.ref.key, Country(m.ref.key, m.ref.label))
@@ -206,8 +260,9 @@ def _register(index: EntityIndex, chosen: list[Cand], text: str) -> None:
         if lead.country:
             index.countries.setdefault(lead.country, Country(lead.country, g.countries[lead.country]))
         if lead.organization:
-            index.organizations.setdefault(lead.organization, Organization(lead.organization,
-                                                                           g.orgs[lead.organization].label))
+            index.organizations.setdefault(
+                lead.organization, Organization(lead.organization, g.orgs[lead.organization].label)
+            )
     for place in index.places.values():
         if place.country:
             index.countries.setdefault(place.country, Country(place.country, g.countries[place.country]))
@@ -223,7 +278,9 @@ def _leader(key: str, cands: list[Cand]) -> Leader:
     names = [strip_honorifics(c.name or "") for c in named]
     name = max(names, key=lambda n: (len(n.split()), len(n))) if names else (known.label if known else key)
     titled = [c for c in cands if c.role]
-    best = next((c for c in titled if c.name and strip_honorifics(c.name) == name), titled[0] if titled else None)
+    best = next(
+        (c for c in titled if c.name and strip_honorifics(c.name) == name), titled[0] if titled else None
+    )
     role = best.role if best else (known.role if known else None)
     country = next((c.country for c in cands if c.country), None)
     org = next((c.org for c in cands if c.org), None)
@@ -231,5 +288,12 @@ def _leader(key: str, cands: list[Cand]) -> Leader:
         country, org = known.country, known.org
     if org and not country and known and known.org == org:
         country = None
-    return Leader(key=key, name=name, role=role, role_text=best.role_text if best else None, country=country,
-                  organization=org, aliases={n for n in names if n != name})
+    return Leader(
+        key=key,
+        name=name,
+        role=role,
+        role_text=best.role_text if best else None,
+        country=country,
+        organization=org,
+        aliases={n for n in names if n != name},
+    )

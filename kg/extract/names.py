@@ -11,29 +11,51 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from kg.datafiles import read_tsv
 from kg.link import gazetteer
 
-PARTICLES = {"von", "van", "der", "den", "de", "da", "du", "del", "della", "di", "la", "le", "bin", "ibn", "bint",
-             "al", "el", "Al", "El", "dos", "das", "ter", "ben", "abu", "Abu"}
+PARTICLES = {
+    "von",
+    "van",
+    "der",
+    "den",
+    "de",
+    "da",
+    "du",
+    "del",
+    "della",
+    "di",
+    "la",
+    "le",
+    "bin",
+    "ibn",
+    "bint",
+    "al",
+    "el",
+    "Al",
+    "El",
+    "dos",
+    "das",
+    "ter",
+    "ben",
+    "abu",
+    "Abu",
+}
 _HYPHEN_PARTICLE = re.compile(r"^(?:al|el|ad|as|ash|an|ar|at|az|abu|bin|ibn)-[^\W\d_]", re.I)
-# closed-class words and calendar words that start sentences but never names
-STOP = set("""The A An And But Or Nor On In At To For From With By Of As After Before During Since Until While When
-Where Why How What Who Whom Which That This These Those He She It They We You I His Her Its Their Our My Your Both
-Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August September
-October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Today Yesterday Tomorrow Later Earlier
-Meanwhile However Also Then Now Here There Last Next Separately Asked Speaking According Under Over Despite Although
-Though If Unless Because League Party Group Council Commission Office House Palace Summit Conference Forum Treaty
-Agreement Ministry Department Government Administration Parliament Congress Senate Army Forces Force Union Bank
-Fund Court Organization Organisation Assembly Committee Cabinet Foundation Institute University Agency Service
-Said Says Told Added Noted Spoke Speaks Met Meets Called Calls Welcomed Held Hosts Hosted Will Would Could Should
-Has Had Have Was Were Is Are Not No Yes Mr Mrs Ms""".split())
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """Capitalised words that start sentences but never names ("The", "Monday", "Council")."""
+    return frozenset(r["word"] for r in read_tsv("name_stopwords.tsv"))
+
 
 _TOKEN = re.compile(r"[ \t]+([^\W\d_][\w\-]*(?:['’][^\W\d_s][\w\-]*)?)(\.)?")
 _BACK_TOKEN = re.compile(r"[^\W\d_][\w\-]*(?:['’][^\W\d_s][\w\-]*)?\.?")
 
 
 def _name_like(tok: str) -> bool:
-    return tok[0].isupper() and tok not in STOP and not tok.isdigit()
+    return tok[0].isupper() and tok not in stopwords() and not tok.isdigit()
 
 
 def _is_place_word(tok: str) -> bool:
@@ -72,11 +94,13 @@ def read_name(text: str, pos: int, max_tokens: int = 7) -> tuple[int, int] | Non
 def read_name_before(text: str, end: int, max_tokens: int = 7) -> tuple[int, int] | None:
     """Span of a name of two words or more ending at ``end`` ("Mark Rutte" in "Mark Rutte, NATO's ...")."""
     window_start = max(0, end - 90)
-    words = [(m.start() + window_start, m.end() + window_start, m.group())
-             for m in _BACK_TOKEN.finditer(text[window_start:end])]
+    words = [
+        (m.start() + window_start, m.end() + window_start, m.group())
+        for m in _BACK_TOKEN.finditer(text[window_start:end])
+    ]
     picked: list[tuple[int, int, str]] = []
     for s, e, tok in reversed(words):
-        gap = text[e:picked[0][0]] if picked else text[e:end]
+        gap = text[e : picked[0][0]] if picked else text[e:end]
         if gap not in (" ", "") or len(picked) >= max_tokens:
             break
         bare = tok.rstrip(".")
@@ -120,7 +144,9 @@ def patterns() -> dict[str, re.Pattern[str]]:
         "country": _bounded(_alternation(list(g.country_names), False)),
         "org": _bounded(_alternation(list(g.org_names), True)),
         "place": _bounded(_alternation(list(g.place_names), False)),
-        "leader": _bounded(_alternation([n for e in g.leaders.values() for n in (e.label, *e.aliases)], False)),
+        "leader": _bounded(
+            _alternation([n for e in g.leaders.values() for n in (e.label, *e.aliases)], False)
+        ),
         "title": re.compile(rf"(?<![\w\-])(?:{title_alt})(?![\w\-])"),
         "anaphor": _bounded(_alternation(anaphors, True)) if anaphors else re.compile(r"(?!x)x"),
     }

@@ -7,6 +7,7 @@ cannot continue a noun phrase, so "U.S. President Trump" stays one sentence.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -49,7 +50,7 @@ def split(text: str) -> list[tuple[int, int]]:
                 continue
             cuts.append(m.end())
         cuts.append(len(chunk))
-        for s, e in zip(cuts, cuts[1:], strict=False):
+        for s, e in itertools.pairwise(cuts):
             while s < e and chunk[s].isspace():
                 s += 1
             while e > s and chunk[e - 1].isspace():

@@ -233,3 +233,14 @@ def result_from_json(doc: dict[str, Any]) -> Result:
     variables = list(doc.get("head", {}).get("vars", []))
     rows = [{k: from_json_term(v) for k, v in b.items()} for b in doc.get("results", {}).get("bindings", [])]
     return Result(variables, rows)
+
+
+def execute(query: str | Path, params: dict[str, str] | None = None, *, store: str | Path | None = None,
+            endpoint: str | None = None, allow_update: bool = False) -> Result:
+    """Open the store (read-only unless updating) or use the endpoint, run the query, close."""
+    if endpoint:
+        return run_query(endpoint, query, params, allow_update=allow_update)
+    from kg.store import open_store
+
+    with open_store(store, read_only=not allow_update) as st:
+        return run_query(st, query, params, allow_update=allow_update)

@@ -119,7 +119,8 @@ def _is_meta_line(line: str, title: str, author: str | None) -> bool:
     short = len(line.split()) <= 16
     if short and find_date(line) and (_BYLINE.search(line) or (author and author in line)):
         return True
-    return short and bool(author) and line.strip().lower() in (author or "").lower()
+    name = (author or "").strip().lower()
+    return bool(name) and line.strip().lower() in (name, f"by {name}")
 
 
 def parse_html(text: str, source: str, where: str | None = None) -> Article:

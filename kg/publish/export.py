@@ -1,0 +1,120 @@
+"""``export``: the graph as Turtle, TriG, N-Triples, N-Quads or JSON-LD, streamed and canonical.
+
+Turtle/TriG/N-Triples/N-Quads go through pyoxigraph's serializer (~1M triples/s)
+fed by a generator in canonical order (see ``kg.publish.source``), so the same
+content always gives the same bytes whatever order it was inserted in, and no
+second in-memory copy of the graph is built. Triple formats (Turtle, N-Triples)
+hold the named graph asked for, or all graphs merged without duplicates; dataset
+formats (TriG, N-Quads, JSON-LD) keep the named graphs.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from kg.errors import PublishError
+from kg.publish import source as src
+from kg.publish.jsonld import write_jsonld
+from kg.vocab import DEFAULT_BASE_IRI, PREFIXES
+
+FORMATS = ("turtle", "trig", "nt", "nquads", "jsonld")
+ALIASES = {"ttl": "turtle", "ntriples": "nt", "n-triples": "nt", "nq": "nquads", "n-quads": "nquads",
+           "json-ld": "jsonld"}
+EXTENSIONS = {"turtle": ".ttl", "trig": ".trig", "nt": ".nt", "nquads": ".nq", "jsonld": ".jsonld"}
+MEDIA_TYPES = {"turtle": "text/turtle", "trig": "application/trig", "nt": "application/n-triples",
+               "nquads": "application/n-quads", "jsonld": "application/ld+json"}
+_OX = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "nt": ox.RdfFormat.N_TRIPLES,
+       "nquads": ox.RdfFormat.N_QUADS}
+DATASET_FORMATS = ("trig", "nquads", "jsonld")
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    format: str
+    statements: int  # triples for triple formats, quads for dataset formats
+    bytes: int
+    path: Path | None
+
+
+def normalise_format(fmt: str) -> str:
+    name = ALIASES.get(fmt.lower(), fmt.lower())
+    if name not in FORMATS:
+        raise PublishError(f"unknown RDF format {fmt!r}", fix=f"use one of {', '.join(FORMATS)}")
+    return name
+
+
+class _Counting(io.RawIOBase):
+    """Counts bytes on their way to the real output."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out, self.n = out, 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        self.out.write(b)
+        self.n += len(b)
+        return len(b)
+
+
+def _counted(items: Any, counter: list[int]) -> Any:
+    for item in items:
+        counter[0] += 1
+        yield item
+
+
+def write(store: ox.Store, out: IO[bytes], fmt: str, *, graph: str | None, base_iri: str) -> int:
+    """Serialise to a binary stream; returns the number of triples or quads written."""
+    counter = [0]
+    if fmt == "jsonld":
+        names = [src.graph_node(graph)] if graph else src.sorted_graphs(store)
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="\n", write_through=True)
+        pairs = ((name, _counted(src.graph_triples(store, name), counter)) for name in names)
+        write_jsonld(text, pairs, base_iri)
+        text.flush()
+        text.detach()
+        return counter[0]
+    items = src.dataset_quads(store, graph) if fmt in DATASET_FORMATS else src.merged_triples(store, graph)
+    prefixes = PREFIXES if fmt in ("turtle", "trig") else None
+    ox.serialize(_counted(items, counter), out, _OX[fmt], prefixes=prefixes)
+    return counter[0]
+
+
+def export(source: Any, out: Path | IO[bytes], fmt: str, *, graph: str | None = None,
+           base_iri: str = DEFAULT_BASE_IRI) -> ExportReport:
+    """Write ``source`` (kg Store, pyoxigraph Store, rdflib Graph/Dataset) to a path or binary stream.
+
+    A path is written through a temporary file and renamed, so a failure never leaves half a file.
+    """
+    fmt = normalise_format(fmt)
+    store = src.as_oxigraph(source)
+    if graph and next(iter(store.quads_for_pattern(None, None, None, ox.NamedNode(graph))), None) is None:
+        raise PublishError(f"no graph named <{graph}> in the source",
+                           fix="list graphs with `kg query` or export without --article")
+    if not isinstance(out, str | os.PathLike):
+        counting = _Counting(out)
+        n = write(store, counting, fmt, graph=graph, base_iri=base_iri)  # type: ignore[arg-type]
+        return ExportReport(fmt, n, counting.n, None)
+    path = Path(out)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                n = write(store, fh, fmt, graph=graph, base_iri=base_iri)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise PublishError(f"cannot write: {exc.strerror or exc}", where=path,
+                           fix="check the folder exists and is writable") from exc
+    return ExportReport(fmt, n, path.stat().st_size, path)

@@ -1,0 +1,110 @@
+"""One view over every kind of source: a kg Store, a pyoxigraph Store, an rdflib Graph or Dataset.
+
+Everything downstream reads a pyoxigraph Store: rdflib sources are copied into an
+in-memory one (they are small by nature); a kg Store is read in place, never copied.
+
+Canonical order (for meaningful git diffs): graphs by IRI (default graph first),
+triples of one graph sorted by the N-Triples text of subject, predicate, object.
+One graph is sorted in Python at a time, so memory is bounded by the largest graph
+(an article graph is a few dozen triples). The merged view of all graphs is
+deduplicated and sorted by Oxigraph itself (SPARQL DISTINCT/ORDER BY, in Rust).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph
+from rdflib.graph import ConjunctiveGraph
+
+from kg.errors import PublishError
+
+#: rdflib's name for a Dataset's default graph
+DEFAULT_GRAPH_ID = "urn:x-rdflib:default"
+
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+
+
+def as_oxigraph(source: Any) -> ox.Store:
+    """The pyoxigraph Store behind ``source`` (copying rdflib graphs into a new in-memory one)."""
+    if isinstance(source, ox.Store):
+        return source
+    inner = getattr(source, "oxigraph", None)
+    if isinstance(inner, ox.Store):
+        return inner
+    if isinstance(source, Graph):
+        from kg.store.terms import to_oxigraph
+
+        store = ox.Store()
+        if isinstance(source, Dataset | ConjunctiveGraph):
+            quads = []
+            for s, p, o, g in source.quads((None, None, None, None)):
+                name = getattr(g, "identifier", g)
+                default = name is None or str(name) == DEFAULT_GRAPH_ID
+                graph = ox.DefaultGraph() if default else to_oxigraph(name)
+                quads.append(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph))
+            store.bulk_extend(quads)
+        else:
+            store.bulk_extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in source)
+        return store
+    raise PublishError(f"cannot export a {type(source).__name__}",
+                       fix="pass a kg Store, a pyoxigraph Store or an rdflib Graph/Dataset")
+
+
+def graph_node(name: str | None) -> GraphName:
+    return ox.DefaultGraph() if not name else ox.NamedNode(name)
+
+
+def sorted_graphs(store: ox.Store) -> list[GraphName]:
+    """Default graph (when it has triples) then named graphs by IRI."""
+    names: list[GraphName] = sorted(store.named_graphs(), key=str)
+    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+        names.insert(0, ox.DefaultGraph())
+    return names
+
+
+def _key(quad: ox.Quad) -> tuple[str, str, str]:
+    return (str(quad.subject), str(quad.predicate), str(quad.object))
+
+
+def graph_triples(store: ox.Store, graph: GraphName) -> list[ox.Triple]:
+    """The triples of one graph in canonical order."""
+    quads = sorted(store.quads_for_pattern(None, None, None, graph), key=_key)
+    return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+
+
+def dataset_quads(store: ox.Store, graph: str | None = None) -> Iterator[ox.Quad]:
+    """Quads of every graph (or the one named), graph by graph, in canonical order."""
+    names = [graph_node(graph)] if graph else sorted_graphs(store)
+    for name in names:
+        for t in graph_triples(store, name):
+            yield ox.Quad(t.subject, t.predicate, t.object, name)
+
+
+def merged_triples(store: ox.Store, graph: str | None = None) -> Iterator[ox.Triple]:
+    """The triples of one graph, or of all graphs merged without duplicates, sorted by subject."""
+    if graph:
+        yield from graph_triples(store, graph_node(graph))
+        return
+    rows = store.query("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o",
+                       use_default_graph_as_union=True)
+    assert isinstance(rows, ox.QuerySolutions)
+    for row in rows:
+        yield ox.Triple(row[0], row[1], row[2])
+
+
+def subject_triples(store: ox.Store, subject: ox.NamedNode) -> list[ox.Triple]:
+    """What all graphs say about one subject, deduplicated, canonical order."""
+    seen = {(q.predicate, q.object) for q in store.quads_for_pattern(subject, None, None, None)}
+    triples = [ox.Triple(subject, p, o) for p, o in seen]
+    triples.sort(key=lambda t: (str(t.predicate), str(t.object)))
+    return triples
+
+
+def count_merged(store: ox.Store) -> int:
+    rows = store.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+                       use_default_graph_as_union=True)
+    assert isinstance(rows, ox.QuerySolutions)
+    return int(next(iter(rows))[0].value)
