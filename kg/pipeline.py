@@ -16,11 +16,10 @@ from kg.vocab import DEFAULT_BASE_IRI
 
 def read_source(source: str | Path) -> Article:
     """A file path, or ``-`` for standard input."""
-    from kg.read import read_article, read_text
+    from kg.read import read_article, read_data
 
     if str(source) == "-":
-        data = sys.stdin.buffer.read()
-        return read_text(data.decode("utf-8", errors="replace"), source="<stdin>")
+        return read_data(sys.stdin.buffer.read(), source="<stdin>")
     return read_article(Path(source))
 
 
