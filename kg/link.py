@@ -109,6 +109,27 @@ def _bad(name: str, first: str, what: str, fix: str) -> KgError:
     return KgError(what, where=paths[0], fix=fix)
 
 
+def _rows(name: str, columns: str) -> tuple[dict[str, str], ...]:
+    """The rows of a gazetteer, after checking each file (shipped and the user's) has the columns."""
+    extra = os.environ.get("KG_DATA_DIR")
+    for path in [data_dir() / name] + ([Path(extra) / name] if extra else []):
+        if not path.is_file():
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        no, header = next(
+            ((i, ln) for i, ln in enumerate(lines, 1) if ln.strip() and not ln.startswith("#")), (1, "")
+        )
+        missing = [c for c in columns.split() if c not in header.split("\t")]
+        if missing:
+            raise KgError(
+                f"missing column {missing[0]!r} in the header",
+                where=path,
+                line=no,
+                fix=f"the header must be: {chr(9).join(columns.split())} (tab-separated)",
+            )
+    return read_tsv(name)
+
+
 def _split(value: str) -> tuple[str, ...]:
     return tuple(a.strip() for a in value.split("|") if a.strip())
 
@@ -125,7 +146,7 @@ def _iso(g: Gazetteer, file: str, first: str, iso: str) -> str:
 
 
 def _load_countries(g: Gazetteer) -> None:
-    for row in read_tsv("countries.tsv"):
+    for row in _rows("countries.tsv", "iso label name official_name"):
         iso = row["iso"].upper()
         if not re.fullmatch(r"[A-Z]{2}", iso):
             raise _bad(
@@ -135,16 +156,16 @@ def _load_countries(g: Gazetteer) -> None:
         for name in (row["label"], row["name"], row["official_name"]):
             if name and not re.search(r"[,()]", name):
                 g.country_names.setdefault(name, (iso, "name", False))
-    for row in read_tsv("country_aliases.tsv"):
+    for row in _rows("country_aliases.tsv", "alias iso context"):
         iso = _iso(g, "country_aliases.tsv", row["alias"], row["iso"].upper())
         g.country_names[row["alias"]] = (iso, "alias", row["context"] == "strict")
-    for row in read_tsv("demonyms.tsv"):
+    for row in _rows("demonyms.tsv", "demonym iso"):
         iso = _iso(g, "demonyms.tsv", row["demonym"], row["iso"].upper())
         g.country_names.setdefault(row["demonym"], (iso, "demonym", False))
 
 
 def _load_orgs(g: Gazetteer) -> None:
-    for row in read_tsv("organizations.tsv"):
+    for row in _rows("organizations.tsv", "key label aliases kind anaphors head_role"):
         head = row["head_role"] or "head_of_organization"
         if head not in LEADER_ROLES:
             raise _bad(
@@ -167,7 +188,7 @@ def _load_orgs(g: Gazetteer) -> None:
 
 
 def _load_titles(g: Gazetteer) -> None:
-    for row in read_tsv("titles.tsv"):
+    for row in _rows("titles.tsv", "title role head"):
         role = row["role"]
         if role not in LEADER_ROLES and role not in (NOT_A_LEADER, ANY_ROLE):
             raise _bad(
@@ -177,17 +198,21 @@ def _load_titles(g: Gazetteer) -> None:
                 f"use one of {', '.join(LEADER_ROLES)}, '-' (not a leader) or '*'",
             )
         g.titles[row["title"].lower()] = Title(row["title"], role, row["head"] == "yes")
-    for row in read_tsv("honorifics.tsv"):
+    for row in _rows("honorifics.tsv", "word position"):
         if row["position"] not in ("before", "after"):
             raise _bad(
                 "honorifics.tsv", row["word"], f"bad position {row['position']!r}", "use before or after"
             )
-    g.honorifics_before = tuple(r["word"] for r in read_tsv("honorifics.tsv") if r["position"] == "before")
-    g.honorifics_after = tuple(r["word"] for r in read_tsv("honorifics.tsv") if r["position"] == "after")
+    g.honorifics_before = tuple(
+        r["word"] for r in _rows("honorifics.tsv", "word position") if r["position"] == "before"
+    )
+    g.honorifics_after = tuple(
+        r["word"] for r in _rows("honorifics.tsv", "word position") if r["position"] == "after"
+    )
 
 
 def _load_leaders(g: Gazetteer) -> None:
-    for row in read_tsv("leaders.tsv"):
+    for row in _rows("leaders.tsv", "key label country org role aliases qid"):
         key, role = row["key"], row["role"]
         if key != slug(key):
             raise _bad("leaders.tsv", key, f"key {key!r} is not a slug", f"use {slug(key)!r}")
@@ -216,7 +241,7 @@ def _load_leaders(g: Gazetteer) -> None:
 
 
 def _load_places(g: Gazetteer) -> None:
-    for row in read_tsv("places.tsv"):
+    for row in _rows("places.tsv", "key label iso aliases context"):
         iso = _iso(g, "places.tsv", row["key"], row["iso"].upper())
         entry = PlaceEntry(row["key"], row["label"], iso, _split(row["aliases"]), row["context"] == "strict")
         g.places[entry.key] = entry

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.term import Node
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.model import Article, EntityRef, Evidence, Facts, Leader, Meeting, Pledge
 from kg.resources import resource_dir
@@ -28,6 +28,7 @@ _MEETING_WORD = {
     DIP.PhoneCall: "Phone call", DIP.VideoConference: "Video conference", DIP.Summit: "Summit",
     DIP.Visit: "Visit", DIP.Talks: "Talks", DIP.Meeting: "Meeting",
 }
+WIKIDATA = "http://www.wikidata.org/entity/"
 _KIND_PATH = {"leader": "person", "country": "country", "org": "org", "place": "place"}
 
 
@@ -98,6 +99,13 @@ def _canonical_label(leader: Leader) -> str:
     return canonical_leader_label(leader.key) or leader.name
 
 
+def _wikidata(leader: Leader) -> URIRef | None:
+    from kg.link import leader_qid
+
+    qid = leader_qid(leader.key)
+    return URIRef(WIKIDATA + qid) if qid else None
+
+
 class _Mapper:
     def __init__(self, facts: Facts, minter: Minter) -> None:
         self.facts = facts
@@ -160,6 +168,9 @@ class _Mapper:
             self.add(s, RDFS.label, Literal(label))
             if lead.name != label:
                 self.add(s, SKOS.altLabel, Literal(lead.name))
+            same = _wikidata(lead)
+            if same is not None:
+                self.add(s, OWL.sameAs, same)
             if lead.role:
                 self.add(s, DIP.role, self.concept("leader-role", lead.role))
             if lead.country:

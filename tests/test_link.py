@@ -38,12 +38,33 @@ def test_slug_is_never_empty_and_always_iri_safe(name: str) -> None:
 @pytest.mark.parametrize(
     ("text", "iso"),
     [
-        ("U.K.", "GB"), ("UK", "GB"), ("Britain", "GB"), ("British", "GB"), ("United Kingdom", "GB"),
-        ("the United Kingdom", "GB"), ("U.S.", "US"), ("American", "US"), ("the United States", "US"),
-        ("Russia", "RU"), ("Russian Federation", "RU"), ("South Korea", "KR"), ("South Korean", "KR"),
-        ("North Korea", "KP"), ("Türkiye", "TR"), ("Turkey", "TR"), ("the Netherlands", "NL"), ("Dutch", "NL"),
-        ("Czech Republic", "CZ"), ("Palestinian", "PS"), ("Kosovo", "XK"), ("Holy See", "VA"), ("Emirati", "AE"),
-        ("Filipino", "PH"), ("Philippine", "PH"), ("New Zealand", "NZ"), ("gb", "GB"),
+        ("U.K.", "GB"),
+        ("UK", "GB"),
+        ("Britain", "GB"),
+        ("British", "GB"),
+        ("United Kingdom", "GB"),
+        ("the United Kingdom", "GB"),
+        ("U.S.", "US"),
+        ("American", "US"),
+        ("the United States", "US"),
+        ("Russia", "RU"),
+        ("Russian Federation", "RU"),
+        ("South Korea", "KR"),
+        ("South Korean", "KR"),
+        ("North Korea", "KP"),
+        ("Türkiye", "TR"),
+        ("Turkey", "TR"),
+        ("the Netherlands", "NL"),
+        ("Dutch", "NL"),
+        ("Czech Republic", "CZ"),
+        ("Palestinian", "PS"),
+        ("Kosovo", "XK"),
+        ("Holy See", "VA"),
+        ("Emirati", "AE"),
+        ("Filipino", "PH"),
+        ("Philippine", "PH"),
+        ("New Zealand", "NZ"),
+        ("gb", "GB"),
     ],
 )
 def test_country_ref_from_names_aliases_and_demonyms(text: str, iso: str) -> None:
@@ -70,11 +91,15 @@ def test_demonyms_cover_the_countries_in_the_news() -> None:
 @pytest.mark.parametrize(
     ("text", "key", "label"),
     [
-        ("EU", "european-union", "European Union"), ("the European Union", "european-union", "European Union"),
-        ("G7", "group-of-seven", "Group of Seven"), ("G-7", "group-of-seven", "Group of Seven"),
+        ("EU", "european-union", "European Union"),
+        ("the European Union", "european-union", "European Union"),
+        ("G7", "group-of-seven", "Group of Seven"),
+        ("G-7", "group-of-seven", "Group of Seven"),
         ("coalition of the willing", "coalition-of-the-willing", "Coalition of the Willing"),
-        ("North Atlantic Treaty Organization", "nato", "NATO"), ("U.N.", "united-nations", "United Nations"),
-        ("JEF", "joint-expeditionary-force", "Joint Expeditionary Force"), ("Hamas", "hamas", "Hamas"),
+        ("North Atlantic Treaty Organization", "nato", "NATO"),
+        ("U.N.", "united-nations", "United Nations"),
+        ("JEF", "joint-expeditionary-force", "Joint Expeditionary Force"),
+        ("Hamas", "hamas", "Hamas"),
         ("Ukraine Defence Contact Group", "ukraine-defense-contact-group", "Ukraine Defense Contact Group"),
     ],
 )
@@ -142,8 +167,12 @@ def _write(folder: Path, name: str, text: str) -> None:
 
 def test_user_files_extend_the_gazetteers(user_data: Path) -> None:
     _write(user_data, "demonyms.tsv", "demonym\tiso\nKiwi\tNZ\n")
-    _write(user_data, "leaders.tsv", "key\tlabel\tcountry\torg\trole\taliases\tqid\n"
-                                     "aino-virtanen\tAino Virtanen\tFI\t\tprime_minister\tVirtanen\t\n")
+    _write(
+        user_data,
+        "leaders.tsv",
+        "key\tlabel\tcountry\torg\trole\taliases\tqid\n"
+        "aino-virtanen\tAino Virtanen\tFI\t\tprime_minister\tVirtanen\t\n",
+    )
     assert country_ref("Kiwi").key == "NZ"  # type: ignore[union-attr]
     assert country_ref("Polish").key == "PL"  # type: ignore[union-attr]  # shipped entries still there
     assert canonical_leader_label(leader_key("Virtanen")) == "Aino Virtanen"
@@ -152,20 +181,40 @@ def test_user_files_extend_the_gazetteers(user_data: Path) -> None:
 @pytest.mark.parametrize(
     ("file", "text", "message"),
     [
-        ("demonyms.tsv", "demonym\tiso\n# c\nMartian\tMX\nPlutonian\tZZ\n", "demonyms.tsv:4: unknown country code 'ZZ'"),
+        (
+            "demonyms.tsv",
+            "demonym\tiso\n# c\nMartian\tMX\nPlutonian\tZZ\n",
+            "demonyms.tsv:4: unknown country code 'ZZ'",
+        ),
         ("titles.tsv", "title\trole\thead\nWarlord\tboss\t\n", "titles.tsv:2: unknown role 'boss'"),
-        ("leaders.tsv", "key\tlabel\tcountry\torg\trole\taliases\tqid\nx-y\tX Y\t\tnope\tpresident\t\t\n",
-         "leaders.tsv:2: unknown organisation 'nope'"),
-        ("leaders.tsv", "key\tlabel\tcountry\torg\trole\taliases\tqid\nx-y\tX Y\tFR\t\tpresident\t\t42\n",
-         "leaders.tsv:2: bad Wikidata id '42'"),
-        ("leaders.tsv", "key\tlabel\tcountry\torg\trole\taliases\tqid\nX Y\tX Y\tFR\t\tpresident\t\t\n",
-         "leaders.tsv:2: key 'X Y' is not a slug"),
-        ("organizations.tsv", "key\tlabel\taliases\tkind\tanaphors\thead_role\nabc\tABC\t\tbody\t\tking\n",
-         "organizations.tsv:2: unknown head_role 'king'"),
-        ("places.tsv", "key\tlabel\tiso\taliases\tcontext\natlantis\tAtlantis\tQQ\t\t\n",
-         "places.tsv:2: unknown country code 'QQ'"),
+        (
+            "leaders.tsv",
+            "key\tlabel\tcountry\torg\trole\taliases\tqid\nx-y\tX Y\t\tnope\tpresident\t\t\n",
+            "leaders.tsv:2: unknown organisation 'nope'",
+        ),
+        (
+            "leaders.tsv",
+            "key\tlabel\tcountry\torg\trole\taliases\tqid\nx-y\tX Y\tFR\t\tpresident\t\t42\n",
+            "leaders.tsv:2: bad Wikidata id '42'",
+        ),
+        (
+            "leaders.tsv",
+            "key\tlabel\tcountry\torg\trole\taliases\tqid\nX Y\tX Y\tFR\t\tpresident\t\t\n",
+            "leaders.tsv:2: key 'X Y' is not a slug",
+        ),
+        (
+            "organizations.tsv",
+            "key\tlabel\taliases\tkind\tanaphors\thead_role\nabc\tABC\t\tbody\t\tking\n",
+            "organizations.tsv:2: unknown head_role 'king'",
+        ),
+        (
+            "places.tsv",
+            "key\tlabel\tiso\taliases\tcontext\natlantis\tAtlantis\tQQ\t\t\n",
+            "places.tsv:2: unknown country code 'QQ'",
+        ),
         ("honorifics.tsv", "word\tposition\nSir\tmiddle\n", "honorifics.tsv:2: bad position 'middle'"),
-        ("country_aliases.tsv", "alias\tiso\n", "wrong number of columns"),
+        ("country_aliases.tsv", "alias\tiso\nFoo\tFR\n", "country_aliases.tsv:1: missing column 'context'"),
+        ("demonyms.tsv", "demonym\tiso\nMartian\tMX\textra\n", "wrong number of columns"),
     ],
 )
 def test_bad_gazetteer_rows_give_one_line_errors_naming_file_and_line(

@@ -112,6 +112,7 @@ class _Cand:
     extra_modes: set[str] = field(default_factory=set)
     title: bool = False
     explicit_mode: bool = False
+    sidelines: bool = False
 
 
 def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | None:
@@ -119,6 +120,8 @@ def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | 
     ref = m.ref
     if ref.kind == "place":
         return None
+    if re.match(r",?\s+(?:said|says|told|added|stated|noted|wrote|argued|warned)\b", text[m.span.end:m.span.end + 12]):
+        return None  # the speaker of a report is not thereby a party
     if ref.kind == "leader":
         if cl.is_proxy(text, m):
             lead = index.leaders.get(ref.key)
@@ -191,11 +194,12 @@ _NUMS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 
 def _dates(text: str, chunk: str, base: int, pub: date | None, tense: Tense) -> list[TemporalExpr]:
-    return [d for d in find_dates(chunk, pub, tense, base) if d.kind not in ("dateline", "rel_year") and d.value]
+    return [d for d in find_dates(chunk, pub, tense, base) if d.kind not in ("dateline", "rel_year") and d.value
+            and (d.kind != "year" or re.match(r"in\b", d.text))]
 
 
 def _pick_date(text: str, clause: cl.Clause, sent: Sentence, pos: int, pub: date | None,
-               tense: Tense) -> TemporalExpr | None:
+               tense: Tense, own_clause: bool = False) -> TemporalExpr | None:
     """The date of the meeting a trigger names: after it in the clause, else at the head of clause or sentence.
 
     A date in the middle of the clause before the trigger usually belongs to another verb
@@ -210,6 +214,8 @@ def _pick_date(text: str, clause: cl.Clause, sent: Sentence, pos: int, pub: date
     head = [d for d in fresh if d.span.start - clause.start < 30 or d.span.start - sent.start < 30]
     if head:
         return head[-1]
+    if own_clause:
+        return None
     in_sent = [d for d in _dates(text, sent.text, sent.start, pub, tense)
                if not _REPORTED.search(text[max(0, d.span.start - 30):d.span.start])]
     head = [d for d in in_sent if d.span.start - sent.start < 30 or d.span.start > pos]
@@ -217,10 +223,13 @@ def _pick_date(text: str, clause: cl.Clause, sent: Sentence, pos: int, pub: date
         return min(head, key=lambda d: abs(d.span.start - pos))
     if fresh:
         return fresh[-1]
-    return said[0] if said and tense == "past" else None
+    if tense == "past":
+        said_sent = [d for d in _dates(text, sent.text, sent.start, pub, tense) if d.span.start < pos]
+        return (said or said_sent or [None])[0]
+    return None
 
 
-def _shift(prev: TemporalExpr | None, sent: Sentence, text: str) -> TemporalExpr | None:
+def _shift(prev: TemporalExpr | None, sent: Sentence, text: str, pos: int) -> TemporalExpr | None:
     """"Two days later", "the same day", "during the visit": a date relative to the previous meeting's."""
     if prev is None or prev.value is None:
         return None
@@ -234,6 +243,8 @@ def _shift(prev: TemporalExpr | None, sent: Sentence, text: str) -> TemporalExpr
     if m.group("n"):
         n = _NUMS.get(m.group("n").lower(), 0) or int(m.group("n"))
         n = n if m.group("dir").lower() in ("later", "after") else -n
+        if m.group("dir").lower() == "after" and sent.start + m.end() <= pos:
+            n = -n  # "two days after <the meeting>": the meeting came first
     elif "next" in word or "following" in word:
         n = 1
     elif "previous" in word or "before" in word:
@@ -284,7 +295,10 @@ def _candidates(article: Article, index: EntityIndex) -> list[_Cand]:
                 if start_cut > clause.start:
                     clause = cl.Clause(start_cut, clause.end, text[start_cut:clause.end])
             near = text[max(clause.start, pos - 30):pos]
-            if c.negation_clause.search(text[clause.start:end]) or re.search(
+            absent = re.search(r"\b(?:will|would|did|does|could) not (?:attend|join|take part)\b", text[clause.start:pos])
+            if absent:  # "Trump will not attend the summit": the summit goes ahead without him
+                near = text[clause.start + absent.end():pos]
+            if (c.negation_clause.search(text[clause.start:end]) and not absent) or re.search(
                     r"(?:" + c.negation_near.pattern + r")\W+(?:\w+\W+){0,2}$", near, re.I):
                 continue
             if re.search(r"(?:" + c.hypothetical_near.pattern + r")\W+(?:\w+\W+)?$", near, re.I):
@@ -294,27 +308,34 @@ def _candidates(article: Article, index: EntityIndex) -> list[_Cand]:
             planned = trig.planned or bool(fut and not re.search(r"\bduring\b", head[fut[-1].end():]))
             status = "held" if caption else ("planned" if planned else "held")
             mentions = [x for x in index.within(clause.start, end)]
-            determiner = re.search(r"\b(?:the|this|that|his|her|their|its)\s+(?:[\w'-]+\s+){0,2}$",
-                                   text[max(clause.start, pos - 25):pos], re.I)
+            determiner = re.search(r"\b(?:[Tt]he|[Tt]his|[Tt]hat|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s+(?:[a-z][\w'-]*\s+){0,2}$",
+                                   text[max(clause.start, pos - 25):pos])
             anaphoric = (bool(determiner) or trig.kind == "visit" and re.match(r"(?:attend|join|took|taking)",
                                                                                  m.group(), re.I) is not None)
             if anaphoric:  # "the summit, ..." adds only its own subject and "with X" to the earlier meeting
                 stop = re.search(r"\b(?:after|when|because|since|while|that|to|which)\b", text[pos:end])
                 limit = pos + stop.start() if stop else end
                 mentions = [x for x in mentions if x.span.start < limit]
+            if absent:
+                mentions = [x for x in mentions if x.span.start > clause.start + absent.end()]
             parties = [p for x in mentions if (p := _party(text, x, index, trig.kind))]
-            if not any(x.span.start < pos and _party(text, x, index, trig.kind) for x in mentions):
+            if not absent and not any(x.span.start < pos and _party(text, x, index, trig.kind) for x in mentions):
                 parties = [p for x in cl.subject_group(text, sent_mentions)
                            if (p := _party(text, x, index, trig.kind))] + parties
-            if c.anaphora.search(text[clause.start:end]):
+            own_before = [x for x in mentions if x.span.start < pos and _party(text, x, index, trig.kind)]
+            if not own_before and c.anaphora.search(text[clause.start:pos + len(m.group())]):
                 parties = _anaphora_parties(out, index, sent.start) + parties
+            elif not own_before and re.search(r"\b(?:[Hh]e|[Ss]he)\b", text[clause.start:pos]):
+                lead = [x for x in index.mentions if x.ref.kind == "leader" and x.span.end <= pos]
+                parties = [lead[-1].ref] + parties if lead else parties
             if re.search(r"\b(?:him|her)\b", text[pos:end]):
                 parties += [p for x in cl.subject_group(text, sent_mentions)
                             if (p := _party(text, x, index, trig.kind))]
             tense: Tense = "future" if status == "planned" else "past"
-            when = _pick_date(text, cl.Clause(clause.start, end, text[clause.start:end]), sent, pos, pub, tense)
+            when = _pick_date(text, cl.Clause(clause.start, end, text[clause.start:end]), sent, pos, pub, tense,
+                              own_clause=anaphoric)
             prev_date = next((x.date for x in reversed(out) if x.date), None)
-            when = when or _shift(prev_date, sent, text)
+            when = when or _shift(prev_date, sent, text, pos)
             if when and status == "planned" and when.value and pub and len(when.value) == 10 \
                     and when.value < pub.isoformat():
                 when = None  # a plan is not dated by when it was reported
@@ -332,8 +353,29 @@ def _candidates(article: Article, index: EntityIndex) -> list[_Cand]:
             cand = _Cand(_dedup(parties), sent, trig.kind, mode, status, when, loc,
                          anaphoric and (when is None or when is prev_date), trig.kind == "weak", caption)
             cand.title = sent.start < title_end
+            cand.sidelines = bool(re.search(r"\bon the (?:sidelines|margins)\b", text[pos:end]))
             cand.explicit_mode = bool(r.video.search(text[clause.start:end]) or trig.kind in ("call", "video"))
-            out.append(cand)
+            for part in _split_with(cand, text, mentions, pos, m.group(), index):
+                out.append(part)
+    return out
+
+
+def _split_with(cand: _Cand, text: str, mentions: list[Mention], pos: int, trigger: str,
+                index: EntityIndex) -> list[_Cand]:
+    """"phone calls with Trump and Macron", "spoke with X and with Y": one meeting per counterpart."""
+    after = [x for x in mentions if x.span.start > pos and x.ref in cand.parties]
+    plural = re.search(r"(?:calls|conversations)$", trigger, re.I)
+    withs = [x for x in after if cl.preceding_word(text, x.span.start) == "with"]
+    if cand.kind != "call" or not (len(withs) >= 2 or (plural and len(after) >= 2)):
+        return [cand]
+    others = withs if len(withs) >= 2 else after
+    base = [p for p in cand.parties if p not in {x.ref for x in others}]
+    out = []
+    for x in others:
+        part = _Cand(_dedup([*base, x.ref]), cand.sentence, cand.kind, cand.mode, cand.status, cand.date,
+                     cand.location, False, cand.weak, cand.caption)
+        part.title, part.explicit_mode, part.sidelines = cand.title, cand.explicit_mode, True
+        out.append(part)
     return out
 
 
@@ -384,11 +426,15 @@ def _absorb(into: _Cand, other: _Cand) -> None:
 
 def _target(kept: list[_Cand], cand: _Cand, index: EntityIndex) -> _Cand | None:
     if cand.anaphoric and kept:
-        target = kept[-1]
-        if cand.mode == "phone" and target.mode not in ("phone", "virtual", "hybrid"):
-            return None
-        return target
+        for k in list(reversed(kept))[:3]:
+            if _overlap(k.parties, cand.parties, index) or len(k.parties) <= 1 or len(cand.parties) < 2:
+                if cand.mode == "phone" and k.mode not in ("phone", "virtual", "hybrid"):
+                    return None
+                return k
+        return None  # "the expanded session" with parties of its own is not the last meeting
     for k in reversed(kept):
+        if (cand.sidelines or k.sidelines) and k.kind != cand.kind:
+            continue
         ov = _overlap(k.parties, cand.parties, index)
         same_sentence = k.sentence.start == cand.sentence.start
         need = 1 if min(len(k.parties), len(cand.parties)) <= 1 or same_sentence else 2

@@ -115,8 +115,8 @@ def _subject(text: str, start: int, pos: int, index: EntityIndex) -> list[Mentio
             region_mentions = [m for m in index.within(start, pos)
                                if not (start + rel.start() <= m.span.start < start + later_comma)]
         else:  # the trigger is inside the relative clause: its antecedent promises
-            end = start + rel.start()
-            region_mentions = index.within(start, end)
+            antecedent = [m for m in index.within(start, start + rel.start()) if m.ref.kind != "place"]
+            return antecedent[-1:]
     else:
         region_mentions = index.within(start, pos)
     usable = [m for m in region_mentions

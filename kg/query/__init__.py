@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMATS", "Param", "Result", "StoredQuery", "list_queries", "load_query", "run_query", "typed_value"]
 
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+_DATE_NAMES = ("from", "to", "until", "since", "end", "start")
 
 
 @dataclass
@@ -136,7 +137,9 @@ def typed_value(name: str, value: str) -> Node:
     """
     if re.match(r"https?://", value):
         return URIRef(value)
-    if (name in ("from", "to", "until", "since", "end", "start") or name.endswith("date")) and _DATE.fullmatch(value):
+    if name in _DATE_NAMES or name.endswith("date"):
+        if not _DATE.fullmatch(value):
+            raise QueryError(f"parameter {name}: {value!r} is not a date", fix="use YYYY-MM-DD, YYYY-MM or YYYY")
         return _date_bound(name, value)
     if _DATE.fullmatch(value) and len(value) == 10:
         return _date_bound(name, value)

@@ -125,10 +125,11 @@ class Store:
     def quad_count(self) -> int:
         return len(self.oxigraph)
 
-    def triple_count(self) -> int:
-        """Distinct triples over all graphs (a triple stated by two articles counts once)."""
+    def triple_count(self, *, include_schema: bool = False) -> int:
+        """Distinct data triples (a triple stated by two articles counts once), as in ``union_graph``."""
+        skip = "" if include_schema else "FILTER(?g NOT IN (" + ", ".join(_iri(g) for g in SCHEMA_GRAPHS) + "))"
         rows = self.oxigraph.query(
-            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {skip} }} }}")
         assert isinstance(rows, ox.QuerySolutions)
         return int(next(iter(rows))["n"].value)
 
@@ -293,7 +294,7 @@ def open_store(path: str | Path | None = None, *, base_iri: str = DEFAULT_BASE_I
     lock = StoreLock(folder, exclusive=not read_only)
     try:
         oxs = ox.Store.read_only(str(db)) if read_only else ox.Store(str(db))
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:  # RocksDB reports corruption as RuntimeError
         lock.release()
         if "lock" in str(exc).lower():
             raise StoreLocked(f"store {folder} is locked by another process (the database itself)",

@@ -1,0 +1,93 @@
+"""HTML for the linked-data site: the page layout, links between pages, rendering RDF terms.
+
+All links between pages are relative, so the folder works from any URL (or from disk).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from functools import cache
+from html import escape
+from pathlib import Path
+from string import Template
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.vocab import DIP, PREFIXES, VOCAB_BASE
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+DIP_NS = str(DIP._NS)
+ONTOLOGY_PAGE = "ontology/index.html"
+_SAFE_HREF = re.compile(r"^https?://", re.IGNORECASE)
+
+
+@cache
+def template(name: str) -> Template:
+    return Template((TEMPLATES / name).read_text(encoding="utf-8"))
+
+
+def page(current: str, title: str, content: str, head: str = "") -> str:
+    """A full page at site path ``current`` (e.g. ``person/emmanuel-macron.html``)."""
+    return template("layout.html").substitute(title=escape(title), root=root(current), content=content,
+                                              head=head)
+
+
+def root(current: str) -> str:
+    depth = current.count("/")
+    return "../" * depth
+
+
+def rel(current: str, target: str) -> str:
+    """Relative link from page ``current`` to site file ``target`` (both site-root relative)."""
+    return posixpath.relpath(target, posixpath.dirname(current) or ".")
+
+
+def term_anchor(iri: str) -> str | None:
+    """Fragment id of an ontology term or concept on the ontology page; None for anything else."""
+    if iri.startswith(DIP_NS) and len(iri) > len(DIP_NS):
+        return iri[len(DIP_NS):]
+    if iri.startswith(VOCAB_BASE) and len(iri) > len(VOCAB_BASE):
+        return "vocab-" + re.sub(r"[^A-Za-z0-9_-]", "-", iri[len(VOCAB_BASE):])
+    return None
+
+
+def qname(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+class Renderer:
+    """Renders terms as HTML, linking resources that have a page and terms of the ontology."""
+
+    def __init__(self, pages: dict[str, str], labels: Any) -> None:
+        self.pages = pages  # IRI -> site path of its .html page
+        self.labels = labels  # callable IRI -> label or None
+
+    def link(self, current: str, iri: str, text: str | None = None) -> str:
+        shown = escape(text or self.labels(iri) or qname(iri))
+        target = self.pages.get(iri)
+        if target is not None:
+            return f'<a href="{escape(rel(current, target))}">{shown}</a>'
+        anchor = term_anchor(iri)
+        if anchor is not None:
+            return f'<a href="{escape(rel(current, ONTOLOGY_PAGE))}#{escape(anchor)}">{shown}</a>'
+        if _SAFE_HREF.match(iri):
+            return f'<a href="{escape(iri)}" class="iri">{shown}</a>'
+        return f'<span class="iri">{shown}</span>'
+
+    def term(self, current: str, term: Any) -> str:
+        if isinstance(term, ox.NamedNode):
+            return self.link(current, term.value)
+        if isinstance(term, ox.Literal):
+            text = escape(term.value).replace("\n", "<br>")
+            if term.language:
+                return f'{text} <span class="dt">@{escape(term.language)}</span>'
+            dt = term.datatype.value
+            if dt.endswith("#string"):
+                return text
+            return f'{text} <span class="dt">{escape(qname(dt))}</span>'
+        return f"<code>{escape(str(term))}</code>"

@@ -1,0 +1,132 @@
+"""A small HTTP client for talking to triplestores: keep-alive, retries, credentials that never leak.
+
+stdlib only (http.client): one persistent connection per endpoint host, bounded
+exponential back-off on 5xx / timeouts / connection errors, and every message
+that leaves this module passes through ``Credentials.redact``.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import socket
+import ssl
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+RETRY_STATUSES = {500, 502, 503, 504, 429}
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """HTTP basic (user + password) or bearer token; repr and messages never show the secret."""
+
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        kind = "bearer" if self.token else ("basic" if self.user else "none")
+        return f"Credentials({kind}, user={self.user!r}, secret=***)"
+
+    def header(self) -> dict[str, str]:
+        if self.token:
+            return {"Authorization": f"Bearer {self.token}"}
+        if self.user is not None:
+            raw = f"{self.user}:{self.password or ''}".encode()
+            return {"Authorization": "Basic " + base64.b64encode(raw).decode("ascii")}
+        return {}
+
+    def secrets(self) -> list[str]:
+        out = [s for s in (self.password, self.token) if s]
+        out += [v.split(" ", 1)[1] for v in self.header().values()]
+        return out
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets():
+            text = text.replace(secret, "***")
+        return text
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    headers: dict[str, str]
+
+
+class TransportError(Exception):
+    """The request could not be completed after all retries (no HTTP status, or a 5xx)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Client:
+    """Requests to one or more URLs, reusing a connection per (scheme, host, port)."""
+
+    def __init__(self, credentials: Credentials | None = None, *, timeout: float = 60.0, retries: int = 5,
+                 backoff: float = 0.5, max_backoff: float = 30.0, verify_tls: bool = True) -> None:
+        self.credentials = credentials or Credentials()
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self._ssl = ssl.create_default_context()
+        if not verify_tls:
+            self._ssl.check_hostname = False
+            self._ssl.verify_mode = ssl.CERT_NONE
+        self._conns: dict[tuple[str, str, int | None], http.client.HTTPConnection] = {}
+
+    def close(self) -> None:
+        for conn in self._conns.values():
+            conn.close()
+        self._conns.clear()
+
+    def _conn(self, scheme: str, host: str, port: int | None) -> http.client.HTTPConnection:
+        key = (scheme, host, port)
+        if key not in self._conns:
+            if scheme == "https":
+                self._conns[key] = http.client.HTTPSConnection(host, port, timeout=self.timeout, context=self._ssl)
+            else:
+                self._conns[key] = http.client.HTTPConnection(host, port, timeout=self.timeout)
+        return self._conns[key]
+
+    def _drop(self, scheme: str, host: str, port: int | None) -> None:
+        conn = self._conns.pop((scheme, host, port), None)
+        if conn is not None:
+            conn.close()
+
+    def request(self, method: str, url: str, body: bytes | None = None,
+                headers: dict[str, str] | None = None) -> Response:
+        """Send with retries; returns any non-retryable response (caller checks the status)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise TransportError(f"not an http(s) URL: {url}")
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        all_headers = {"User-Agent": "diplomacy-kg", **(headers or {}), **self.credentials.header()}
+        last = ""
+        status: int | None = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(min(self.max_backoff, self.backoff * 2 ** (attempt - 1)))
+            conn = self._conn(parts.scheme, parts.hostname, parts.port)
+            try:
+                conn.request(method, path, body=body, headers=all_headers)
+                resp = conn.getresponse()
+                data = resp.read()
+            except (OSError, http.client.HTTPException, socket.timeout) as exc:
+                self._drop(parts.scheme, parts.hostname, parts.port)
+                last, status = f"{type(exc).__name__}: {exc}", None
+                continue
+            if resp.getheader("Connection", "").lower() == "close":
+                self._drop(parts.scheme, parts.hostname, parts.port)
+            if resp.status in RETRY_STATUSES:
+                last, status = f"HTTP {resp.status} {resp.reason}: {data[:200].decode('utf-8', 'replace')}", \
+                    resp.status
+                continue
+            return Response(resp.status, data, {k.lower(): v for k, v in resp.getheaders()})
+        raise TransportError(self.credentials.redact(
+            f"{method} {url} failed after {self.retries + 1} attempts: {last}"), status)

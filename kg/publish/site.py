@@ -1,0 +1,234 @@
+"""``publish_site``: a static linked-data folder anyone can put behind a web server.
+
+Layout (a resource ``{base}person/emmanuel-macron`` lives at the same path under the folder)::
+
+    index.html                      landing page: counts, dumps, links
+    void.ttl                        VoID + DCAT description of the dataset and its dumps
+    .htaccess, nginx.conf           content negotiation: Turtle / JSON-LD / HTML by Accept header
+    dumps/diplomacy-kg.{ttl,trig,nt,nq,jsonld}[.gz]
+    ontology/index.html, diplomacy.ttl, vocab.ttl
+    classes/{Class}.html            every instance of a class
+    person/emmanuel-macron.{ttl,jsonld,html}   one description per resource, and so on
+
+Sibling files (``x.ttl`` next to ``x.html``) rather than ``x/index.html`` so that the
+IRI without extension maps to a file with one rewrite rule and no trailing slash.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import PublishError
+from kg.publish import source as src
+from kg.publish.export import EXTENSIONS, FORMATS, MEDIA_TYPES, export
+from kg.publish.html import Renderer, page, qname, rel, template
+from kg.publish.jsonld import write_jsonld
+from kg.publish.ontology_doc import GRAPHS, ontology_page, ontology_store, ontology_turtle
+from kg.publish.void import Dump, class_partitions, void_graph
+from kg.vocab import DEFAULT_BASE_IRI, PREFIXES
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel",
+          "https://schema.org/headline")
+RESERVED = {"dumps", "ontology", "classes", "index", "void.ttl", ".htaccess", "nginx.conf"}
+_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
+DUMP_NAME = "diplomacy-kg"
+MAX_INCOMING = 200
+
+
+@dataclass
+class SiteReport:
+    out_dir: Path
+    resources: int = 0
+    files: int = 0
+    triples: int = 0
+    skipped: list[str] = field(default_factory=list)  # resource IRIs whose path is not file-safe
+
+
+def resource_path(iri: str, base_iri: str) -> str | None:
+    """Site path (without extension) of a resource IRI, or None when it cannot be a safe file name."""
+    if not iri.startswith(base_iri):
+        return None
+    rest = iri[len(base_iri):]
+    parts = rest.split("/")
+    if not rest or parts[0] in RESERVED or not all(_SEGMENT.match(p) for p in parts):
+        return None
+    return rest
+
+
+def _write(path: Path, data: bytes | str, report: SiteReport) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    report.files += 1
+
+
+def _labeller(store: ox.Store) -> Callable[[str], str | None]:
+    cache: dict[str, str | None] = {}
+
+    def label(iri: str) -> str | None:
+        if iri not in cache:
+            found = None
+            node = ox.NamedNode(iri)
+            for pred in LABELS:
+                values = sorted((q.object for q in store.quads_for_pattern(node, ox.NamedNode(pred), None, None)
+                                 if isinstance(q.object, ox.Literal)),
+                                key=lambda lit: (lit.language not in ("", "en"), lit.value))
+                if values:
+                    found = values[0].value
+                    break
+            cache[iri] = found
+        return cache[iri]
+
+    return label
+
+
+def _resources(store: ox.Store, base_iri: str, report: SiteReport) -> dict[str, str]:
+    """IRI -> site path (no extension) of every typed resource under the base."""
+    typed = {q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None, None)
+             if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(base_iri)}
+    found: dict[str, str] = {}
+    for iri in sorted(typed):
+        path = resource_path(iri, base_iri)
+        if path is None:
+            report.skipped.append(iri)
+        else:
+            found[iri] = path
+    return found
+
+
+def _resource_page(store: ox.Store, iri: str, path: str, triples: list[ox.Triple], r: Renderer) -> str:
+    current = path + ".html"
+    title = r.labels(iri) or iri
+    types = [r.term(current, t.object) for t in triples if t.predicate.value == RDF_TYPE]
+    rows = []
+    for t in triples:
+        if t.predicate.value != RDF_TYPE:
+            rows.append(f"<tr><th>{r.link(current, t.predicate.value, qname(t.predicate.value))}</th>"
+                        f"<td>{r.term(current, t.object)}</td></tr>")
+    incoming = sorted({(q.subject.value, q.predicate.value)
+                       for q in store.quads_for_pattern(None, None, ox.NamedNode(iri), None)
+                       if isinstance(q.subject, ox.NamedNode)})
+    name = path.rsplit("/", 1)[-1]
+    head = (f'<link rel="alternate" type="text/turtle" href="{escape(name)}.ttl">\n'
+            f'<link rel="alternate" type="application/ld+json" href="{escape(name)}.jsonld">')
+    body = [f"<h1>{escape(title)}</h1>",
+            f'<p class="iri">{escape(iri)}</p>',
+            f"<p>{', '.join(types)} · <a href=\"{escape(name)}.ttl\">Turtle</a> · "
+            f"<a href=\"{escape(name)}.jsonld\">JSON-LD</a></p>",
+            "<table>" + "".join(rows) + "</table>"]
+    if incoming:
+        items = [f"<li>{r.link(current, s)} <span class=\"dt\">{escape(qname(p))}</span></li>"
+                 for s, p in incoming[:MAX_INCOMING]]
+        more = f"<p>… and {len(incoming) - MAX_INCOMING} more.</p>" if len(incoming) > MAX_INCOMING else ""
+        body.append("<h2>Referenced by</h2><ul>" + "".join(items) + "</ul>" + more)
+    return page(current, title, "\n".join(body), head)
+
+
+def _dumps(store: ox.Store, out_dir: Path, base_iri: str, report: SiteReport) -> list[Dump]:
+    dumps = []
+    for fmt in FORMATS:
+        rel_path = f"dumps/{DUMP_NAME}{EXTENSIONS[fmt]}"
+        target = out_dir / rel_path
+        export(store, target, fmt, base_iri=base_iri)
+        with target.open("rb") as raw, gzip.GzipFile(str(target) + ".gz", "wb", mtime=0) as gz:
+            shutil.copyfileobj(raw, gz, 1 << 20)
+        report.files += 2
+        dumps.append(Dump(rel_path, MEDIA_TYPES[fmt], target.stat().st_size, False))
+        dumps.append(Dump(rel_path + ".gz", MEDIA_TYPES[fmt], Path(str(target) + ".gz").stat().st_size, True))
+    return dumps
+
+
+def _class_pages(resources: dict[str, str], store: ox.Store, r: Renderer, out_dir: Path,
+                 report: SiteReport) -> dict[str, tuple[str, int]]:
+    """Write classes/{Class}.html; returns class IRI -> (page path, instance count)."""
+    members: dict[str, list[str]] = {}
+    for iri in resources:
+        for q in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), None, None):
+            if isinstance(q.object, ox.NamedNode):
+                members.setdefault(q.object.value, []).append(iri)
+    pages: dict[str, tuple[str, int]] = {}
+    for cls, iris in sorted(members.items()):
+        name = re.sub(r"[^A-Za-z0-9_-]", "-", qname(cls).replace(":", "-"))
+        current = f"classes/{name}.html"
+        title = r.labels(cls) or qname(cls)
+        unique = sorted(set(iris), key=lambda i: ((r.labels(i) or i).lower(), i))
+        items = "".join(f"<li>{r.link(current, i)}</li>" for i in unique)
+        content = (f"<h1>{escape(title)}</h1><p>{len(unique)} resources of type "
+                   f"{r.link(current, cls, qname(cls))}.</p><ul>{items}</ul>")
+        _write(out_dir / current, page(current, title, content), report)
+        pages[cls] = (current, len(unique))
+    return pages
+
+
+def _index(title: str, report: SiteReport, classes: dict[str, tuple[str, int]], dumps: list[Dump],
+           r: Renderer, sparql_endpoint: str | None) -> str:
+    current = "index.html"
+    rows = "".join(f'<tr><td><a href="{escape(path)}">{escape(r.labels(cls) or qname(cls))}</a></td>'
+                   f"<td>{count}</td></tr>" for cls, (path, count) in classes.items())
+    files = "".join(f'<li><a href="{escape(d.path)}">{escape(d.path.rsplit("/", 1)[-1])}</a> '
+                    f'<span class="dt">{escape(d.media_type)}{" (gzip)" if d.gzipped else ""}, '
+                    f"{d.size:,} bytes</span></li>" for d in dumps)
+    endpoint = (f'<p>SPARQL endpoint: <a href="{escape(sparql_endpoint)}">{escape(sparql_endpoint)}</a></p>'
+                if sparql_endpoint else "")
+    content = (f"<h1>{escape(title)}</h1><p>{report.triples:,} triples, {report.resources:,} resources. "
+               f'Dataset description: <a href="void.ttl">void.ttl</a>; ontology: '
+               f'<a href="{rel(current, "ontology/index.html")}">documentation</a>.</p>{endpoint}'
+               f"<h2>Resources</h2><table><tr><th>class</th><th>resources</th></tr>{rows}</table>"
+               f"<h2>Downloads</h2><ul>{files}</ul>")
+    return page(current, title, content)
+
+
+def publish_site(source: Any, out_dir: Path, *, base_iri: str = DEFAULT_BASE_IRI, site_url: str | None = None,
+                 sparql_endpoint: str | None = None, title: str = "diplomacy-kg") -> SiteReport:
+    """Write the linked-data folder for ``source``; ``site_url`` is where it is served (default: the base)."""
+    if not base_iri.endswith(("/", "#")):
+        base_iri += "/"
+    site_url = site_url or base_iri
+    if not site_url.endswith("/"):
+        site_url += "/"
+    store = src.as_oxigraph(source)
+    out_dir = Path(out_dir)
+    report = SiteReport(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        resources = _resources(store, base_iri, report)
+        labels = _labeller(store)
+        pages = {iri: path + ".html" for iri, path in resources.items()}
+        r = Renderer(pages, labels)
+        for iri, path in resources.items():
+            triples = src.subject_triples(store, ox.NamedNode(iri))
+            _write(out_dir / (path + ".ttl"), ox.serialize(triples, None, ox.RdfFormat.TURTLE,
+                                                           prefixes=PREFIXES) or b"", report)
+            buf = io.StringIO()
+            write_jsonld(buf, [(ox.DefaultGraph(), triples)], base_iri)
+            _write(out_dir / (path + ".jsonld"), buf.getvalue(), report)
+            _write(out_dir / (path + ".html"), _resource_page(store, iri, path, triples, r), report)
+        report.resources = len(resources)
+        onto = ontology_store(store)
+        for filename, graph in GRAPHS.items():
+            _write(out_dir / "ontology" / filename, ontology_turtle(onto, graph), report)
+        _write(out_dir / "ontology" / "index.html", ontology_page(onto), report)
+        dumps = _dumps(store, out_dir, base_iri, report)
+        report.triples = src.count_merged(store)
+        counts = class_partitions(store)
+        classes = _class_pages(resources, store, r, out_dir, report)
+        void = void_graph(site_url=site_url, base_iri=base_iri, title=title, triples=report.triples,
+                          entities=len(resources), classes=counts, dumps=dumps, sparql_endpoint=sparql_endpoint)
+        _write(out_dir / "void.ttl", void.serialize(format="turtle", encoding="utf-8"), report)
+        _write(out_dir / ".htaccess", template("htaccess").template, report)
+        _write(out_dir / "nginx.conf", template("nginx.conf").template, report)
+        _write(out_dir / "index.html", _index(title, report, classes, dumps, r, sparql_endpoint), report)
+    except OSError as exc:
+        raise PublishError(f"cannot write the site: {exc.strerror or exc}", where=getattr(exc, "filename", None)
+                           or out_dir, fix="check the folder is writable and has space") from exc
+    return report

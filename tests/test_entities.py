@@ -1,0 +1,328 @@
+"""find_entities: sentences in, the leaders, countries, organisations and places they name out.
+
+Most people here are invented, so the title patterns are tested, not the gazetteer.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from kg.extract.entities import find_entities
+from kg.model import Article, EntityIndex
+
+DATA = Path(__file__).parent / "data" / "entities"
+
+
+def index(*paragraphs: str, title: str = "") -> EntityIndex:
+    return find_entities(
+        Article(source="t.txt", title=title, paragraphs=paragraphs, published=datetime(2025, 3, 1))
+    )
+
+
+def mentions(idx: EntityIndex) -> list[tuple[str, str, str, str]]:
+    return [(m.text, m.ref.kind, m.ref.key, m.via) for m in idx.mentions]
+
+
+def leaders(idx: EntityIndex) -> dict[str, tuple[str, str | None, str | None, str | None]]:
+    return {k: (v.name, v.role, v.country, v.organization) for k, v in idx.leaders.items()}
+
+
+# ---------------------------------------------------------------- leaders from titles
+
+
+@pytest.mark.parametrize(
+    ("sentence", "key", "expected"),
+    [
+        (
+            "Finnish President Aino Virtanen arrived.",
+            "aino-virtanen",
+            ("Aino Virtanen", "president", "FI", None),
+        ),
+        (
+            "Poland's Prime Minister Jan Kowalczyk spoke.",
+            "jan-kowalczyk",
+            ("Jan Kowalczyk", "prime_minister", "PL", None),
+        ),
+        (
+            "U.K. Prime Minister Tom Example said so.",
+            "tom-example",
+            ("Tom Example", "prime_minister", "GB", None),
+        ),
+        (
+            "Japan's new Prime Minister Aiko Sato met him.",
+            "aiko-sato",
+            ("Aiko Sato", "prime_minister", "JP", None),
+        ),
+        (
+            "President Ana Pereira of Portugal visited.",
+            "ana-pereira",
+            ("Ana Pereira", "president", "PT", None),
+        ),
+        (
+            "Lena Berg, Sweden's foreign minister, said no.",
+            "lena-berg",
+            ("Lena Berg", "foreign_minister", "SE", None),
+        ),
+        (
+            "He met the Prime Minister of India, Ravi Kumar.",
+            "ravi-kumar",
+            ("Ravi Kumar", "prime_minister", "IN", None),
+        ),
+        (
+            "Prime Minister of India Ravi Kumar accepted.",
+            "ravi-kumar",
+            ("Ravi Kumar", "prime_minister", "IN", None),
+        ),
+        (
+            "NATO Secretary General Erik Solberg warned.",
+            "erik-solberg",
+            ("Erik Solberg", "secretary_general", None, "nato"),
+        ),
+        (
+            "European Commission President Ursula von der Leyen spoke.",
+            "ursula-von-der-leyen",
+            ("Ursula von der Leyen", "commission_president", None, "european-commission"),
+        ),
+        (
+            "U.S. Secretary of State Jo Rivera flew in.",
+            "jo-rivera",
+            ("Jo Rivera", "foreign_minister", "US", None),
+        ),
+        (
+            "German Defence Minister Karl Brandt agreed.",
+            "karl-brandt",
+            ("Karl Brandt", "defence_minister", "DE", None),
+        ),
+        (
+            "Egyptian President Abdel Fattah al-Sisi called.",
+            "abdel-fattah-al-sisi",
+            ("Abdel Fattah al-Sisi", "president", "EG", None),
+        ),
+        (
+            "Philippine President Ferdinand Marcos Jr. said.",
+            "ferdinand-marcos-jr",
+            ("Ferdinand Marcos Jr.", "president", "PH", None),
+        ),
+        (
+            "U.S. President Donald J. Trump spoke.",
+            "donald-trump",
+            ("Donald J. Trump", "president", "US", None),
+        ),
+        (
+            "EU foreign policy chief Kaja Kallas opened it.",
+            "kaja-kallas",
+            ("Kaja Kallas", "head_of_organization", None, "european-union"),
+        ),
+    ],
+)
+def test_title_patterns_make_leaders(sentence: str, key: str, expected: tuple) -> None:
+    assert leaders(index(sentence)) == {key: expected}
+
+
+def test_leader_phrase_is_one_mention_and_its_demonym_no_country_mention() -> None:
+    idx = index("French President Emmanuel Macron met Polish Prime Minister Jan Kowalczyk's team.")
+    assert mentions(idx) == [
+        ("French President Emmanuel Macron", "leader", "emmanuel-macron", "name"),
+        ("Polish Prime Minister Jan Kowalczyk", "leader", "jan-kowalczyk", "name"),
+    ]
+
+
+def test_spelling_variants_are_one_leader_with_the_fullest_name() -> None:
+    idx = index("Zelenskiy arrived.", "President Volodymyr Zelenskyy then met Zelensky's aides.")
+    assert list(idx.leaders) == ["volodymyr-zelensky"]
+    assert idx.leaders["volodymyr-zelensky"].name == "Volodymyr Zelenskyy"
+    assert idx.leaders["volodymyr-zelensky"].country == "UA"
+    assert [m.ref.key for m in idx.mentions] == ["volodymyr-zelensky"] * 3
+
+
+def test_al_and_el_spellings_are_one_leader() -> None:
+    idx = index("Egyptian President Abdel Fattah el-Sisi spoke.", "Later al-Sisi left.")
+    assert list(idx.leaders) == ["abdel-fattah-al-sisi"]
+
+
+def test_surname_after_full_name_is_the_same_leader() -> None:
+    idx = index("Polish Prime Minister Jan Kowalczyk arrived.", "Kowalczyk said Poland was ready.")
+    assert ("Kowalczyk", "leader", "jan-kowalczyk", "surname") in mentions(idx)
+
+
+def test_honorific_first_name_refers_back() -> None:
+    idx = index(
+        "Qatari Prime Minister Sheikh Mohammed bin Abdulrahman Al Thani said so.",
+        "Sheikh Mohammed, who also serves as foreign minister, added more.",
+    )
+    keys = [m.ref.key for m in idx.mentions if m.ref.kind == "leader"]
+    assert keys == ["mohammed-bin-abdulrahman-al-thani"] * 2
+    assert idx.leaders["mohammed-bin-abdulrahman-al-thani"].name == "Mohammed bin Abdulrahman Al Thani"
+
+
+@pytest.mark.parametrize(
+    "ref", ["The British prime minister", "The Prime Minister", "Britain's prime minister"]
+)
+def test_title_only_reference_resolves_to_the_leader(ref: str) -> None:
+    idx = index("U.K. Prime Minister Tom Example met Finnish President Aino Virtanen.", f"{ref} said so.")
+    last = idx.mentions[-1]
+    assert (last.text, last.ref.key, last.via) == (ref, "tom-example", "title")
+
+
+def test_title_only_reference_takes_the_most_recent_matching_leader() -> None:
+    idx = index("Prime Minister Jan Kowalczyk met Prime Minister Tom Example.", "The Prime Minister said so.")
+    assert idx.mentions[-1].ref.key == "tom-example"
+
+
+def test_unresolvable_title_reference_is_not_a_leader() -> None:
+    idx = index("The French president is expected to travel.")
+    assert idx.leaders == {}
+    assert mentions(idx) == [("French", "country", "FR", "demonym")]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "U.S. envoy Steve Witkoff joined.",
+        "Special Envoy Jane Doe joined.",
+        "Vice President Sam Lee joined.",
+        "Former President Joe Biden spoke.",
+        "A spokesperson for the ministry said.",
+        "General Ivan Petrov said.",
+        "EU Commissioner Marta Kos said.",
+        "Deputy Prime Minister Olga Stefanyshyna said.",
+    ],
+)
+def test_non_leaders_are_not_leaders(sentence: str) -> None:
+    assert index(sentence).leaders == {}
+
+
+def test_former_leader_stays_out_even_when_named_again() -> None:
+    assert index("Former President Joe Biden spoke.", "Biden said more.").leaders == {}
+
+
+def test_envoy_keeps_the_country_mention() -> None:
+    assert ("U.S.", "country", "US", "alias") in mentions(index("U.S. envoy Steve Witkoff joined."))
+
+
+# ---------------------------------------------------------------- countries, organisations, places
+
+
+def test_country_names_aliases_and_demonyms() -> None:
+    idx = index(
+        "Britain and the Netherlands sent British troops; the U.S. and Türkiye watched Polish officials."
+    )
+    assert [(t, k, v) for t, _, k, v in mentions(idx)] == [
+        ("Britain", "GB", "alias"),
+        ("the Netherlands", "NL", "alias"),
+        ("British", "GB", "demonym"),
+        ("U.S.", "US", "alias"),
+        ("Türkiye", "TR", "alias"),
+        ("Polish", "PL", "demonym"),
+    ]
+    assert {c.iso: c.name for c in idx.countries.values()} == {
+        "GB": "United Kingdom",
+        "NL": "Netherlands",
+        "US": "United States",
+        "TR": "Türkiye",
+        "PL": "Poland",
+    }
+
+
+def test_ambiguous_country_names_need_context() -> None:
+    assert mentions(index("Michael Jordan and Jordan Peterson met.")) == []
+    assert mentions(index("Jordan said it would help.")) == [("Jordan", "country", "JO", "alias")]
+
+
+def test_organisations_and_anaphors() -> None:
+    idx = index(
+        "The coalition met.",
+        "Leaders of the coalition of the willing, the EU and the G7 met.",
+        "The coalition will meet again; the bloc agreed.",
+    )
+    assert [(t, k) for t, kind, k, _ in mentions(idx) if kind == "org"] == [
+        ("coalition of the willing", "coalition-of-the-willing"),
+        ("EU", "european-union"),
+        ("G7", "group-of-seven"),
+        ("The coalition", "coalition-of-the-willing"),
+        ("the bloc", "european-union"),
+    ]
+    assert idx.organizations["coalition-of-the-willing"].name == "Coalition of the Willing"
+
+
+def test_places_have_their_country() -> None:
+    idx = index("They met at the Elysee Palace and then in Riyadh.")
+    assert [(m.text, m.ref.key) for m in idx.mentions] == [("Elysee Palace", "paris"), ("Riyadh", "riyadh")]
+    assert idx.places["riyadh"].country == "SA" and "SA" in idx.countries
+
+
+# ---------------------------------------------------------------- acting countries
+
+
+@pytest.mark.parametrize(
+    ("sentence", "acting"),
+    [
+        ("Polish officials said Warsaw has no plans to send soldiers.", {"PL"}),
+        ("Italy will not deploy its own soldiers.", {"IT"}),
+        ("Sweden could contribute to a force.", {"SE"}),
+        ("Hungary said it would not sign.", {"HU"}),
+        ("The German government declined to comment.", {"DE"}),
+        ("Mediators from Egypt, Qatar and Turkey worked on it.", {"EG", "QA", "TR"}),
+        ("Russia launched missiles at Ukraine overnight.", set()),
+        ("The war in Ukraine continued as Russian forces advanced.", set()),
+        ("Europe must deter Russia from attacking Ukraine again.", set()),
+    ],
+)
+def test_acting_countries(sentence: str, acting: set[str]) -> None:
+    assert index(sentence).acting == acting
+
+
+# ---------------------------------------------------------------- invariants, speed, golden articles
+
+
+def test_mentions_are_ordered_non_overlapping_and_registered(corpus_dir: Path) -> None:
+    from kg.read import read_article
+
+    for path in sorted((corpus_dir / "articles").iterdir()):
+        idx = find_entities(read_article(path))
+        text = read_article(path).text
+        ends = 0
+        for m in idx.mentions:
+            assert m.span.start >= ends and text[m.span.start : m.span.end] == m.text, (path.name, m)
+            ends = m.span.end
+            keys: dict[str, set[str]] = {
+                "leader": set(idx.leaders),
+                "country": set(idx.countries),
+                "org": set(idx.organizations),
+                "place": set(idx.places),
+            }
+            assert m.ref.key in keys[m.ref.kind], (path.name, m)
+        assert idx.acting <= set(idx.countries)
+
+
+def test_extraction_is_fast(corpus_dir: Path) -> None:
+    from kg.read import read_article
+
+    articles = [read_article(p) for p in sorted((corpus_dir / "articles").iterdir())]
+    find_entities(articles[0])  # load the gazetteers once
+    start = time.perf_counter()
+    for article in articles:
+        find_entities(article)
+    assert (time.perf_counter() - start) / len(articles) < 0.02
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in DATA.iterdir()) if DATA.is_dir() else [])
+def test_golden_articles(case: str) -> None:
+    folder = DATA / case
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    blocks = (folder / "article.txt").read_text(encoding="utf-8").strip().split("\n\n")
+    idx = find_entities(Article(source=f"{case}.txt", title=blocks[0], paragraphs=tuple(blocks[1:])))
+    got = {
+        "leaders": {
+            k: {"name": v.name, "role": v.role, "country": v.country, "organization": v.organization}
+            for k, v in sorted(idx.leaders.items())
+        },
+        "acting": sorted(idx.acting),
+        "organizations": sorted(idx.organizations),
+    }
+    assert got == expected, json.dumps(got, indent=1, ensure_ascii=False)
