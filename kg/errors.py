@@ -69,3 +69,7 @@ class PublishError(KgError):
 
 class PushError(KgError):
     """Loading into an external triplestore failed."""
+
+
+class ServeError(KgError):
+    """The local SPARQL server cannot start (port in use, address not available)."""

@@ -191,8 +191,8 @@ class _Mapper:
         self.add(ev, RDF.type, DIP.Evidence)
         self.add(ev, DIP.sourceArticle, self.article_iri)
         self.add(ev, DIP.evidence, Literal(evidence.sentence))
-        self.add(ev, DIP.charStart, Literal(evidence.span.start, datatype=XSD.nonNegativeInteger))
-        self.add(ev, DIP.charEnd, Literal(evidence.span.end, datatype=XSD.nonNegativeInteger))
+        self.add(ev, DIP.charStart, Literal(evidence.span.start, datatype=XSD.integer))
+        self.add(ev, DIP.charEnd, Literal(evidence.span.end, datatype=XSD.integer))
 
     def dated(self, s: URIRef, date: str | None, date_text: str | None) -> None:
         if date:

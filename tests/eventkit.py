@@ -70,7 +70,7 @@ def index_for(art: Article, specs: dict[str, Spec]) -> EntityIndex:
         if ref.kind == "leader":
             index.leaders[ref.key] = Leader(ref.key, ref.label, country=spec.country, organization=spec.org)
             if spec.country:
-                index.countries.setdefault(spec.country, Country(spec.country, COUNTRY_NAMES.get(spec.country, spec.country)))
+                index.countries.setdefault(spec.country, _country(spec.country))
         elif ref.kind == "country":
             index.countries[ref.key] = Country(ref.key, ref.label)
         elif ref.kind == "org":
@@ -78,5 +78,9 @@ def index_for(art: Article, specs: dict[str, Spec]) -> EntityIndex:
         else:
             index.places[ref.key] = Place(ref.key, ref.label, spec.country)
             if spec.country:
-                index.countries.setdefault(spec.country, Country(spec.country, COUNTRY_NAMES.get(spec.country, spec.country)))
+                index.countries.setdefault(spec.country, _country(spec.country))
     return index
+
+
+def _country(iso: str) -> Country:
+    return Country(iso, COUNTRY_NAMES.get(iso, iso))

@@ -7,6 +7,7 @@ changes its subject; the cue lists live in ``kg/data/event_cues.toml``.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -93,7 +94,7 @@ def split_clauses(sent: Sentence, breaks: re.Pattern[str] | None = None) -> list
             cuts.append(m.start() + (1 if sent.text[m.start()] in ",;" else 0))
     cuts.append(len(sent.text))
     out = []
-    for s, e in zip(cuts, cuts[1:], strict=False):
+    for s, e in itertools.pairwise(cuts):
         if e > s:
             out.append(Clause(sent.start + s, sent.start + e, sent.text[s:e]))
     return out
@@ -128,7 +129,8 @@ def is_topic(text: str, m: Mention) -> bool:
     """"talks on Ukraine", "a force for Ukraine", "U.K.-led": the country is talked about, not taking part."""
     if re.match(r"-(?:led|backed|proposed|brokered|based|made|funded)\b", text[m.span.end:m.span.end + 12]):
         return True
-    return bool(re.search(r"(?:" + cues().topic_preps.pattern + r")\s+(?:the\s+)?$", text[max(0, m.span.start - 40):m.span.start]))
+    before = text[max(0, m.span.start - 40):m.span.start]
+    return bool(re.search(r"(?:" + cues().topic_preps.pattern + r")\s+(?:the\s+)?$", before))
 
 
 def is_possessive(text: str, m: Mention) -> bool:
@@ -139,7 +141,7 @@ def is_proxy(text: str, m: Mention) -> bool:
     """"Trump's envoy", "Meloni's office": the person's country acts, not the person."""
     rest = text[m.span.end:m.span.end + 40]
     mm = re.match(r"['’]s?\s+(?:\w+\s+){0,2}?", rest)
-    return bool(mm) and bool(cues().proxy_nouns.match(rest[mm.end():]))
+    return mm is not None and bool(cues().proxy_nouns.match(rest[mm.end():]))
 
 
 def acts(text: str, m: Mention, index: EntityIndex) -> bool:
@@ -177,6 +179,7 @@ def subject_group(text: str, mentions: list[Mention]) -> list[Mention]:
     """The first run of mentions that no preposition governs: the sentence's likely subject."""
     for g in groups(text, mentions):
         word = preceding_word(text, g[0].span.start)
-        if not cues().location_preps.fullmatch(word or "-") and word not in ("with", "of", "for", "by", "between"):
+        if not cues().location_preps.fullmatch(word or "-") and word not in (
+                "with", "of", "for", "by", "between", "before", "after", "since", "during", "ahead"):
             return g
     return []

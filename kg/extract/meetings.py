@@ -19,7 +19,7 @@ from typing import Any
 from kg.datafiles import read_toml
 from kg.errors import KgError
 from kg.extract import clauses as cl
-from kg.extract.dates import Tense, TemporalExpr, find_dates
+from kg.extract.dates import TemporalExpr, Tense, find_dates
 from kg.extract.text import Sentence, sentences
 from kg.model import Article, EntityIndex, EntityRef, Evidence, Meeting, Mention, Span
 from kg.resources import data_dir
@@ -80,7 +80,7 @@ def rules() -> _Rules:
     return _Rules(
         pattern=cl.words(all_patterns),
         by_text=tuple(by_text),
-        excl_before=re.compile(r"(?:" + "|".join(excl.get("before", ["$^"])) + r")\s*(?:\w+\s+)?$", re.I),
+        excl_before=re.compile(r"\b(?:" + "|".join(excl.get("before", ["$^"])) + r")\s*(?:\w+\s+)?$", re.I),
         excl_after=tuple(re.compile(p, re.I) for p in excl.get("after", [])),
         excl_clause=cl.compile_list(excl, "clause", TRIGGERS_FILE) if "clause" in excl else re.compile("$^"),
         video=cl.compile_list(modes, "video", TRIGGERS_FILE) if "video" in modes else re.compile("$^"),
@@ -113,6 +113,8 @@ class _Cand:
     title: bool = False
     explicit_mode: bool = False
     sidelines: bool = False
+    split: bool = False  # one of several calls named together: never merged back
+    bare: bool = False
 
 
 def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | None:
@@ -120,7 +122,9 @@ def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | 
     ref = m.ref
     if ref.kind == "place":
         return None
-    if re.match(r",?\s+(?:said|says|told|added|stated|noted|wrote|argued|warned)\b", text[m.span.end:m.span.end + 12]):
+    if re.match(r",?\s+(?:(?:government|office|ministry|officials?|spokes\w+)\s+)?(?:said|says|told|added|stated|noted"
+                r"|wrote|argued|warned)\b(?!\s+(?:that\s+)?(?:he|she)\b|\s+(?:after|before|following|during|while|when)\b)",
+                text[m.span.end:m.span.end + 40]):
         return None  # the speaker of a report is not thereby a party
     if ref.kind == "leader":
         if cl.is_proxy(text, m):
@@ -128,8 +132,14 @@ def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | 
             if lead and lead.country and lead.country in index.countries:
                 return EntityRef("country", lead.country, index.countries[lead.country].name)
             return None
+        if cl.is_possessive(text, m) and not rules().pattern.match(
+                re.sub(r"^['’]s?\s+(?:[\w-]+\s+){0,2}?", "", text[m.span.end:m.span.end + 50])):
+            return None  # "Trump's inauguration" (but "Zelensky's meeting with Trump")
         return ref
     word = cl.preceding_word(text, m.span.start)
+    if word == "from" and re.search(r"(?:" + cl.cues().actor_nouns.pattern + r")\s+from\s+(?:the\s+)?$",
+                                    text[max(0, m.span.start - 40):m.span.start], re.I):
+        return ref  # "counterparts from Australia"
     prev = [x for x in index.mentions if m.span.start - 4 < x.span.end <= m.span.start]
     if prev and prev[-1].ref.kind == "place" and re.fullmatch(r",\s*", text[prev[-1].span.end:m.span.start]):
         return None  # "Paris, France": the country only places the city
@@ -140,8 +150,8 @@ def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | 
     after = text[m.span.end:m.span.end + 30]
     if ref.kind == "org":
         return None if re.match(r"\s+(?:headquarters|HQ|membership)\b", after) else ref
-    if cl.is_topic(text, m):
-        return None
+    if cl.is_topic(text, m) or re.match(r"\s+(?:[A-Z][\w-]+\s+){0,3}(?:Conference|Summit|Forum)\b", after):
+        return None  # "the Ukraine Recovery Conference" names an event, not a party
     if word in ("visit", "visiting", "visited", "visits"):
         return ref  # "visit Ukraine"
     if cl.is_possessive(text, m) and not cl.acts(text, m, index):
@@ -182,20 +192,22 @@ def _dedup(refs: list[EntityRef]) -> list[EntityRef]:
     return out
 
 
-_REPORTED = re.compile(r"\b(?:said|says|reported|reports|told|announced|added|stated|wrote|according|sworn in|"
-                       r"took office|launched|began|started)\s+(?:\w+\s+)?$")
+_REPORTED = re.compile(r"\b(?:said|says|reported|reports|told|announced|added|stated|wrote|according)\s+(?:\w+\s+)?$")
+_OTHER_EVENT = re.compile(r"\b(?:sworn in|took office|launched|began|started|elected|born|died)\s+(?:\w+\s+)?$")
 _RELATIVE_DAYS = re.compile(r"\b(?P<n>a|one|two|three|four|five|six|\d+) days? (?P<dir>later|earlier|before|after)\b"
                             r"|\bthe (?P<dir2>next|following|previous) day\b|\bthe day before\b|\bthe same day\b"
                             r"|\bearlier that day\b|\blater that day\b", re.I)
-_SETTING = re.compile(r"\b(?:during|after|at|before|on the sidelines of|on the margins of|in) (?:the|that|this|a break in the)"
-                      r" (?:visit|summit|meeting|talks|call|conference|trip|session|gathering)\b|\bon the (?:sidelines|margins)\b",
-                      re.I)
+_SETTING = re.compile(r"\b(?:during|after|at|before|on the sidelines of|on the margins of|in)"
+                      r" (?:the|that|this|a break in the)"
+                      r" (?:visit|summit|meeting|talks|call|conference|trip|session|gathering)\b"
+                      r"|\bon the (?:sidelines|margins)\b", re.I)
 _NUMS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 
 def _dates(text: str, chunk: str, base: int, pub: date | None, tense: Tense) -> list[TemporalExpr]:
     return [d for d in find_dates(chunk, pub, tense, base) if d.kind not in ("dateline", "rel_year") and d.value
-            and (d.kind != "year" or re.match(r"in\b", d.text))]
+            and (d.kind != "year" or re.match(r"in\b", d.text))
+            and not _OTHER_EVENT.search(text[max(0, d.span.start - 30):d.span.start])]
 
 
 def _pick_date(text: str, clause: cl.Clause, sent: Sentence, pos: int, pub: date | None,
@@ -225,17 +237,22 @@ def _pick_date(text: str, clause: cl.Clause, sent: Sentence, pos: int, pub: date
         return fresh[-1]
     if tense == "past":
         said_sent = [d for d in _dates(text, sent.text, sent.start, pub, tense) if d.span.start < pos]
-        return (said or said_sent or [None])[0]
+        first = said or said_sent
+        return first[0] if first else None
     return None
 
 
-def _shift(prev: TemporalExpr | None, sent: Sentence, text: str, pos: int) -> TemporalExpr | None:
-    """"Two days later", "the same day", "during the visit": a date relative to the previous meeting's."""
+def _shift(prev: TemporalExpr | None, sent: Sentence, text: str, pos: int,
+           own: TemporalExpr | None = None) -> TemporalExpr | None:
+    """"Two days later", "the same day", "during the visit": a date relative to the previous meeting's
+    (or to the other event the sentence dates: "the talks came three days after ... on Friday")."""
+    prev = own or prev
     if prev is None or prev.value is None:
         return None
     m = _RELATIVE_DAYS.search(sent.text)
     if m is None:
-        return prev if _SETTING.search(sent.text) else None
+        return prev if _SETTING.search(sent.text) or re.search(r"\b(?:then|afterwards|later)\b(?! this| that)",
+                                                               sent.text) else None
     if len(prev.value) != 10:
         return prev
     word = m.group().lower()
@@ -257,6 +274,8 @@ def _candidates(article: Article, index: EntityIndex) -> list[_Cand]:
     text = article.text
     pub = article.published_date
     title_end = len(article.title)
+    # a wire story's "title" is its lead sentence: a headline is short and has no full stop
+    headline = len(article.title) < 160 and not article.title.rstrip().endswith(".")
     cap_start = title_end + 2 if article.title else 0
     cap_end = cap_start + len(article.caption) if article.caption else -1
     r, c = rules(), cl.cues()
@@ -268,7 +287,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[_Cand]:
         caption = cap_start <= sent.start < cap_end
         clauses = cl.split_clauses(sent)
         sent_mentions = index.within(sent.start, sent.end)
-        regions: dict[tuple[int, int], list[tuple[re.Match[str], _Trigger]]] = {}
+        by_clause: dict[int, list[tuple[re.Match[str], _Trigger]]] = {}
         for m in found:
             pos = sent.start + m.start()
             clause = cl.clause_at(clauses, pos)
@@ -276,26 +295,43 @@ def _candidates(article: Article, index: EntityIndex) -> list[_Cand]:
             after = text[pos + len(m.group()):clause.end]
             if r.excl_before.search(before[-30:]) or any(p.search(after) for p in r.excl_after):
                 continue
-            trig = _classify(m.group())
-            key = (clause.start, pos if trig.kind == "weak" else -1)
-            regions.setdefault(key, []).append((m, trig))
-        weak_cuts = sorted(sent.start + m.start() for k, v in regions.items() for m, t in v if t.kind == "weak")
-        for (cstart, _), trigs in regions.items():
-            clause = next(x for x in clauses if x.start == cstart)
-            if r.excl_clause.search(clause.text):
+            by_clause.setdefault(clause.start, []).append((m, _classify(m.group())))
+        jobs: list[tuple[cl.Clause, re.Match[str], _Trigger, bool]] = []
+        whole_start: dict[int, int] = {}
+        clause_trigs: dict[int, list[tuple[re.Match[str], _Trigger]]] = {}
+        for cstart, trigs in by_clause.items():
+            whole = next(x for x in clauses if x.start == cstart)
+            if r.excl_clause.search(whole.text):
                 continue
-            m, trig = min(trigs, key=lambda t: _PRIORITY[t[1].kind])
+            clusters = _clusters(text, sent.start, trigs, index)
+            bounds = [sent.start + cl_[0][0].start() for cl_ in clusters[1:]] + [whole.end]
+            lo = whole.start
+            picked: list[tuple[cl.Clause, re.Match[str], _Trigger, bool]] = []
+            for cluster, hi in zip(clusters, bounds, strict=True):
+                m, trig = min(cluster, key=lambda t: _PRIORITY[t[1].kind])
+                pos = sent.start + m.start()
+                ana = _is_anaphoric(text, lo, pos, m.group(), trig)
+                strong = [i for i, x in enumerate(picked) if x[2].kind != "weak"]
+                if strong and re.search(r"\b(?:in|during|at)\s+(?:a|an|the|separate|their|two)?\s*(?:[a-z-]+\s+)?$",
+                                        text[max(lo, pos - 30):pos]):
+                    # "held talks ... in separate meetings": the phrase describes the meeting already named
+                    first = picked[strong[-1]]
+                    if _PRIORITY[trig.kind] < _PRIORITY[first[2].kind]:
+                        picked[strong[-1]] = (cl.Clause(first[0].start, hi, text[first[0].start:hi]), m, trig, first[3])
+                    lo = sent.start + cluster[-1][0].end()
+                    continue
+                picked.append((cl.Clause(lo, hi, text[lo:hi]), m, trig, ana))
+                whole_start[lo], clause_trigs[lo] = whole.start, trigs
+                lo = sent.start + cluster[-1][0].end()
+            if any(not a and t.kind != "weak" for _, _, t, a in picked):
+                picked = [x for x in picked if not x[3] or x[2].kind == "weak"]
+            jobs.extend(picked)
+        for clause, m, trig, anaphoric in jobs:
             pos = sent.start + m.start()
             end = clause.end
-            if trig.kind == "weak":  # "X and Y discussed plans to hold a meeting": only up to the next trigger
-                later = [sent.start + x.start() for x in found if sent.start + x.start() > pos]
-                end = min([e for e in later if e < clause.end] or [clause.end])
-            elif weak_cuts:
-                start_cut = max([w for w in weak_cuts if clause.start <= w < pos] or [clause.start])
-                if start_cut > clause.start:
-                    clause = cl.Clause(start_cut, clause.end, text[start_cut:clause.end])
             near = text[max(clause.start, pos - 30):pos]
-            absent = re.search(r"\b(?:will|would|did|does|could) not (?:attend|join|take part)\b", text[clause.start:pos])
+            absent = re.search(r"\b(?:will|would|did|does|could) not (?:attend|join|take part)\b",
+                               text[clause.start:pos])
             if absent:  # "Trump will not attend the summit": the summit goes ahead without him
                 near = text[clause.start + absent.end():pos]
             if (c.negation_clause.search(text[clause.start:end]) and not absent) or re.search(
@@ -303,15 +339,12 @@ def _candidates(article: Article, index: EntityIndex) -> list[_Cand]:
                 continue
             if re.search(r"(?:" + c.hypothetical_near.pattern + r")\W+(?:\w+\W+)?$", near, re.I):
                 continue
-            head = text[max(clause.start, pos - 60):pos + len(m.group())]
+            head = text[max(whole_start[clause.start], pos - 100):pos + len(m.group())]
             fut = list(c.future.finditer(head))
             planned = trig.planned or bool(fut and not re.search(r"\bduring\b", head[fut[-1].end():]))
+            planned = planned or any(t.planned for x, t in clause_trigs[clause.start] if sent.start + x.start() <= pos)
             status = "held" if caption else ("planned" if planned else "held")
             mentions = [x for x in index.within(clause.start, end)]
-            determiner = re.search(r"\b(?:[Tt]he|[Tt]his|[Tt]hat|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s+(?:[a-z][\w'-]*\s+){0,2}$",
-                                   text[max(clause.start, pos - 25):pos])
-            anaphoric = (bool(determiner) or trig.kind == "visit" and re.match(r"(?:attend|join|took|taking)",
-                                                                                 m.group(), re.I) is not None)
             if anaphoric:  # "the summit, ..." adds only its own subject and "with X" to the earlier meeting
                 stop = re.search(r"\b(?:after|when|because|since|while|that|to|which)\b", text[pos:end])
                 limit = pos + stop.start() if stop else end
@@ -320,31 +353,35 @@ def _candidates(article: Article, index: EntityIndex) -> list[_Cand]:
                 mentions = [x for x in mentions if x.span.start > clause.start + absent.end()]
             parties = [p for x in mentions if (p := _party(text, x, index, trig.kind))]
             if not absent and not any(x.span.start < pos and _party(text, x, index, trig.kind) for x in mentions):
-                parties = [p for x in cl.subject_group(text, sent_mentions)
+                parties = [p for x in cl.subject_group(text, [y for y in sent_mentions if y.span.start < pos])
                            if (p := _party(text, x, index, trig.kind))] + parties
             own_before = [x for x in mentions if x.span.start < pos and _party(text, x, index, trig.kind)]
             if not own_before and c.anaphora.search(text[clause.start:pos + len(m.group())]):
                 parties = _anaphora_parties(out, index, sent.start) + parties
             elif not own_before and re.search(r"\b(?:[Hh]e|[Ss]he)\b", text[clause.start:pos]):
                 lead = [x for x in index.mentions if x.ref.kind == "leader" and x.span.end <= pos]
-                parties = [lead[-1].ref] + parties if lead else parties
+                parties = [lead[-1].ref, *parties] if lead else parties
             if re.search(r"\b(?:him|her)\b", text[pos:end]):
-                parties += [p for x in cl.subject_group(text, sent_mentions)
-                            if (p := _party(text, x, index, trig.kind))]
+                parties += [x.ref for x in cl.subject_group(text, sent_mentions) if x.ref.kind == "leader"]
             tense: Tense = "future" if status == "planned" else "past"
             when = _pick_date(text, cl.Clause(clause.start, end, text[clause.start:end]), sent, pos, pub, tense,
                               own_clause=anaphoric)
             prev_date = next((x.date for x in reversed(out) if x.date), None)
-            when = when or _shift(prev_date, sent, text, pos)
+            if when is None:
+                other = [d for d in _dates(text, sent.text, sent.start, pub, tense) if len(d.value or "") == 10]
+                when = _shift(prev_date, sent, text, pos, other[0] if other and anaphoric else None)
+            if when and re.match(r"(?:later|next|the coming|the next few|tomorrow)", when.text, re.I):
+                status = "planned"
             if when and status == "planned" and when.value and pub and len(when.value) == 10 \
                     and when.value < pub.isoformat():
                 when = None  # a plan is not dated by when it was reported
+            if when and when.value and pub and when.value[:len(when.value)] > pub.isoformat()[:len(when.value)]:
+                status = "planned"  # dated after publication: it cannot have happened yet
             mode = trig.mode
-            if trig.kind not in ("call", "video") and r.video.search(sent.text):
+            video_cue = trig.kind not in ("call", "video") and r.video.search(sent.text)
+            if video_cue or (trig.kind == "video" and re.search(r"\bfrom\s+(?:the\s+)?[A-Z]|in person", sent.text)):
                 mode = "hybrid"
-            elif trig.kind == "video" and re.search(r"\bfrom\s+(?:the\s+)?[A-Z]|in person", sent.text):
-                mode = "hybrid"
-            loc = None if mode in ("phone", "virtual") else _location(text, mentions, pos)
+            loc = None if mode in ("phone", "virtual") or trig.kind == "weak" else _location(text, mentions, pos)
             if loc is None and trig.kind == "visit" and mode == "in_person":
                 loc = next((x.ref for x in mentions if x.ref.kind == "country" and x.span.start > pos
                             and re.match(r"\s*(?:to\s+)?(?:the\s+)?$", text[pos + len(m.group()):x.span.start])), None)
@@ -352,12 +389,46 @@ def _candidates(article: Article, index: EntityIndex) -> list[_Cand]:
                 loc = next((x.location for x in reversed(out) if x.location and x.kind == "summit"), None)
             cand = _Cand(_dedup(parties), sent, trig.kind, mode, status, when, loc,
                          anaphoric and (when is None or when is prev_date), trig.kind == "weak", caption)
-            cand.title = sent.start < title_end
-            cand.sidelines = bool(re.search(r"\bon the (?:sidelines|margins)\b", text[pos:end]))
+            cand.title = sent.start < title_end and headline
+            cand.bare = anaphoric and _bare(m.group(), trig)
+            cand.sidelines = bool(re.search(r"\bon the (?:sidelines|margins)\b", text[pos:end])
+                                  or re.search(r"\bseparate\s+$", text[max(clause.start, pos - 12):pos]))
             cand.explicit_mode = bool(r.video.search(text[clause.start:end]) or trig.kind in ("call", "video"))
             for part in _split_with(cand, text, mentions, pos, m.group(), index):
                 out.append(part)
     return out
+
+
+def _clusters(text: str, base: int, trigs: list[tuple[re.Match[str], _Trigger]],
+              index: EntityIndex) -> list[list[tuple[re.Match[str], _Trigger]]]:
+    """Triggers of one clause grouped into meetings: "joined a video conference hosted by" is one,
+    "met Stubb during his visit" two (a party stands between); a weak trigger stands alone."""
+    out: list[list[tuple[re.Match[str], _Trigger]]] = []
+    for m, trig in sorted(trigs, key=lambda t: t[0].start()):
+        if out:
+            last_m, last_t = out[-1][-1]
+            gap_start, gap_end = base + last_m.end(), base + m.start()
+            parties_between = [x for x in index.within(gap_start, gap_end) if x.ref.kind != "place"]
+            if (not parties_between and gap_end - gap_start <= 40 and "weak" not in (trig.kind, last_t.kind)):
+                out[-1].append((m, trig))
+                continue
+        out.append([(m, trig)])
+    return out
+
+
+def _is_anaphoric(text: str, lo: int, pos: int, trigger: str, trig: _Trigger) -> bool:
+    """"the summit", "that meeting", "his first trip", a bare "attended": a meeting named before."""
+    if re.search(r"\b(?:[Tt]he|[Tt]his|[Tt]hat|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s+(?!(?:first|next|second|new|own)\b)"
+                 r"(?:[a-z][\w'-]*\s+){0,2}$", text[max(lo, pos - 25):pos]):
+        return True
+    return _bare(trigger, trig)
+
+
+def _bare(trigger: str, trig: _Trigger) -> bool:
+    """"attended", "joined by video": a verb without an object of its own joins the previous meeting."""
+    if trig.kind == "video" and re.match(r"join", trigger, re.I):
+        return True
+    return trig.kind == "visit" and re.match(r"(?:attend|join|took|taking)", trigger, re.I) is not None
 
 
 def _split_with(cand: _Cand, text: str, mentions: list[Mention], pos: int, trigger: str,
@@ -366,15 +437,18 @@ def _split_with(cand: _Cand, text: str, mentions: list[Mention], pos: int, trigg
     after = [x for x in mentions if x.span.start > pos and x.ref in cand.parties]
     plural = re.search(r"(?:calls|conversations)$", trigger, re.I)
     withs = [x for x in after if cl.preceding_word(text, x.span.start) == "with"]
-    if cand.kind != "call" or not (len(withs) >= 2 or (plural and len(after) >= 2)):
+    if not (len(withs) >= 2 or (plural and cand.kind == "call" and len(after) >= 2)):
         return [cand]
     others = withs if len(withs) >= 2 else after
     base = [p for p in cand.parties if p not in {x.ref for x in others}]
     out = []
-    for x in others:
+    for i, x in enumerate(others):
+        upto = others[i + 1].span.start if i + 1 < len(others) else cand.sentence.end
+        here = [y for y in mentions if x.span.end <= y.span.start < upto]
+        loc = None if cand.mode in ("phone", "virtual") else (_location(text, here, x.span.end) or cand.location)
         part = _Cand(_dedup([*base, x.ref]), cand.sentence, cand.kind, cand.mode, cand.status, cand.date,
-                     cand.location, False, cand.weak, cand.caption)
-        part.title, part.explicit_mode, part.sidelines = cand.title, cand.explicit_mode, True
+                     loc, False, cand.weak, cand.caption)
+        part.title, part.explicit_mode, part.sidelines, part.split = cand.title, cand.explicit_mode, True, True
         out.append(part)
     return out
 
@@ -394,7 +468,8 @@ def _overlap(a: list[EntityRef], b: list[EntityRef], index: EntityIndex) -> int:
         return n
     ca = {_country_of(x, index) for x in a} - {None}
     cb = {_country_of(x, index) for x in b} - {None}
-    return len(ca & cb)
+    both_leaders = all(any(x.kind == "leader" for x in side) for side in (a, b))
+    return len(ca & cb) if not both_leaders or len(ca & cb) >= 2 else 0
 
 
 def _compatible_dates(a: TemporalExpr | None, b: TemporalExpr | None) -> bool:
@@ -405,6 +480,21 @@ def _compatible_dates(a: TemporalExpr | None, b: TemporalExpr | None) -> bool:
 
 def _compatible_modes(a: str, b: str) -> bool:
     return a == b or "unknown" in (a, b) or ("phone" not in (a, b))
+
+
+def _compatible(k: _Cand, c: _Cand, index: EntityIndex) -> bool:
+    """A call is not the visit it happened during; a video conference is not the trip; Egypt is not Israel."""
+    if not _compatible_modes(k.mode, c.mode):
+        return False
+    if k.location and c.location and k.location != c.location:
+        where = {x.key if x.kind == "country" else (index.places[x.key].country if x.key in index.places else x.key)
+                 for x in (k.location, c.location)}
+        if len(where) > 1 or (k.location.kind == c.location.kind == "place"):
+            return False
+    kinds = {k.kind, c.kind}
+    if "video" in kinds and "visit" in kinds:
+        return False
+    return not ("call" in kinds and len(kinds) > 1 and "weak" not in kinds)
 
 
 def _absorb(into: _Cand, other: _Cand) -> None:
@@ -426,24 +516,30 @@ def _absorb(into: _Cand, other: _Cand) -> None:
 
 def _target(kept: list[_Cand], cand: _Cand, index: EntityIndex) -> _Cand | None:
     if cand.anaphoric and kept:
+        if cand.bare:
+            return kept[-1]
         for k in list(reversed(kept))[:3]:
             if _overlap(k.parties, cand.parties, index) or len(k.parties) <= 1 or len(cand.parties) < 2:
                 if cand.mode == "phone" and k.mode not in ("phone", "virtual", "hybrid"):
                     return None
                 return k
         return None  # "the expanded session" with parties of its own is not the last meeting
+    if cand.title:  # a headline names the article's best-matching meeting
+        fits = [(_overlap(k.parties, cand.parties, index), -i, k) for i, k in enumerate(kept)
+                if _compatible_dates(k.date, cand.date) and _compatible_modes(k.mode, cand.mode)
+                and (cand.status == "held" or k.status == cand.status)]
+        best = max(fits, key=lambda t: (t[0], t[1]), default=None)
+        return best[2] if best and best[0] >= 1 else None
     for k in reversed(kept):
-        if (cand.sidelines or k.sidelines) and k.kind != cand.kind:
+        if ((cand.sidelines or k.sidelines) and k.kind != cand.kind) or cand.split or k.split:
             continue
         ov = _overlap(k.parties, cand.parties, index)
         same_sentence = k.sentence.start == cand.sentence.start
         need = 1 if min(len(k.parties), len(cand.parties)) <= 1 or same_sentence else 2
         if cand.title or k.title:
-            if ov >= 1 and _compatible_dates(k.date, cand.date) and _compatible_modes(k.mode, cand.mode):
-                return k
             continue
         if (ov >= need and k.status == cand.status and _compatible_dates(k.date, cand.date)
-                and _compatible_modes(k.mode, cand.mode)
+                and _compatible(k, cand, index)
                 and (cand.weak or k.weak or cand.date is None or k.date is None
                      or k.date.value == cand.date.value or cand.caption or k.caption)):
             return k

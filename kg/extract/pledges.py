@@ -9,6 +9,7 @@ Triggers, types and amount units are in ``kg/data/pledge_triggers.toml``.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -23,7 +24,8 @@ from kg.resources import data_dir
 from kg.vocab import PLEDGE_TYPES
 
 TRIGGERS_FILE = "pledge_triggers.toml"
-_NUM = r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifty|hundreds of|thousands of|dozens of)"
+_NUM = (r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifty"
+        r"|hundreds of|thousands of|dozens of)")
 _MONEY = (r"(?:[A-Z]{1,2})?[$€£¥]\s?\d[\d,.]*(?:\s?(?:billion|million|trillion|bn)\b)?"
           r"|\d[\d,.]*\s(?:billion|million|trillion)\s(?:euros|pounds|dollars|yen|francs|kronor|crowns)\b")
 _GROUP_NOUNS = re.compile(r"\b(?:countries|members|partners|allies|leaders|nations|states|participants|donors)\b", re.I)
@@ -55,7 +57,7 @@ def rules() -> _Rules:
     if not isinstance(types_raw, dict):
         raise _bad("missing [types] table")
     types = []
-    for name, pats in types_raw.items():
+    for name, _pats in types_raw.items():
         label = "aid" if name == "aid_fallback" else name
         if label not in PLEDGE_TYPES:
             raise _bad(f"[types]: {name!r} is not a pledge type ({', '.join(PLEDGE_TYPES)})")
@@ -108,7 +110,6 @@ def _subject(text: str, start: int, pos: int, index: EntityIndex) -> list[Mentio
     """The mentions that promise: the run of mentions closest before the trigger, skipping relative clauses."""
     region = text[start:pos]
     rel = re.search(r",\s*(?:which|who|whose)\b", region)
-    end = pos
     if rel:
         later_comma = region.rfind(",")
         if later_comma > rel.start():
@@ -141,10 +142,13 @@ def _context_org(text: str, index: EntityIndex, start: int, end: int, back: int)
 def _parts(obj: str) -> list[str]:
     """What is given, split where it lists things of different types ("troops and security guarantees")."""
     inc = re.search(r",?\s+including\b", obj)
-    if inc and classify(obj[inc.end():]):
+    if inc and classify(obj[inc.end():]) and (find_amount(obj[inc.end():]) or not find_amount(obj[:inc.start()])):
         obj = obj[inc.end():]
     pieces = [p for p in re.split(r",\s+(?:and\s+)?|\s+and\s+", obj) if p.strip()]
-    typed = [(p, classify(p)) for p in pieces]
+    # a later piece stands alone only with a thing of its own ("and other security guarantees"),
+    # not a second purpose ("for humanitarian relief and early recovery")
+    typed = [(p, t if i == 0 or t not in ("funding", "aid") or find_amount(p) else None)
+             for i, p in enumerate(pieces) for t in [classify(p)]]
     kinds = {t for _, t in typed if t}
     if len(kinds) <= 1:
         return [obj]
@@ -165,12 +169,15 @@ def find_pledges(article: Article, index: EntityIndex) -> list[Pledge]:
     out: list[Pledge] = []
     last_type: str | None = None
     last_recipient: EntityRef | None = None
+    last_at = -10
+    context: Counter[EntityRef] = Counter()
     sents = sentences(article)
     for si, sent in enumerate(sents):
         if not r.trigger.search(sent.text):
             continue
         clauses = cl.split_clauses(sent, c.pledge_breaks)
         prev_in_clause: dict[int, list[EntityRef]] = {}
+        prev_end = sent.start
         matches = list(r.trigger.finditer(sent.text))
         for i, m in enumerate(matches):
             pos, tend = sent.start + m.start(), sent.start + m.end()
@@ -189,8 +196,8 @@ def find_pledges(article: Article, index: EntityIndex) -> list[Pledge]:
             obj = text[tend:obj_end]
             subject = _subject(text, clause.start, pos, index)
             pledgers = _dedup([p for x in subject if (p := _country(x.ref, index))])
-            if not pledgers and clause.start in prev_in_clause:
-                pledgers = prev_in_clause[clause.start]
+            if clause.start in prev_in_clause and re.search(r"\band\s+$", text[prev_end:pos]):
+                pledgers = prev_in_clause[clause.start]  # "would provide ... and stood ready to contribute"
             if not pledgers and re.search(r"\b(?:he|she|his|her)\b", head, re.I):
                 leaders = [x for x in index.mentions if x.ref.kind == "leader" and x.span.end <= pos]
                 if leaders and (p := _country(leaders[-1].ref, index)):
@@ -199,20 +206,30 @@ def find_pledges(article: Article, index: EntityIndex) -> list[Pledge]:
                 back = sents[max(0, si - 3)].start
                 org = _context_org(text, index, sent.start, sent.end, back)
                 pledgers = [org] if org else []
-            if not pledgers:
+            if not pledgers:  # "donors pledged €5.8 billion for Syria": no pledge, but it says who receives
+                context.update(p for x in index.within(tend, obj_end) if x.ref.kind == "country"
+                               and cl.preceding_word(text, x.span.start) in ("to", "for")
+                               and (p := _country(x.ref, index)))
                 continue
-            prev_in_clause[clause.start] = pledgers
+            prev_in_clause[clause.start], prev_end = pledgers, tend
             subject_np = head[-40:] if m.group("passive") or re.search(r"\bbe part of\b", m.group()) else ""
             conditional = bool(c.conditional.search(text[clause.start:obj_end]))
             dates = [d for d in find_dates(text[clause.start:clause.end], pub, "past", clause.start)
                      if d.value and d.kind not in ("dateline", "rel_year", "year")]
             date = dates[0] if dates else None
             recipients = [x for x in index.within(tend, obj_end)
-                          if cl.preceding_word(text, x.span.start) not in ("from", "by", "against")]
+                          if cl.preceding_word(text, x.span.start) not in ("from", "by", "against")
+                          and (x.ref.kind != "place" or cl.preceding_word(text, x.span.start) in ("to", "for"))]
+            owner = [x for x in index.within(clause.start, pos) if x.ref.kind == "country"
+                     and cl.is_possessive(text, x) and x.ref not in pledgers and not cl.acts(text, x, index)]
+            recipients = owner + [x for x in recipients if x.ref.kind in ("country", "place")]  # "Ukraine's partners"
             recipient = next((p for x in recipients if (p := _country(x.ref, index)) and p not in pledgers
                               and p.kind == "country"), None)
+            made = False
+            if last_at < si - 1:
+                last_recipient = None  # "to Ukraine" carries over to the next sentence, no further
             for part in _parts(obj):
-                kind = classify(part) or classify(subject_np)
+                kind = classify(part) or classify(m.group()) or classify(subject_np)
                 amount = find_amount(subject_np) if m.group("passive") else None
                 amount = amount or find_amount(part)
                 if kind is None:
@@ -223,6 +240,7 @@ def find_pledges(article: Article, index: EntityIndex) -> list[Pledge]:
                 if m.group("direct") and not amount and kind == "other":
                     continue
                 last_type = kind
+                made = True
                 out.append(Pledge(
                     pledgers=list(pledgers), pledge_type=kind,
                     evidence=Evidence(sent.text, Span(sent.start, sent.end)),
@@ -230,22 +248,33 @@ def find_pledges(article: Article, index: EntityIndex) -> list[Pledge]:
                     date=date.value if date else None, date_text=date.text if date else None,
                     conditional=conditional,
                 ))
-            last_recipient = recipient or last_recipient
-    return _merge(out)
+            if made:
+                last_recipient, last_at = recipient or last_recipient, si
+    return _merge(out, len(article.title) if not article.title.rstrip().endswith(".") else 0, context)
 
 
-def _merge(pledges: list[Pledge]) -> list[Pledge]:
+def _merge(pledges: list[Pledge], title_end: int, context: Counter[EntityRef]) -> list[Pledge]:
     """One pledge per pledgers and type; a summary by several pledgers each listed on their own goes."""
     kept: list[Pledge] = []
     for p in pledges:
         same = next((k for k in kept if set(k.pledgers) == set(p.pledgers) and k.pledge_type == p.pledge_type
-                     and (not k.amount or not p.amount or k.amount == p.amount)), None)
+                     and (not k.amount or not p.amount or k.amount == p.amount
+                          or k.evidence.span.start < title_end
+                          or abs(p.evidence.span.start - k.evidence.span.end) < 3)), None)
         if same:
+            if same.evidence.span.start < title_end and p.amount:  # the body says it in full
+                same.amount, same.evidence = p.amount, p.evidence
             same.amount = same.amount or p.amount
             same.recipient = same.recipient or p.recipient
             same.date = same.date or p.date
             continue
         kept.append(p)
+    named = Counter(q.recipient for q in kept if q.recipient) + context
+    if named:  # an article about aid to one country: a pledge that names no recipient is for it too
+        usual, _ = named.most_common(1)[0]
+        for q in kept:
+            if q.recipient is None and usual not in q.pledgers:
+                q.recipient = usual
     singles = {(q.pledgers[0], q.pledge_type) for q in kept if len(q.pledgers) == 1}
     return [p for p in kept
             if len(p.pledgers) == 1 or not all((x, p.pledge_type) in singles for x in p.pledgers)]

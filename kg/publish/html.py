@@ -63,9 +63,10 @@ def qname(iri: str) -> str:
 class Renderer:
     """Renders terms as HTML, linking resources that have a page and terms of the ontology."""
 
-    def __init__(self, pages: dict[str, str], labels: Any) -> None:
+    def __init__(self, pages: dict[str, str], labels: Any, anchors: set[str]) -> None:
         self.pages = pages  # IRI -> site path of its .html page
         self.labels = labels  # callable IRI -> label or None
+        self.anchors = anchors  # fragment ids present on the ontology page
 
     def link(self, current: str, iri: str, text: str | None = None) -> str:
         shown = escape(text or self.labels(iri) or qname(iri))
@@ -73,7 +74,7 @@ class Renderer:
         if target is not None:
             return f'<a href="{escape(rel(current, target))}">{shown}</a>'
         anchor = term_anchor(iri)
-        if anchor is not None:
+        if anchor is not None and anchor in self.anchors:
             return f'<a href="{escape(rel(current, ONTOLOGY_PAGE))}#{escape(anchor)}">{shown}</a>'
         if _SAFE_HREF.match(iri):
             return f'<a href="{escape(iri)}" class="iri">{shown}</a>'

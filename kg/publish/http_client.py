@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import http.client
-import socket
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -117,7 +116,7 @@ class Client:
                 conn.request(method, path, body=body, headers=all_headers)
                 resp = conn.getresponse()
                 data = resp.read()
-            except (OSError, http.client.HTTPException, socket.timeout) as exc:
+            except (TimeoutError, OSError, http.client.HTTPException) as exc:
                 self._drop(parts.scheme, parts.hostname, parts.port)
                 last, status = f"{type(exc).__name__}: {exc}", None
                 continue

@@ -64,7 +64,7 @@ def _objects(store: ox.Store, s: ox.NamedNode, p: str) -> list[ox.NamedNode | ox
 def _text(store: ox.Store, s: ox.NamedNode, *preds: str) -> str:
     for p in preds:
         for o in _objects(store, s, p):
-            if isinstance(o, ox.Literal) and o.language in ("", "en"):
+            if isinstance(o, ox.Literal) and (o.language or "") in ("", "en"):
                 return o.value
     return ""
 
@@ -108,12 +108,18 @@ def _schemes(store: ox.Store, r: Renderer) -> str:
     return "\n".join(parts)
 
 
+def documented_anchors(onto: ox.Store) -> set[str]:
+    """Fragment ids the ontology page will have: its terms, schemes and concepts."""
+    types = [t for _, ts in SECTIONS for t in ts] + [SKOS + "ConceptScheme", SKOS + "Concept"]
+    return {a for s in _subjects(onto, tuple(types)) if (a := term_anchor(s.value)) is not None}
+
+
 def ontology_page(onto: ox.Store) -> str:
     """The HTML documentation of the terms in ``onto``."""
     def labels(iri: str) -> str | None:
         return _text(onto, ox.NamedNode(iri), RDFS + "label", SKOS + "prefLabel") or None
 
-    r = Renderer({}, labels)
+    r = Renderer({}, labels, documented_anchors(onto))
     title = _text(onto, ox.NamedNode(str(ONTOLOGY_IRI)), RDFS + "label", "http://purl.org/dc/terms/title") \
         or "diplomacy-kg ontology"
     body = [f"<h1>{escape(title)}</h1>",

@@ -33,7 +33,7 @@ from kg.publish import source as src
 from kg.publish.export import EXTENSIONS, FORMATS, MEDIA_TYPES, export
 from kg.publish.html import Renderer, page, qname, rel, template
 from kg.publish.jsonld import write_jsonld
-from kg.publish.ontology_doc import GRAPHS, ontology_page, ontology_store, ontology_turtle
+from kg.publish.ontology_doc import GRAPHS, documented_anchors, ontology_page, ontology_store, ontology_turtle
 from kg.publish.void import Dump, class_partitions, void_graph
 from kg.vocab import DEFAULT_BASE_IRI, PREFIXES
 
@@ -82,7 +82,7 @@ def _labeller(store: ox.Store) -> Callable[[str], str | None]:
             for pred in LABELS:
                 values = sorted((q.object for q in store.quads_for_pattern(node, ox.NamedNode(pred), None, None)
                                  if isinstance(q.object, ox.Literal)),
-                                key=lambda lit: (lit.language not in ("", "en"), lit.value))
+                                key=lambda lit: ((lit.language or "") not in ("", "en"), lit.value))
                 if values:
                     found = values[0].value
                     break
@@ -204,7 +204,8 @@ def publish_site(source: Any, out_dir: Path, *, base_iri: str = DEFAULT_BASE_IRI
         resources = _resources(store, base_iri, report)
         labels = _labeller(store)
         pages = {iri: path + ".html" for iri, path in resources.items()}
-        r = Renderer(pages, labels)
+        onto = ontology_store(store)
+        r = Renderer(pages, labels, documented_anchors(onto))
         for iri, path in resources.items():
             triples = src.subject_triples(store, ox.NamedNode(iri))
             _write(out_dir / (path + ".ttl"), ox.serialize(triples, None, ox.RdfFormat.TURTLE,
@@ -214,7 +215,6 @@ def publish_site(source: Any, out_dir: Path, *, base_iri: str = DEFAULT_BASE_IRI
             _write(out_dir / (path + ".jsonld"), buf.getvalue(), report)
             _write(out_dir / (path + ".html"), _resource_page(store, iri, path, triples, r), report)
         report.resources = len(resources)
-        onto = ontology_store(store)
         for filename, graph in GRAPHS.items():
             _write(out_dir / "ontology" / filename, ontology_turtle(onto, graph), report)
         _write(out_dir / "ontology" / "index.html", ontology_page(onto), report)

@@ -43,7 +43,7 @@ def as_oxigraph(source: Any) -> ox.Store:
             for s, p, o, g in source.quads((None, None, None, None)):
                 name = getattr(g, "identifier", g)
                 default = name is None or str(name) == DEFAULT_GRAPH_ID
-                graph = ox.DefaultGraph() if default else to_oxigraph(name)
+                graph = ox.DefaultGraph() if default else to_oxigraph(name)  # type: ignore[arg-type]
                 quads.append(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph))
             store.bulk_extend(quads)
         else:
@@ -59,14 +59,23 @@ def graph_node(name: str | None) -> GraphName:
 
 def sorted_graphs(store: ox.Store) -> list[GraphName]:
     """Default graph (when it has triples) then named graphs by IRI."""
-    names: list[GraphName] = sorted(store.named_graphs(), key=str)
+    names: list[GraphName] = sorted(store.named_graphs(), key=term_key)
     if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
         names.insert(0, ox.DefaultGraph())
     return names
 
 
-def _key(quad: ox.Quad) -> tuple[str, str, str]:
-    return (str(quad.subject), str(quad.predicate), str(quad.object))
+def term_key(term: Any) -> tuple[int, str, str, str]:
+    """Sort key: blank nodes, then IRIs by their string (as SPARQL ORDER BY does), then literals."""
+    if isinstance(term, ox.NamedNode):
+        return (1, term.value, "", "")
+    if isinstance(term, ox.Literal):
+        return (2, term.value, term.datatype.value, term.language or "")
+    return (0, str(term), "", "")
+
+
+def _key(quad: ox.Quad) -> tuple[tuple[int, str, str, str], ...]:
+    return (term_key(quad.subject), term_key(quad.predicate), term_key(quad.object))
 
 
 def graph_triples(store: ox.Store, graph: GraphName) -> list[ox.Triple]:
@@ -99,7 +108,7 @@ def subject_triples(store: ox.Store, subject: ox.NamedNode) -> list[ox.Triple]:
     """What all graphs say about one subject, deduplicated, canonical order."""
     seen = {(q.predicate, q.object) for q in store.quads_for_pattern(subject, None, None, None)}
     triples = [ox.Triple(subject, p, o) for p, o in seen]
-    triples.sort(key=lambda t: (str(t.predicate), str(t.object)))
+    triples.sort(key=lambda t: (term_key(t.predicate), term_key(t.object)))
     return triples
 
 

@@ -1,0 +1,264 @@
+"""``push``: copy the store's named graphs into an external triplestore, then check they arrived.
+
+Per graph, SPARQL 1.1 Graph Store Protocol: the first batch is PUT (replacing the
+graph, so pushing twice duplicates nothing), further batches of a large graph are
+POSTed. A failure in the middle of a graph leaves that graph partial on the server;
+it is reported as failed, and pushing again re-PUTs it from scratch. Stores without
+GSP get SPARQL 1.1 Update (``DROP SILENT GRAPH``; ``INSERT DATA`` batches) instead;
+``method="auto"`` switches when the GSP URL answers 404/405. Finally the triples of
+every graph are counted on the server and compared with what was sent: every graph
+ends up in the report as verified or failed with a reason, none is silently dropped.
+
+Retrying a POST after a lost connection is safe: RDF graphs are sets, so sending the
+same triples twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+
+import pyoxigraph as ox
+
+from kg.errors import PushError
+from kg.publish.http_client import Client, Credentials, Response, TransportError
+
+log = logging.getLogger("kg.push")
+METHODS = ("auto", "gsp", "update")
+#: graphs per verification query
+VERIFY_CHUNK = 200
+#: consecutive graphs without any HTTP answer after which the server is taken as gone
+GIVE_UP_AFTER = 2
+_BAD_IRI = set('<>"{}|^`\\ \n\r\t')
+
+
+@dataclass
+class GraphResult:
+    graph: str  # "" for the default graph
+    sent: int = 0
+    expected: int = 0
+    verified: int | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.verified == self.expected
+
+
+@dataclass
+class PushReport:
+    endpoint: str
+    method: str
+    graphs: list[GraphResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[GraphResult]:
+        return [g for g in self.graphs if not g.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def triples_sent(self) -> int:
+        return sum(g.sent for g in self.graphs)
+
+    @property
+    def triples_per_second(self) -> float:
+        return self.triples_sent / self.seconds if self.seconds else 0.0
+
+
+def derive_endpoints(endpoint: str) -> tuple[str | None, str]:
+    """(GSP URL or None, update URL) guessed from a query URL: Oxigraph ``/query``, Fuseki ``/sparql``."""
+    parts = urlsplit(endpoint)
+    head, _, last = parts.path.rpartition("/")
+    swap = {"query": ("store", "update"), "sparql": ("data", "update")}.get(last)
+    if swap is None:
+        return None, endpoint
+    gsp, upd = (urlunsplit((parts.scheme, parts.netloc, f"{head}/{name}", "", "")) for name in swap)
+    return gsp, upd
+
+
+def _gsp_url(gsp: str, graph: str) -> str:
+    sep = "&" if "?" in gsp else "?"
+    return f"{gsp}{sep}default" if not graph else f"{gsp}{sep}graph={quote(graph, safe='')}"
+
+
+def _batches(triples: list[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:
+    for i in range(0, len(triples), size):
+        yield triples[i:i + size]
+
+
+def _ntriples(batch: list[ox.Triple]) -> bytes:
+    return ox.serialize(batch, None, ox.RdfFormat.N_TRIPLES) or b""
+
+
+class _Pusher:
+    def __init__(self, client: Client, endpoint: str, gsp: str | None, update: str, method: str,
+                 batch: int) -> None:
+        self.client, self.endpoint, self.gsp, self.update = client, endpoint, gsp, update
+        self.method, self.batch = method, batch
+
+    def _check(self, resp: Response, url: str, what: str, *, fallback: bool = False) -> None:
+        """Raise PushError for answers no retry can fix; other 4xx become a failed graph."""
+        if resp.status < 300:
+            return
+        if fallback and resp.status in (404, 405):
+            raise _NoGsp(resp.status)
+        detail = self.client.credentials.redact(resp.body[:300].decode("utf-8", "replace")).strip()
+        if resp.status == 401:
+            raise PushError(f"the server refused the credentials (HTTP 401) while {what}", where=url,
+                            fix="check --user and the password variable (--password-env), or --token-env")
+        if resp.status == 403:
+            raise PushError(f"not allowed to write (HTTP 403) while {what}", where=url,
+                            fix="use an account with write access, or enable updates on the server")
+        if resp.status in (404, 405):
+            raise PushError(f"no such endpoint (HTTP {resp.status}) while {what}", where=url,
+                            fix="check --endpoint / --gsp, or try --method update")
+        if resp.status == 413:
+            raise PushError(f"request too large (HTTP 413) while {what}", where=url,
+                            fix="lower --batch-triples")
+        raise _GraphFailed(f"HTTP {resp.status} while {what}: {detail[:200]}")
+
+    def send_gsp(self, graph: str, triples: list[ox.Triple], result: GraphResult, fallback: bool) -> None:
+        assert self.gsp is not None
+        url = _gsp_url(self.gsp, graph)
+        headers = {"Content-Type": "application/n-triples"}
+        if not triples:
+            resp = self.client.request("PUT", url, b"", headers)
+            self._check(resp, url, "emptying the graph", fallback=fallback)
+        for i, batch in enumerate(_batches(triples, self.batch)):
+            resp = self.client.request("PUT" if i == 0 else "POST", url, _ntriples(batch), headers)
+            self._check(resp, url, f"sending triples {i * self.batch + 1}–{i * self.batch + len(batch)}",
+                        fallback=fallback and i == 0)
+            result.sent += len(batch)
+
+    def send_update(self, graph: str, triples: list[ox.Triple], result: GraphResult) -> None:
+        target = f"GRAPH <{graph}>" if graph else "DEFAULT"
+        drop = f"DROP SILENT {target} ;\n"
+        headers = {"Content-Type": "application/sparql-update; charset=utf-8"}
+        batches = list(_batches(triples, self.batch)) or [[]]
+        for i, batch in enumerate(batches):
+            body = _ntriples(batch).decode("utf-8")
+            insert = f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}" if graph else f"INSERT DATA {{\n{body}}}"
+            text = (drop if i == 0 else "") + (insert if batch else "")
+            resp = self.client.request("POST", self.update, text.encode("utf-8"), headers)
+            self._check(resp, self.update, f"updating <{graph or 'default graph'}>")
+            result.sent += len(batch)
+
+    def verify(self, results: list[GraphResult]) -> None:
+        named = [r for r in results if r.graph and r.error is None]
+        for i in range(0, len(named), VERIFY_CHUNK):
+            chunk = named[i:i + VERIFY_CHUNK]
+            values = " ".join(f"<{r.graph}>" for r in chunk)
+            counts = self._counts("SELECT ?g (COUNT(*) AS ?n) WHERE { VALUES ?g { " + values
+                                  + " } GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+            for r in chunk:
+                r.verified = counts.get(r.graph, 0)
+        for r in results:
+            if not r.graph and r.error is None:
+                r.verified = self._counts("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").get("", 0)
+        for r in results:
+            if r.error is None and r.verified != r.expected:
+                r.error = f"server has {r.verified} triples, {r.expected} were sent"
+
+    def _counts(self, query: str) -> dict[str, int]:
+        body = urlencode({"query": query}).encode("ascii")
+        resp = self.client.request("POST", self.endpoint, body, {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/sparql-results+json"})
+        self._check(resp, self.endpoint, "counting the triples on the server")
+        try:
+            rows = json.loads(resp.body)["results"]["bindings"]
+            return {row.get("g", {}).get("value", ""): int(row["n"]["value"]) for row in rows}
+        except (ValueError, KeyError, TypeError) as exc:
+            raise PushError("the SPARQL endpoint did not answer with SPARQL JSON results", where=self.endpoint,
+                            fix="--endpoint must be the query URL (Oxigraph: /query, Fuseki: /ds/sparql)") from exc
+
+
+class _GraphFailed(Exception):
+    """One graph could not be sent; the push goes on with the others."""
+
+
+class _NoGsp(Exception):
+    """The GSP URL answered 404/405 on the first request: switch to SPARQL Update."""
+
+
+def push(source: Any, endpoint: str, *, gsp_endpoint: str | None = None, update_endpoint: str | None = None,
+         credentials: Credentials | None = None, batch_triples: int = 50_000, method: str = "auto",
+         timeout: float = 60.0, retries: int = 5, backoff: float = 0.5, verify_tls: bool = True,
+         on_graph: Callable[[GraphResult], None] | None = None) -> PushReport:
+    """Push every graph of ``source`` (kg Store, pyoxigraph Store, rdflib Graph/Dataset) to ``endpoint``."""
+    from kg.publish import source as src
+
+    if method not in METHODS:
+        raise PushError(f"unknown push method {method!r}", fix=f"use one of {', '.join(METHODS)}")
+    if batch_triples < 1:
+        raise PushError("--batch-triples must be at least 1")
+    guessed_gsp, guessed_update = derive_endpoints(endpoint)
+    gsp = gsp_endpoint or guessed_gsp
+    if method == "gsp" and gsp is None:
+        raise PushError("no Graph Store Protocol URL known for this endpoint", where=endpoint,
+                        fix="pass --gsp URL, or --method update")
+    auto = method == "auto" and gsp is not None
+    if method == "auto":
+        method = "gsp" if gsp else "update"
+    store = src.as_oxigraph(source)
+    client = Client(credentials, timeout=timeout, retries=retries, backoff=backoff, verify_tls=verify_tls)
+    pusher = _Pusher(client, endpoint, gsp, update_endpoint or guessed_update, method, batch_triples)
+    report = PushReport(endpoint, method)
+    started = time.perf_counter()
+    down = 0
+    try:
+        for name in src.sorted_graphs(store):
+            graph = "" if isinstance(name, ox.DefaultGraph) else str(name.value)
+            triples = src.graph_triples(store, name)
+            result = GraphResult(graph, expected=len(triples))
+            report.graphs.append(result)
+            if down >= GIVE_UP_AFTER:
+                result.error = "not sent: the server stopped answering"
+            elif _BAD_IRI & set(graph):
+                result.error = "not sent: the graph name is not a valid IRI"
+            else:
+                try:
+                    _send(pusher, graph, triples, result, auto)
+                    auto = False
+                    report.method = pusher.method
+                    down = 0
+                except TransportError as exc:
+                    result.error = str(exc)
+                    down = down + 1 if exc.status is None else 0  # no answer at all, not an HTTP 5xx
+                except _GraphFailed as exc:
+                    result.error = str(exc)
+            log.info("%s: %s", graph or "default graph", result.error or f"{result.sent} triples sent")
+            if on_graph is not None:
+                on_graph(result)
+        try:
+            pusher.verify(report.graphs)
+        except TransportError as exc:
+            for r in report.graphs:
+                if r.error is None:
+                    r.error = f"sent but could not verify: {exc}"
+    finally:
+        client.close()
+        report.seconds = time.perf_counter() - started
+    return report
+
+
+def _send(pusher: _Pusher, graph: str, triples: list[ox.Triple], result: GraphResult, auto: bool) -> None:
+    if pusher.method == "update":
+        pusher.send_update(graph, triples, result)
+        return
+    try:
+        pusher.send_gsp(graph, triples, result, auto)
+    except _NoGsp:
+        log.info("no Graph Store Protocol at %s; using SPARQL Update at %s", pusher.gsp, pusher.update)
+        pusher.method = "update"
+        result.sent = 0
+        pusher.send_update(graph, triples, result)

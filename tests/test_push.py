@@ -1,0 +1,244 @@
+"""kg push against a real Oxigraph server on 127.0.0.1 (and a misbehaving proxy in front of it)."""
+# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_oxigraph are parameters here)
+
+from __future__ import annotations
+
+import base64
+import logging
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from SPARQLWrapper import JSON, SPARQLWrapper
+from typer.testing import CliRunner
+
+from kg.errors import PushError
+from kg.publish.http_client import Credentials
+from kg.push import derive_endpoints, push
+from tests.fixtures_oxigraph import OxigraphServer, faulty_proxy, oxigraph_server  # noqa: F401 (fixtures)
+
+DATA = Path(__file__).parent / "data" / "publish"
+QUERY = """PREFIX dip: <https://w3id.org/diplomacy-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?meeting ?who ?label WHERE {
+  GRAPH ?g { ?meeting a dip:Meeting ; dip:participant ?who . OPTIONAL { ?who rdfs:label ?label } }
+} ORDER BY ?meeting ?who ?label"""
+SECRET = "s3cr3t-Pa55word"
+
+
+def local_store() -> ox.Store:
+    store = ox.Store()
+    store.load(path=str(DATA / "store.trig"), format=ox.RdfFormat.TRIG)
+    return store
+
+
+def server_counts(server: OxigraphServer) -> dict[str, int]:
+    """Triples per graph on the server, asked independently of kg.push (SPARQLWrapper)."""
+    sparql = SPARQLWrapper(server.query)
+    sparql.setQuery("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    sparql.setReturnFormat(JSON)
+    rows = sparql.queryAndConvert()["results"]["bindings"]  # type: ignore[index, call-overload]
+    return {r["g"]["value"]: int(r["n"]["value"]) for r in rows}
+
+
+def local_counts(store: ox.Store) -> dict[str, int]:
+    return {g.value: len(list(store.quads_for_pattern(None, None, None, g))) for g in store.named_graphs()}
+
+
+def test_push_every_graph_and_verify(oxigraph_server: OxigraphServer) -> None:
+    store = local_store()
+    report = push(store, oxigraph_server.query)
+    assert report.ok, [g.error for g in report.failed]
+    assert report.method == "gsp"
+    assert {g.graph: g.verified for g in report.graphs} == local_counts(store)
+    assert server_counts(oxigraph_server) == local_counts(store)
+    assert report.triples_sent == len(store)
+
+
+def test_pushing_twice_duplicates_nothing(oxigraph_server: OxigraphServer) -> None:
+    store = local_store()
+    push(store, oxigraph_server.query)
+    second = push(store, oxigraph_server.query)
+    assert second.ok
+    assert server_counts(oxigraph_server) == local_counts(store)
+
+
+def test_large_graphs_go_in_batches(oxigraph_server: OxigraphServer, faulty_proxy) -> None:
+    proxy = faulty_proxy(lambda method, path, headers, n: None)
+    store = local_store()
+    report = push(store, proxy.url + "/query", batch_triples=5)
+    assert report.ok
+    puts = [p for m, p in proxy.requests if m == "PUT"]
+    posts = [p for m, p in proxy.requests if m == "POST" and p.startswith("/store")]
+    assert len(puts) == len(local_counts(store))  # one replace per graph ...
+    assert len(posts) == sum((n - 1) // 5 for n in local_counts(store).values())  # ... then appends
+    assert server_counts(oxigraph_server) == local_counts(store)
+
+
+def test_sparql_update_method(oxigraph_server: OxigraphServer) -> None:
+    store = local_store()
+    report = push(store, oxigraph_server.query, method="update", batch_triples=7)
+    assert report.ok and report.method == "update"
+    again = push(store, oxigraph_server.query, method="update", batch_triples=7)
+    assert again.ok
+    assert server_counts(oxigraph_server) == local_counts(store)
+
+
+def test_auto_falls_back_to_update_when_there_is_no_gsp(oxigraph_server: OxigraphServer) -> None:
+    report = push(local_store(), oxigraph_server.query, gsp_endpoint=oxigraph_server.url + "/no-gsp-here")
+    assert report.ok and report.method == "update"
+    assert server_counts(oxigraph_server) == local_counts(local_store())
+
+
+def test_gsp_method_with_a_wrong_url_is_a_clear_error(oxigraph_server: OxigraphServer) -> None:
+    with pytest.raises(PushError, match=r"no such endpoint \(HTTP 404\)") as info:
+        push(local_store(), oxigraph_server.query, gsp_endpoint=oxigraph_server.url + "/nope", method="gsp")
+    assert info.value.fix and "--gsp" in info.value.fix
+
+
+def test_same_answers_remotely_and_locally(oxigraph_server: OxigraphServer) -> None:
+    store = local_store()
+    push(store, oxigraph_server.query)
+    sparql = SPARQLWrapper(oxigraph_server.query)
+    sparql.setQuery(QUERY)
+    sparql.setReturnFormat(JSON)
+    remote = [tuple(row.get(v, {}).get("value") for v in ("meeting", "who", "label"))
+              for row in sparql.queryAndConvert()["results"]["bindings"]]  # type: ignore[index, call-overload]
+    local = [tuple(None if row[v] is None else row[v].value for v in ("meeting", "who", "label"))
+             for row in store.query(QUERY)]  # type: ignore[union-attr]
+    assert remote == local and len(local) >= 4
+
+
+def test_server_failing_midway_names_the_graphs_that_did_not_arrive(
+        oxigraph_server: OxigraphServer, faulty_proxy) -> None:
+    # writes after the first graph get 500s; queries still pass, so the first graph is verified
+    proxy = faulty_proxy(lambda method, path, headers, n: 500 if method == "PUT" and n > 1 else None)
+    store = local_store()
+    report = push(store, proxy.url + "/query", retries=2, backoff=0.01)
+    assert not report.ok
+    graphs = sorted(local_counts(store))
+    assert report.graphs[0].ok and report.graphs[0].graph == graphs[0]
+    failed = {g.graph for g in report.failed}
+    assert failed == set(graphs[1:])
+    assert all("500" in (g.error or "") or "not sent" in (g.error or "") for g in report.failed)
+    assert set(server_counts(oxigraph_server)) == {graphs[0]}
+
+
+def test_server_gone_midway_is_reported_not_crashed(oxigraph_server: OxigraphServer, faulty_proxy) -> None:
+    proxy = faulty_proxy(lambda method, path, headers, n: "drop" if n > 1 else None)
+    report = push(local_store(), proxy.url + "/query", retries=1, backoff=0.01)
+    assert not report.ok
+    assert len(report.failed) == len(report.graphs)  # nothing could be verified, nothing claimed
+    assert any("not sent" in (g.error or "") for g in report.failed)
+
+
+def test_transient_errors_are_retried(oxigraph_server: OxigraphServer, faulty_proxy) -> None:
+    proxy = faulty_proxy(lambda method, path, headers, n: 503 if n in (1, 2, 4) else None)
+    report = push(local_store(), proxy.url + "/query", retries=3, backoff=0.01)
+    assert report.ok
+    assert server_counts(oxigraph_server) == local_counts(local_store())
+
+
+def _basic_auth(user: str, password: str):  # type: ignore[no-untyped-def]
+    expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+    return lambda method, path, headers, n: None if headers.get("Authorization") == expected else 401
+
+
+def test_wrong_credentials_give_a_clear_error_without_the_password(
+        oxigraph_server: OxigraphServer, faulty_proxy, caplog: pytest.LogCaptureFixture) -> None:
+    proxy = faulty_proxy(_basic_auth("kg", "right-password"))
+    caplog.set_level(logging.DEBUG)
+    creds = Credentials(user="kg", password=SECRET)
+    with pytest.raises(PushError) as info:
+        push(local_store(), proxy.url + "/query", credentials=creds)
+    text = f"{info.value} {info.value!r} {info.value.fix} {creds!r} {caplog.text}"
+    assert "HTTP 401" in str(info.value) and "credentials" in str(info.value)
+    assert SECRET not in text
+    assert base64.b64encode(f"kg:{SECRET}".encode()).decode() not in text
+
+
+def test_right_credentials_pass(oxigraph_server: OxigraphServer, faulty_proxy) -> None:
+    proxy = faulty_proxy(_basic_auth("kg", "right-password"))
+    report = push(local_store(), proxy.url + "/query", credentials=Credentials("kg", "right-password"))
+    assert report.ok
+
+
+def test_credentials_never_show_in_repr() -> None:
+    creds = Credentials(user="kg", password=SECRET, token="tok-123456")
+    assert SECRET not in repr(creds) and "tok-123456" not in repr(creds) and SECRET not in str(creds)
+    assert creds.redact(f"echo {SECRET} and tok-123456") == "echo *** and ***"
+
+
+def test_endpoint_guesses() -> None:
+    assert derive_endpoints("http://h:7878/query") == ("http://h:7878/store", "http://h:7878/update")
+    assert derive_endpoints("http://h/ds/sparql") == ("http://h/ds/data", "http://h/ds/update")
+    assert derive_endpoints("http://h/blazegraph") == (None, "http://h/blazegraph")
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(PushError, match="unknown push method"):
+        push(local_store(), "http://127.0.0.1:9/query", method="ftp")
+    with pytest.raises(PushError, match="no Graph Store Protocol URL"):
+        push(local_store(), "http://127.0.0.1:9/sparql-ish", method="gsp")
+
+
+# ---- the command ---------------------------------------------------------------------------------
+
+def kg_store(path: Path) -> Path:
+    from kg.store import open_store
+
+    with open_store(path) as store:
+        store.oxigraph.load(path=str(DATA / "store.trig"), format=ox.RdfFormat.TRIG)
+    return path
+
+
+def test_cli_push_ok(oxigraph_server: OxigraphServer, tmp_path: Path) -> None:
+    from kg.cli import app
+
+    result = CliRunner().invoke(app, ["push", "--endpoint", oxigraph_server.query,
+                                      "--store", str(kg_store(tmp_path / "s"))])
+    assert result.exit_code == 0, result.output
+    assert "pushed" in result.output
+
+
+def test_cli_partial_failure_exits_non_zero(oxigraph_server: OxigraphServer, faulty_proxy,
+                                            tmp_path: Path) -> None:
+    from kg.cli import app
+
+    proxy = faulty_proxy(lambda method, path, headers, n: 500 if method == "PUT" and n > 1 else None)
+    result = CliRunner().invoke(app, ["push", "--endpoint", proxy.url + "/query", "--retries", "0",
+                                      "--store", str(kg_store(tmp_path / "s"))])
+    assert result.exit_code == 1
+    assert "failed:" in result.output and "graph/entities" in result.output
+
+
+def test_cli_wrong_password_never_printed(oxigraph_server: OxigraphServer, faulty_proxy,
+                                          tmp_path: Path) -> None:
+    from kg.cli import app
+
+    proxy = faulty_proxy(_basic_auth("kg", "right-password"))
+    result = CliRunner().invoke(app, ["push", "--endpoint", proxy.url + "/query", "--user", "kg",
+                                      "--password-env", "MY_PW", "--store", str(kg_store(tmp_path / "s"))],
+                                env={"MY_PW": SECRET})
+    assert result.exit_code == 2
+    assert "HTTP 401" in result.output
+    assert SECRET not in result.output
+
+
+@pytest.mark.parametrize("method", ["gsp", "update"])
+def test_hostile_literals_arrive_intact(oxigraph_server: OxigraphServer, method: str) -> None:
+    store = ox.Store()
+    g = ox.NamedNode("https://w3id.org/diplomacy-kg/id/graph/article/hostile")
+    texts = ['say "hi"', "back\\slash \\u0041 \\n", "line\nbreak\r\ttab", "nul \x00 \x01 \x7f", "<>{}^`|",
+             "Україна 😀 e\u0301", "' ; } } DROP ALL ; #"]
+    for i, text in enumerate(texts):
+        store.add(ox.Quad(ox.NamedNode(f"https://w3id.org/diplomacy-kg/id/x/{i}"),
+                          ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal(text), g))
+    report = push(store, oxigraph_server.query, method=method)
+    assert report.ok, [r.error for r in report.failed]
+    remote = ox.Store()
+    with urllib.request.urlopen(oxigraph_server.store + "?graph=" + urllib.parse.quote(g.value, safe="")) as r:
+        remote.load(r.read(), format=ox.RdfFormat.N_TRIPLES)
+    assert sorted(q.object.value for q in remote) == sorted(texts)
