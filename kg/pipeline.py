@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import IO
 
-from rdflib import Graph
+from rdflib import Dataset, Graph
 
 from kg.extract import extract
 from kg.map import Minter, to_graph
 from kg.model import Article
-from kg.serialize import serialize
 from kg.vocab import DEFAULT_BASE_IRI
 
 
@@ -27,8 +27,19 @@ def article_graph(article: Article, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
     return to_graph(extract(article), base_iri)
 
 
-def extract_file(source: str | Path, fmt: str = "turtle", base_iri: str = DEFAULT_BASE_IRI) -> bytes:
-    """One article file to its serialised graph; TriG/N-Quads name the graph after the article."""
+def extract_file(source: str | Path, out: Path | IO[bytes], fmt: str = "turtle",
+                 base_iri: str = DEFAULT_BASE_IRI) -> None:
+    """One article file to its graph in ``fmt``; TriG/N-Quads/JSON-LD name the graph after the article.
+
+    Written by the same canonical writer as ``kg export``, so the same article always
+    gives the same bytes, and a file output is replaced atomically.
+    """
+    from kg.publish import export, normalise_format
+
+    fmt = normalise_format(fmt)  # refuse a bad format before doing the work
     article = read_source(source)
-    graph = article_graph(article, base_iri)
-    return serialize(graph, fmt, graph_name=Minter(base_iri).article_graph(article))
+    dataset = Dataset()
+    named = dataset.graph(Minter(base_iri).article_graph(article))
+    for triple in article_graph(article, base_iri):
+        named.add(triple)
+    export(dataset, out, fmt, base_iri=base_iri)

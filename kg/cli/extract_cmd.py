@@ -21,11 +21,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Extract one article's leaders, countries, meetings and pledges as RDF."""
         from kg.pipeline import extract_file
-        from kg.serialize import write_atomic
 
-        data = run(lambda: extract_file(file, fmt, base_iri))
-        if out is None:
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        else:
-            run(lambda: write_atomic(out, data))
+        run(lambda: extract_file(file, out if out is not None else sys.stdout.buffer, fmt, base_iri))
+        sys.stdout.flush()

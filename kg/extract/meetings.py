@@ -11,16 +11,17 @@ organisation's summit.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from kg.datafiles import read_toml
 from kg.errors import KgError
 from kg.extract import clauses as cl
-from kg.extract.dates import TemporalExpr, Tense, find_dates
-from kg.extract.text import Sentence, sentences
+from kg.extract.dates import Tense
+from kg.extract.meeting_dates import dates_in, pick_date, shift
+from kg.extract.meeting_merge import Candidate, final_mode, merge
+from kg.extract.text import sentences
 from kg.model import Article, EntityIndex, EntityRef, Evidence, Meeting, Mention, Span
 from kg.resources import data_dir
 
@@ -44,7 +45,6 @@ class _Rules:
     excl_after: tuple[re.Pattern[str], ...]
     excl_clause: re.Pattern[str]
     video: re.Pattern[str]
-    in_person: re.Pattern[str]
 
 
 def _bad(what: str) -> KgError:
@@ -84,7 +84,6 @@ def rules() -> _Rules:
         excl_after=tuple(re.compile(p, re.I) for p in excl.get("after", [])),
         excl_clause=cl.compile_list(excl, "clause", TRIGGERS_FILE) if "clause" in excl else re.compile("$^"),
         video=cl.compile_list(modes, "video", TRIGGERS_FILE) if "video" in modes else re.compile("$^"),
-        in_person=re.compile("|".join(modes.get("in_person", ["$^"]))),
     )
 
 
@@ -95,26 +94,6 @@ def _classify(text: str) -> _Trigger:
         if pat.fullmatch(text) and (best is None or len(pat.pattern) > best[0]):
             best = (len(pat.pattern), trig)
     return best[1] if best else _Trigger("meeting", "in_person", False)
-
-
-@dataclass
-class _Cand:
-    parties: list[EntityRef]
-    sentence: Sentence
-    kind: str
-    mode: str
-    status: str
-    date: TemporalExpr | None = None
-    location: EntityRef | None = None
-    anaphoric: bool = False
-    weak: bool = False
-    caption: bool = False
-    extra_modes: set[str] = field(default_factory=set)
-    title: bool = False
-    explicit_mode: bool = False
-    sidelines: bool = False
-    split: bool = False  # one of several calls named together: never merged back
-    bare: bool = False
 
 
 def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | None:
@@ -171,7 +150,7 @@ def _location(text: str, mentions: list[Mention], trig_pos: int) -> EntityRef | 
     return min(pool, key=lambda m: abs(m.span.start - trig_pos)).ref
 
 
-def _anaphora_parties(prev: list[_Cand], index: EntityIndex, before: int) -> list[EntityRef]:
+def _anaphora_parties(prev: list[Candidate], index: EntityIndex, before: int) -> list[EntityRef]:
     for c in reversed(prev):
         if len(c.parties) >= 2:
             return list(c.parties)
@@ -192,85 +171,7 @@ def _dedup(refs: list[EntityRef]) -> list[EntityRef]:
     return out
 
 
-_REPORTED = re.compile(r"\b(?:said|says|reported|reports|told|announced|added|stated|wrote|according)\s+(?:\w+\s+)?$")
-_OTHER_EVENT = re.compile(r"\b(?:sworn in|took office|launched|began|started|elected|born|died)\s+(?:\w+\s+)?$")
-_RELATIVE_DAYS = re.compile(r"\b(?P<n>a|one|two|three|four|five|six|\d+) days? (?P<dir>later|earlier|before|after)\b"
-                            r"|\bthe (?P<dir2>next|following|previous) day\b|\bthe day before\b|\bthe same day\b"
-                            r"|\bearlier that day\b|\blater that day\b", re.I)
-_SETTING = re.compile(r"\b(?:during|after|at|before|on the sidelines of|on the margins of|in)"
-                      r" (?:the|that|this|a break in the)"
-                      r" (?:visit|summit|meeting|talks|call|conference|trip|session|gathering)\b"
-                      r"|\bon the (?:sidelines|margins)\b", re.I)
-_NUMS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-
-
-def _dates(text: str, chunk: str, base: int, pub: date | None, tense: Tense) -> list[TemporalExpr]:
-    return [d for d in find_dates(chunk, pub, tense, base) if d.kind not in ("dateline", "rel_year") and d.value
-            and (d.kind != "year" or re.match(r"in\b", d.text))
-            and not _OTHER_EVENT.search(text[max(0, d.span.start - 30):d.span.start])]
-
-
-def _pick_date(text: str, clause: cl.Clause, sent: Sentence, pos: int, pub: date | None,
-               tense: Tense, own_clause: bool = False) -> TemporalExpr | None:
-    """The date of the meeting a trigger names: after it in the clause, else at the head of clause or sentence.
-
-    A date in the middle of the clause before the trigger usually belongs to another verb
-    ("Merz, sworn in on May 6, was making his first trip"); a date after "said" dates the saying.
-    """
-    in_clause = _dates(text, clause.text, clause.start, pub, tense)
-    said = [d for d in in_clause if _REPORTED.search(text[max(0, d.span.start - 30):d.span.start])]
-    fresh = [d for d in in_clause if d not in said]
-    after = [d for d in fresh if d.span.start >= pos]
-    if after:
-        return after[0]
-    head = [d for d in fresh if d.span.start - clause.start < 30 or d.span.start - sent.start < 30]
-    if head:
-        return head[-1]
-    if own_clause:
-        return None
-    in_sent = [d for d in _dates(text, sent.text, sent.start, pub, tense)
-               if not _REPORTED.search(text[max(0, d.span.start - 30):d.span.start])]
-    head = [d for d in in_sent if d.span.start - sent.start < 30 or d.span.start > pos]
-    if head:
-        return min(head, key=lambda d: abs(d.span.start - pos))
-    if fresh:
-        return fresh[-1]
-    if tense == "past":
-        said_sent = [d for d in _dates(text, sent.text, sent.start, pub, tense) if d.span.start < pos]
-        first = said or said_sent
-        return first[0] if first else None
-    return None
-
-
-def _shift(prev: TemporalExpr | None, sent: Sentence, text: str, pos: int,
-           own: TemporalExpr | None = None) -> TemporalExpr | None:
-    """"Two days later", "the same day", "during the visit": a date relative to the previous meeting's
-    (or to the other event the sentence dates: "the talks came three days after ... on Friday")."""
-    prev = own or prev
-    if prev is None or prev.value is None:
-        return None
-    m = _RELATIVE_DAYS.search(sent.text)
-    if m is None:
-        return prev if _SETTING.search(sent.text) or re.search(r"\b(?:then|afterwards|later)\b(?! this| that)",
-                                                               sent.text) else None
-    if len(prev.value) != 10:
-        return prev
-    word = m.group().lower()
-    n = 0
-    if m.group("n"):
-        n = _NUMS.get(m.group("n").lower(), 0) or int(m.group("n"))
-        n = n if m.group("dir").lower() in ("later", "after") else -n
-        if m.group("dir").lower() == "after" and sent.start + m.end() <= pos:
-            n = -n  # "two days after <the meeting>": the meeting came first
-    elif "next" in word or "following" in word:
-        n = 1
-    elif "previous" in word or "before" in word:
-        n = -1
-    d = date.fromisoformat(prev.value) + timedelta(days=n)
-    return TemporalExpr(Span(sent.start + m.start(), sent.start + m.end()), m.group(), d.isoformat(), "day", "relative")
-
-
-def _candidates(article: Article, index: EntityIndex) -> list[_Cand]:
+def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
     text = article.text
     pub = article.published_date
     title_end = len(article.title)
@@ -279,7 +180,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[_Cand]:
     cap_start = title_end + 2 if article.title else 0
     cap_end = cap_start + len(article.caption) if article.caption else -1
     r, c = rules(), cl.cues()
-    out: list[_Cand] = []
+    out: list[Candidate] = []
     for sent in sentences(article):
         found = list(r.pattern.finditer(sent.text))
         if not found:
@@ -364,12 +265,12 @@ def _candidates(article: Article, index: EntityIndex) -> list[_Cand]:
             if re.search(r"\b(?:him|her)\b", text[pos:end]):
                 parties += [x.ref for x in cl.subject_group(text, sent_mentions) if x.ref.kind == "leader"]
             tense: Tense = "future" if status == "planned" else "past"
-            when = _pick_date(text, cl.Clause(clause.start, end, text[clause.start:end]), sent, pos, pub, tense,
+            when = pick_date(text, cl.Clause(clause.start, end, text[clause.start:end]), sent, pos, pub, tense,
                               own_clause=anaphoric)
             prev_date = next((x.date for x in reversed(out) if x.date), None)
             if when is None:
-                other = [d for d in _dates(text, sent.text, sent.start, pub, tense) if len(d.value or "") == 10]
-                when = _shift(prev_date, sent, text, pos, other[0] if other and anaphoric else None)
+                other = [d for d in dates_in(text, sent.text, sent.start, pub, tense) if len(d.value or "") == 10]
+                when = shift(prev_date, sent, text, pos, other[0] if other and anaphoric else None)
             if when and re.match(r"(?:later|next|the coming|the next few|tomorrow)", when.text, re.I):
                 status = "planned"
             if when and status == "planned" and when.value and pub and len(when.value) == 10 \
@@ -387,7 +288,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[_Cand]:
                             and re.match(r"\s*(?:to\s+)?(?:the\s+)?$", text[pos + len(m.group()):x.span.start])), None)
             if loc is None and re.search(r"\bon the (?:sidelines|margins)\b", sent.text):
                 loc = next((x.location for x in reversed(out) if x.location and x.kind == "summit"), None)
-            cand = _Cand(_dedup(parties), sent, trig.kind, mode, status, when, loc,
+            cand = Candidate(_dedup(parties), sent, trig.kind, mode, status, when, loc,
                          anaphoric and (when is None or when is prev_date), trig.kind == "weak", caption)
             cand.title = sent.start < title_end and headline
             cand.bare = anaphoric and _bare(m.group(), trig)
@@ -431,8 +332,8 @@ def _bare(trigger: str, trig: _Trigger) -> bool:
     return trig.kind == "visit" and re.match(r"(?:attend|join|took|taking)", trigger, re.I) is not None
 
 
-def _split_with(cand: _Cand, text: str, mentions: list[Mention], pos: int, trigger: str,
-                index: EntityIndex) -> list[_Cand]:
+def _split_with(cand: Candidate, text: str, mentions: list[Mention], pos: int, trigger: str,
+                index: EntityIndex) -> list[Candidate]:
     """"phone calls with Trump and Macron", "spoke with X and with Y": one meeting per counterpart."""
     after = [x for x in mentions if x.span.start > pos and x.ref in cand.parties]
     plural = re.search(r"(?:calls|conversations)$", trigger, re.I)
@@ -446,129 +347,17 @@ def _split_with(cand: _Cand, text: str, mentions: list[Mention], pos: int, trigg
         upto = others[i + 1].span.start if i + 1 < len(others) else cand.sentence.end
         here = [y for y in mentions if x.span.end <= y.span.start < upto]
         loc = None if cand.mode in ("phone", "virtual") else (_location(text, here, x.span.end) or cand.location)
-        part = _Cand(_dedup([*base, x.ref]), cand.sentence, cand.kind, cand.mode, cand.status, cand.date,
+        part = Candidate(_dedup([*base, x.ref]), cand.sentence, cand.kind, cand.mode, cand.status, cand.date,
                      loc, False, cand.weak, cand.caption)
         part.title, part.explicit_mode, part.sidelines, part.split = cand.title, cand.explicit_mode, True, True
         out.append(part)
     return out
 
 
-def _country_of(ref: EntityRef, index: EntityIndex) -> str | None:
-    if ref.kind == "country":
-        return ref.key
-    if ref.kind == "leader" and ref.key in index.leaders:
-        return index.leaders[ref.key].country
-    return None
-
-
-def _overlap(a: list[EntityRef], b: list[EntityRef], index: EntityIndex) -> int:
-    common = set(a) & set(b)
-    n = len(common) + sum(1 for x in common if x.kind == "org")  # an organisation's meeting is the org's
-    if n:
-        return n
-    ca = {_country_of(x, index) for x in a} - {None}
-    cb = {_country_of(x, index) for x in b} - {None}
-    both_leaders = all(any(x.kind == "leader" for x in side) for side in (a, b))
-    return len(ca & cb) if not both_leaders or len(ca & cb) >= 2 else 0
-
-
-def _compatible_dates(a: TemporalExpr | None, b: TemporalExpr | None) -> bool:
-    if a is None or b is None or a.value is None or b.value is None:
-        return True
-    return a.value.startswith(b.value) or b.value.startswith(a.value)
-
-
-def _compatible_modes(a: str, b: str) -> bool:
-    return a == b or "unknown" in (a, b) or ("phone" not in (a, b))
-
-
-def _compatible(k: _Cand, c: _Cand, index: EntityIndex) -> bool:
-    """A call is not the visit it happened during; a video conference is not the trip; Egypt is not Israel."""
-    if not _compatible_modes(k.mode, c.mode):
-        return False
-    if k.location and c.location and k.location != c.location:
-        where = {x.key if x.kind == "country" else (index.places[x.key].country if x.key in index.places else x.key)
-                 for x in (k.location, c.location)}
-        if len(where) > 1 or (k.location.kind == c.location.kind == "place"):
-            return False
-    kinds = {k.kind, c.kind}
-    if "video" in kinds and "visit" in kinds:
-        return False
-    return not ("call" in kinds and len(kinds) > 1 and "weak" not in kinds)
-
-
-def _absorb(into: _Cand, other: _Cand) -> None:
-    into.parties = _dedup(into.parties + other.parties)
-    if into.date is None or (other.date and other.date.value and into.date.value
-                             and len(other.date.value) > len(into.date.value) and not into.caption):
-        into.date = other.date or into.date
-    into.location = into.location or other.location
-    if other.explicit_mode or not other.anaphoric:
-        if into.mode != other.mode and "unknown" not in (into.mode, other.mode):
-            into.extra_modes.add(other.mode)
-        elif into.mode == "unknown":
-            into.mode = other.mode
-    if into.weak and not other.weak:
-        into.kind, into.weak, into.status = other.kind, False, other.status
-    if into.title and not other.title:
-        into.sentence, into.title, into.status = other.sentence, False, other.status
-
-
-def _target(kept: list[_Cand], cand: _Cand, index: EntityIndex) -> _Cand | None:
-    if cand.anaphoric and kept:
-        if cand.bare:
-            return kept[-1]
-        for k in list(reversed(kept))[:3]:
-            if _overlap(k.parties, cand.parties, index) or len(k.parties) <= 1 or len(cand.parties) < 2:
-                if cand.mode == "phone" and k.mode not in ("phone", "virtual", "hybrid"):
-                    return None
-                return k
-        return None  # "the expanded session" with parties of its own is not the last meeting
-    if cand.title:  # a headline names the article's best-matching meeting
-        fits = [(_overlap(k.parties, cand.parties, index), -i, k) for i, k in enumerate(kept)
-                if _compatible_dates(k.date, cand.date) and _compatible_modes(k.mode, cand.mode)
-                and (cand.status == "held" or k.status == cand.status)]
-        best = max(fits, key=lambda t: (t[0], t[1]), default=None)
-        return best[2] if best and best[0] >= 1 else None
-    for k in reversed(kept):
-        if ((cand.sidelines or k.sidelines) and k.kind != cand.kind) or cand.split or k.split:
-            continue
-        ov = _overlap(k.parties, cand.parties, index)
-        same_sentence = k.sentence.start == cand.sentence.start
-        need = 1 if min(len(k.parties), len(cand.parties)) <= 1 or same_sentence else 2
-        if cand.title or k.title:
-            continue
-        if (ov >= need and k.status == cand.status and _compatible_dates(k.date, cand.date)
-                and _compatible(k, cand, index)
-                and (cand.weak or k.weak or cand.date is None or k.date is None
-                     or k.date.value == cand.date.value or cand.caption or k.caption)):
-            return k
-    return None
-
-
-def _merge(cands: list[_Cand], index: EntityIndex) -> list[_Cand]:
-    titles = [c for c in cands if c.title]
-    kept: list[_Cand] = []
-    for cand in [c for c in cands if not c.title] + titles:
-        target = _target(kept, cand, index)
-        if target is not None:
-            _absorb(target, cand)
-        else:
-            kept.append(cand)
-    return kept
-
-
-def _final_mode(c: _Cand) -> str:
-    modes = {c.mode} | c.extra_modes
-    if c.mode == "hybrid" or ("virtual" in modes and "in_person" in modes):
-        return "hybrid"
-    return c.mode
-
-
 def find_meetings(article: Article, index: EntityIndex) -> list[Meeting]:
     """The meetings the article reports or announces, merged across sentences."""
     out: list[Meeting] = []
-    for c in _merge(_candidates(article, index), index):
+    for c in merge(_candidates(article, index), index):
         kinds = {p.kind for p in c.parties}
         if len(c.parties) < 2 and not ("org" in kinds and c.kind in ("summit", "meeting", "talks", "video")):
             continue
@@ -583,7 +372,7 @@ def find_meetings(article: Article, index: EntityIndex) -> list[Meeting]:
             date=c.date.value if c.date else None,
             date_text=c.date.text if c.date else None,
             location=c.location,
-            mode=_final_mode(c) if c.kind != "weak" else "unknown",
+            mode=final_mode(c) if c.kind != "weak" else "unknown",
             status=c.status,
             kind={"weak": "meeting"}.get(c.kind, c.kind),
         ))

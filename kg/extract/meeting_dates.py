@@ -1,0 +1,92 @@
+"""Which date a meeting has: the date phrase that belongs to the meeting word, not to the saying.
+
+"Starmer said on Sunday" dates the saying; "Merz, sworn in on May 6, was making his first trip"
+dates the swearing-in. "Two days later" and "during the visit" borrow the previous meeting's date.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from kg.extract import clauses as cl
+from kg.extract.dates import TemporalExpr, Tense, find_dates
+from kg.extract.text import Sentence
+from kg.model import Span
+
+_REPORTED = re.compile(r"\b(?:said|says|reported|reports|told|announced|added|stated|wrote|according)\s+(?:\w+\s+)?$")
+_OTHER_EVENT = re.compile(r"\b(?:sworn in|took office|launched|began|started|elected|born|died)\s+(?:\w+\s+)?$")
+_RELATIVE_DAYS = re.compile(r"\b(?P<n>a|one|two|three|four|five|six|\d+) days? (?P<dir>later|earlier|before|after)\b"
+                            r"|\bthe (?P<dir2>next|following|previous) day\b|\bthe day before\b|\bthe same day\b"
+                            r"|\bearlier that day\b|\blater that day\b", re.I)
+_SETTING = re.compile(r"\b(?:during|after|at|before|on the sidelines of|on the margins of|in)"
+                      r" (?:the|that|this|a break in the)"
+                      r" (?:visit|summit|meeting|talks|call|conference|trip|session|gathering)\b"
+                      r"|\bon the (?:sidelines|margins)\b", re.I)
+_NUMS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+
+def dates_in(text: str, chunk: str, base: int, pub: date | None, tense: Tense) -> list[TemporalExpr]:
+    return [d for d in find_dates(chunk, pub, tense, base) if d.kind not in ("dateline", "rel_year") and d.value
+            and (d.kind != "year" or re.match(r"in\b", d.text))
+            and not _OTHER_EVENT.search(text[max(0, d.span.start - 30):d.span.start])]
+
+
+def pick_date(text: str, clause: cl.Clause, sent: Sentence, pos: int, pub: date | None,
+               tense: Tense, own_clause: bool = False) -> TemporalExpr | None:
+    """The date of the meeting a trigger names: after it in the clause, else at the head of clause or sentence.
+
+    A date in the middle of the clause before the trigger usually belongs to another verb
+    ("Merz, sworn in on May 6, was making his first trip"); a date after "said" dates the saying.
+    """
+    in_clause = dates_in(text, clause.text, clause.start, pub, tense)
+    said = [d for d in in_clause if _REPORTED.search(text[max(0, d.span.start - 30):d.span.start])]
+    fresh = [d for d in in_clause if d not in said]
+    after = [d for d in fresh if d.span.start >= pos]
+    if after:
+        return after[0]
+    head = [d for d in fresh if d.span.start - clause.start < 30 or d.span.start - sent.start < 30]
+    if head:
+        return head[-1]
+    if own_clause:
+        return None
+    in_sent = [d for d in dates_in(text, sent.text, sent.start, pub, tense)
+               if not _REPORTED.search(text[max(0, d.span.start - 30):d.span.start])]
+    head = [d for d in in_sent if d.span.start - sent.start < 30 or d.span.start > pos]
+    if head:
+        return min(head, key=lambda d: abs(d.span.start - pos))
+    if fresh:
+        return fresh[-1]
+    if tense == "past":
+        said_sent = [d for d in dates_in(text, sent.text, sent.start, pub, tense) if d.span.start < pos]
+        first = said or said_sent
+        return first[0] if first else None
+    return None
+
+
+def shift(prev: TemporalExpr | None, sent: Sentence, text: str, pos: int,
+           own: TemporalExpr | None = None) -> TemporalExpr | None:
+    """"Two days later", "the same day", "during the visit": a date relative to the previous meeting's
+    (or to the other event the sentence dates: "the talks came three days after ... on Friday")."""
+    prev = own or prev
+    if prev is None or prev.value is None:
+        return None
+    m = _RELATIVE_DAYS.search(sent.text)
+    if m is None:
+        return prev if _SETTING.search(sent.text) or re.search(r"\b(?:then|afterwards|later)\b(?! this| that)",
+                                                               sent.text) else None
+    if len(prev.value) != 10:
+        return prev
+    word = m.group().lower()
+    n = 0
+    if m.group("n"):
+        n = _NUMS.get(m.group("n").lower(), 0) or int(m.group("n"))
+        n = n if m.group("dir").lower() in ("later", "after") else -n
+        if m.group("dir").lower() == "after" and sent.start + m.end() <= pos:
+            n = -n  # "two days after <the meeting>": the meeting came first
+    elif "next" in word or "following" in word:
+        n = 1
+    elif "previous" in word or "before" in word:
+        n = -1
+    d = date.fromisoformat(prev.value) + timedelta(days=n)
+    return TemporalExpr(Span(sent.start + m.start(), sent.start + m.end()), m.group(), d.isoformat(), "day", "relative")

@@ -1,0 +1,155 @@
+"""Merging the mentions of one meeting: headline, caption and body, or several sentences.
+
+Two mentions are one meeting when their parties overlap and date, mode, status and
+place agree; "the summit" or a bare "attended" joins the meeting named just before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kg.extract.dates import TemporalExpr
+from kg.extract.text import Sentence
+from kg.model import EntityIndex, EntityRef
+
+
+@dataclass
+class Candidate:
+    """One mention of a meeting, before mentions of the same meeting are merged."""
+
+    parties: list[EntityRef]
+    sentence: Sentence
+    kind: str
+    mode: str
+    status: str
+    date: TemporalExpr | None = None
+    location: EntityRef | None = None
+    anaphoric: bool = False
+    weak: bool = False
+    caption: bool = False
+    extra_modes: set[str] = field(default_factory=set)
+    title: bool = False
+    explicit_mode: bool = False
+    sidelines: bool = False
+    split: bool = False  # one of several calls named together: never merged back
+    bare: bool = False
+
+
+def _country_of(ref: EntityRef, index: EntityIndex) -> str | None:
+    if ref.kind == "country":
+        return ref.key
+    if ref.kind == "leader" and ref.key in index.leaders:
+        return index.leaders[ref.key].country
+    return None
+
+
+def _overlap(a: list[EntityRef], b: list[EntityRef], index: EntityIndex) -> int:
+    common = set(a) & set(b)
+    n = len(common) + sum(1 for x in common if x.kind == "org")  # an organisation's meeting is the org's
+    if n:
+        return n
+    ca = {_country_of(x, index) for x in a} - {None}
+    cb = {_country_of(x, index) for x in b} - {None}
+    both_leaders = all(any(x.kind == "leader" for x in side) for side in (a, b))
+    return len(ca & cb) if not both_leaders or len(ca & cb) >= 2 else 0
+
+
+def _compatible_dates(a: TemporalExpr | None, b: TemporalExpr | None) -> bool:
+    if a is None or b is None or a.value is None or b.value is None:
+        return True
+    return a.value.startswith(b.value) or b.value.startswith(a.value)
+
+
+def _compatible_modes(a: str, b: str) -> bool:
+    return a == b or "unknown" in (a, b) or ("phone" not in (a, b))
+
+
+def _compatible(k: Candidate, c: Candidate, index: EntityIndex) -> bool:
+    """A call is not the visit it happened during; a video conference is not the trip; Egypt is not Israel."""
+    if not _compatible_modes(k.mode, c.mode):
+        return False
+    if k.location and c.location and k.location != c.location:
+        where = {x.key if x.kind == "country" else (index.places[x.key].country if x.key in index.places else x.key)
+                 for x in (k.location, c.location)}
+        if len(where) > 1 or (k.location.kind == c.location.kind == "place"):
+            return False
+    kinds = {k.kind, c.kind}
+    if "video" in kinds and "visit" in kinds:
+        return False
+    return not ("call" in kinds and len(kinds) > 1 and "weak" not in kinds)
+
+
+def _absorb(into: Candidate, other: Candidate) -> None:
+    into.parties = _dedup(into.parties + other.parties)
+    if into.date is None or (other.date and other.date.value and into.date.value
+                             and len(other.date.value) > len(into.date.value) and not into.caption):
+        into.date = other.date or into.date
+    into.location = into.location or other.location
+    if other.explicit_mode or not other.anaphoric:
+        if into.mode != other.mode and "unknown" not in (into.mode, other.mode):
+            into.extra_modes.add(other.mode)
+        elif into.mode == "unknown":
+            into.mode = other.mode
+    if into.weak and not other.weak:
+        into.kind, into.weak, into.status = other.kind, False, other.status
+    if into.title and not other.title:
+        into.sentence, into.title, into.status = other.sentence, False, other.status
+
+
+def _target(kept: list[Candidate], cand: Candidate, index: EntityIndex) -> Candidate | None:
+    if cand.anaphoric and kept:
+        if cand.bare:
+            return kept[-1]
+        for k in list(reversed(kept))[:3]:
+            if _overlap(k.parties, cand.parties, index) or len(k.parties) <= 1 or len(cand.parties) < 2:
+                if cand.mode == "phone" and k.mode not in ("phone", "virtual", "hybrid"):
+                    return None
+                return k
+        return None  # "the expanded session" with parties of its own is not the last meeting
+    if cand.title:  # a headline names the article's best-matching meeting
+        fits = [(_overlap(k.parties, cand.parties, index), -i, k) for i, k in enumerate(kept)
+                if _compatible_dates(k.date, cand.date) and _compatible_modes(k.mode, cand.mode)
+                and (cand.status == "held" or k.status == cand.status)]
+        best = max(fits, key=lambda t: (t[0], t[1]), default=None)
+        return best[2] if best and best[0] >= 1 else None
+    for k in reversed(kept):
+        if ((cand.sidelines or k.sidelines) and k.kind != cand.kind) or cand.split or k.split:
+            continue
+        ov = _overlap(k.parties, cand.parties, index)
+        same_sentence = k.sentence.start == cand.sentence.start
+        need = 1 if min(len(k.parties), len(cand.parties)) <= 1 or same_sentence else 2
+        if cand.title or k.title:
+            continue
+        if (ov >= need and k.status == cand.status and _compatible_dates(k.date, cand.date)
+                and _compatible(k, cand, index)
+                and (cand.weak or k.weak or cand.date is None or k.date is None
+                     or k.date.value == cand.date.value or cand.caption or k.caption)):
+            return k
+    return None
+
+
+def merge(cands: list[Candidate], index: EntityIndex) -> list[Candidate]:
+    titles = [c for c in cands if c.title]
+    kept: list[Candidate] = []
+    for cand in [c for c in cands if not c.title] + titles:
+        target = _target(kept, cand, index)
+        if target is not None:
+            _absorb(target, cand)
+        else:
+            kept.append(cand)
+    return kept
+
+
+def final_mode(c: Candidate) -> str:
+    modes = {c.mode} | c.extra_modes
+    if c.mode == "hybrid" or ("virtual" in modes and "in_person" in modes):
+        return "hybrid"
+    return c.mode
+
+
+def _dedup(refs: list[EntityRef]) -> list[EntityRef]:
+    out: list[EntityRef] = []
+    for r in refs:
+        if r not in out:
+            out.append(r)
+    return out
