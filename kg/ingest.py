@@ -116,7 +116,7 @@ def entity_descriptions(graph: Graph) -> dict[str, str]:
     """Canonical country and organisation descriptions (type, label, ISO code) as N-Triples per IRI."""
     out: dict[str, str] = {}
     for cls in (DIP.Country, DIP.Organization):
-        for s in sorted(set(graph.subjects(RDF.type, cls))):
+        for s in sorted(set(graph.subjects(RDF.type, cls)), key=str):
             if not isinstance(s, URIRef):
                 continue
             part = Graph()
@@ -163,7 +163,7 @@ def count_inputs(paths: Iterable[str | Path]) -> int:
         if not path.is_dir():
             n += 1
             continue
-        for root, dirs, files in os.walk(path):
+        for _root, dirs, files in os.walk(path):
             dirs[:] = [d for d in dirs if not d.startswith(".")]
             n += sum(1 for f in files if not f.startswith(".") and Path(f).suffix.lower() in ARTICLE_SUFFIXES)
     return n

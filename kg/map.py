@@ -12,8 +12,8 @@ from functools import cache
 from urllib.parse import quote
 
 from rdflib import XSD, Graph, Literal, URIRef
-from rdflib.term import Node
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from kg.model import Article, EntityRef, Evidence, Facts, Leader, Meeting, Pledge
 from kg.resources import resource_dir

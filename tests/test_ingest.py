@@ -137,7 +137,12 @@ def test_corpus_ingested_twice_gives_the_same_store(tmp_path: Path, corpus_dir: 
         second = st.ingest([articles], workers=2)
         assert second.stored == first.stored
         assert st.quad_count() == quads
-        two_workers = sorted(map(str, st.quads()))
+        two_workers = _data_quads(st)
     with open_store(tmp_path / "one") as st:
         st.ingest([articles], workers=1)
-        assert sorted(map(str, st.quads())) == two_workers
+        assert _data_quads(st) == two_workers
+
+
+def _data_quads(st) -> list[str]:  # type: ignore[no-untyped-def]
+    """Article, entity and merged quads (the ontology's blank nodes differ from store to store)."""
+    return sorted(str(q) for q in st.quads() if "/graph/" in q.graph_name.value)

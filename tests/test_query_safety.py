@@ -60,7 +60,7 @@ def test_updates_are_refused_unless_allowed(world: Store, tmp_path: Path) -> Non
     rq = tmp_path / "wipe.rq"
     rq.write_text("DROP ALL\n")
     n = world.quad_count()
-    with pytest.raises(QueryError, match="SPARQL Update.*--allow-update"):
+    with pytest.raises(QueryError, match=r"SPARQL Update.*--allow-update"):
         run_query(world, rq)
     assert world.quad_count() == n
     assert run_query(world, rq, allow_update=True).updated

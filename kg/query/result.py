@@ -45,6 +45,13 @@ def from_json_term(data: dict[str, str]) -> Node:
     raise QueryError(f"unexpected term in the endpoint's results: {data!r}")
 
 
+def _python(term: Node | None) -> Any:
+    """A term as a Python value: literals converted (numbers, dates), IRIs as strings."""
+    if term is None:
+        return None
+    return term.toPython() if isinstance(term, Literal) else str(term)
+
+
 def _tsv_term(term: Node) -> str:
     """TSV results use the Turtle/N-Triples form of each term."""
     from kg.query.sparqltext import term_text
@@ -125,8 +132,7 @@ class Result:
             import pandas as pd
         except ImportError:
             raise QueryError("pandas is not installed", fix="pip install 'diplomacy-kg[pandas]'") from None
-        data = [{v: (b[v].toPython() if isinstance(b.get(v), Literal) else (str(b[v]) if v in b else None))
-                 for v in self.variables} for b in self.bindings]
+        data = [{v: _python(b.get(v)) for v in self.variables} for b in self.bindings]
         return pd.DataFrame(data, columns=self.variables)
 
     def render(self, fmt: str) -> str:
