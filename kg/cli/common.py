@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from pathlib import Path
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -15,6 +16,10 @@ T = TypeVar("T")
 
 #: messages and progress go to stderr; data goes to stdout
 err = Console(stderr=True, highlight=False)
+
+#: the ``--store`` option every store-backed command takes
+StoreOpt = Annotated[Path | None, typer.Option(
+    "--store", "-s", help="Store folder (default: $KG_STORE, else ./kg-data).")]
 
 
 def fail(error: KgError) -> typer.Exit:

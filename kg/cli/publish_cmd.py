@@ -10,11 +10,10 @@ from typing import Any, TypeVar
 
 import typer
 
-from kg.cli.common import err, fail, run
+from kg.cli.common import StoreOpt, err, fail, run
 from kg.errors import PushError
 
 T = TypeVar("T")
-STORE_HELP = "Store folder (default: $KG_STORE or ./kg-data)."
 
 
 def _with_store(store_dir: Path | None, fn: Callable[[Any], T]) -> T:
@@ -37,7 +36,7 @@ def register(app: typer.Typer) -> None:
         article: str | None = typer.Option(None, "--article", help="Only this article's graph (its key)."),
         site: Path | None = typer.Option(None, "--site", help="Write the linked-data folder here instead."),
         base_iri: str | None = typer.Option(None, "--base-iri", help="Base IRI (default: the store's)."),
-        store_dir: Path | None = typer.Option(None, "--store", help=STORE_HELP),
+        store_dir: StoreOpt = None,
     ) -> None:
         """The graph as Turtle / TriG / N-Quads / N-Triples / JSON-LD, or a publishable folder (--site)."""
         from kg.publish import export, publish_site
@@ -64,7 +63,7 @@ def register(app: typer.Typer) -> None:
         base_iri: str | None = typer.Option(None, "--base-iri", help="Base IRI (default: the store's)."),
         site_url: str | None = typer.Option(None, "--site-url", help="URL the folder is served at."),
         sparql: str | None = typer.Option(None, "--sparql-endpoint", help="Public SPARQL endpoint, for VoID."),
-        store_dir: Path | None = typer.Option(None, "--store", help=STORE_HELP),
+        store_dir: StoreOpt = None,
     ) -> None:
         """A static linked-data folder: dumps, a page per resource, ontology docs, VoID."""
         from kg.publish import publish_site
@@ -92,7 +91,7 @@ def register(app: typer.Typer) -> None:
         timeout: float = typer.Option(60.0, "--timeout", help="Seconds per request."),
         retries: int = typer.Option(5, "--retries", help="Retries on 5xx, timeouts, lost connections."),
         insecure: bool = typer.Option(False, "--insecure", help="Do not verify TLS certificates."),
-        store_dir: Path | None = typer.Option(None, "--store", help=STORE_HELP),
+        store_dir: StoreOpt = None,
     ) -> None:
         """Copy every graph into an external triplestore, then check the counts there."""
         from kg.publish.http_client import Credentials
@@ -120,7 +119,7 @@ def register(app: typer.Typer) -> None:
     def serve_cmd(
         host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (loopback by default)."),
         port: int = typer.Option(7878, "--port", help="TCP port."),
-        store_dir: Path | None = typer.Option(None, "--store", help=STORE_HELP),
+        store_dir: StoreOpt = None,
     ) -> None:
         """A read-only SPARQL endpoint over the store at http://HOST:PORT/sparql."""
         from kg.serve import serve

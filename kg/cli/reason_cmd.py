@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli.common import fail, run
+from kg.cli.common import StoreOpt, fail, run
 
 
 def register(app: typer.Typer) -> None:
@@ -19,8 +19,7 @@ def register(app: typer.Typer) -> None:
     def validate_cmd(
         file: Annotated[Path | None, typer.Argument(
             help="RDF file (.ttl, .trig, .nt, .nq, .jsonld); without it, the whole store.")] = None,
-        store: Annotated[Path | None, typer.Option(
-            "--store", "-s", help="Store folder (default: $KG_STORE, else ./kg-data).")] = None,
+        store: StoreOpt = None,
         fmt: Annotated[str, typer.Option("--format", "-f", help="text | turtle (the SHACL report graph)")] = "text",
     ) -> None:
         """SHACL report for a file or the store: exit 0 conforms, 1 violations, 2 error."""

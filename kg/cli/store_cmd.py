@@ -14,11 +14,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from kg.cli.common import err, fail, progress, run
+from kg.cli.common import StoreOpt, err, fail, progress, run
 from kg.vocab import DEFAULT_BASE_IRI
 
-StoreOpt = Annotated[Path | None, typer.Option(
-    "--store", "-s", help="Store folder (default: $KG_STORE, else ./kg-data).")]
 out = Console(highlight=False, soft_wrap=True)
 
 
