@@ -223,8 +223,9 @@ class _Mapper:
         self.add(s, RDF.type, DIP.Pledge)
         by = " and ".join(sorted(self.name(x) for x in p.pledgers))
         to = f" to {self.name(p.recipient)}" if p.recipient else ""
-        what = p.amount or p.pledge_type.replace("_", " ")
-        self.add(s, RDFS.label, Literal(f"{by} pledge {what}{to}"))
+        what = p.amount or ("support" if p.pledge_type == "other" else p.pledge_type.replace("_", " "))
+        verb = "pledge" if len(p.pledgers) > 1 else "pledges"
+        self.add(s, RDFS.label, Literal(f"{by} {verb} {what}{to}"))
         for x in p.pledgers:
             self.add(s, DIP.pledgedBy, self.mint.entity(x))
         self.add(s, DIP.pledgeType, self.concept("pledge-type", p.pledge_type))

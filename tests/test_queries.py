@@ -175,3 +175,14 @@ def test_queries_stay_fast_when_many_articles_repeat_the_same_triples(tmp_path: 
         assert result.rows == spec["expected"], case  # the copies add no new facts
         assert result.seconds < 1.0, f"{case}: {result.seconds:.2f} s"
     store.close()
+
+
+def test_terminal_table_shortens_iris_but_machine_formats_keep_them(world: Store) -> None:
+    from rich.console import Console
+
+    result = run_query(world, "countries-pledging-troops")
+    console = Console(width=200, record=True)
+    console.print(result.to_table())
+    text = console.export_text()
+    assert "id:country/FR" in text and "https://w3id.org/diplomacy-kg/id/country/FR" not in text
+    assert "https://w3id.org/diplomacy-kg/id/country/FR" in result.to_csv()

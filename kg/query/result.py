@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,8 +13,21 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import QueryError
+from kg.vocab import DEFAULT_BASE_IRI, PREFIXES, VOCAB_BASE
 
 FORMATS = ("table", "csv", "tsv", "json")
+#: prefixes the terminal table shortens IRIs with (full IRIs stay in csv/tsv/json)
+TABLE_PREFIXES: dict[str, str] = {"id": DEFAULT_BASE_IRI, "vocab": VOCAB_BASE, **PREFIXES}
+
+
+def compact(term: Node, prefixes: Mapping[str, str] = TABLE_PREFIXES) -> str:
+    """A short form for people: ``id:country/GB`` rather than the whole IRI."""
+    if isinstance(term, URIRef):
+        best = max((ns for ns in prefixes.values() if term.startswith(ns)), key=len, default=None)
+        if best is not None:
+            name = next(k for k, v in prefixes.items() if v == best)
+            return f"{name}:{term[len(best):]}"
+    return str(term)
 
 
 def _json_term(term: Node) -> dict[str, str]:
@@ -111,8 +124,8 @@ class Result:
             lines.append("\t".join(_tsv_term(b[v]) if v in b else "" for v in self.variables))
         return "\n".join(lines) + "\n"
 
-    def to_table(self, title: str | None = None) -> Any:
-        """A rich Table for the terminal."""
+    def to_table(self, title: str | None = None, prefixes: Mapping[str, str] = TABLE_PREFIXES) -> Any:
+        """A rich Table for the terminal, IRIs shortened with ``prefixes``."""
         from rich.table import Table
 
         table = Table(title=title, show_lines=False)
@@ -123,7 +136,7 @@ class Result:
         for v in self.variables:
             table.add_column(v, overflow="fold")
         for b in self.bindings:
-            table.add_row(*(str(b[v]) if v in b else "" for v in self.variables))
+            table.add_row(*(compact(b[v], prefixes) if v in b else "" for v in self.variables))
         return table
 
     def to_dataframe(self) -> Any:
