@@ -9,6 +9,6 @@ if ! command -v rapper >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-g
   # raptor2's rapper is the independent Turtle parser the export tests check against
   (apt-get update -qq && apt-get install -y -qq raptor2-utils >/dev/null) || echo "note: raptor2-utils not installed; its test is skipped"
 fi
-.venv/bin/ruff check kg tests bench
+.venv/bin/ruff check
 .venv/bin/mypy
 .venv/bin/pytest -q "$@"
