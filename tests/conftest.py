@@ -21,3 +21,9 @@ def corpus_dir() -> Path:
     if not (CORPUS / "gold.json").is_file():
         pytest.skip("development corpus ../shared/corpus not present")
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def articles_dir(samples_dir: Path) -> Path:
+    """The development corpus's articles when present, else the bundled samples (a subset of them)."""
+    return CORPUS / "articles" if (CORPUS / "gold.json").is_file() else samples_dir

@@ -127,9 +127,9 @@ def test_cli_ingest_exit_codes(tmp_path: Path) -> None:
     assert json.loads(stats.stdout)["articles"] == 2
 
 
-def test_corpus_ingested_twice_gives_the_same_store(tmp_path: Path, corpus_dir: Path) -> None:
+def test_corpus_ingested_twice_gives_the_same_store(tmp_path: Path, articles_dir: Path) -> None:
     _needs_gate()
-    articles = corpus_dir / "articles"
+    articles = articles_dir
     with open_store(tmp_path / "two") as st:
         first = st.ingest([articles], workers=2)
         assert first.stored + first.rejected == len(list(articles.iterdir()))

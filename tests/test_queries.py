@@ -162,8 +162,11 @@ def test_unreachable_endpoint_is_a_query_error() -> None:
         run_query(f"http://127.0.0.1:{port}/query", "most-active-leaders", {}, timeout=5)
 
 
-def test_queries_stay_fast_when_many_articles_repeat_the_same_triples(tmp_path: Path) -> None:
-    """In the union default graph a triple stated by N articles is seen N times: queries must not multiply."""
+def test_queries_do_not_multiply_rows_when_many_articles_repeat_the_same_triples(tmp_path: Path) -> None:
+    """In the union default graph a triple stated by N articles is seen N times: rows must not multiply.
+
+    (How fast they stay is measured by bench/, not asserted here.)
+    """
     store = load_world(tmp_path / "store")
     a2 = [q for q in store.quads("https://w3id.org/diplomacy-kg/id/graph/article/a2")]
     store.oxigraph.extend(ox.Quad(q.subject, q.predicate, q.object,
@@ -173,7 +176,6 @@ def test_queries_stay_fast_when_many_articles_repeat_the_same_triples(tmp_path: 
         spec = json.loads(case.read_text(encoding="utf-8"))
         result = run_query(store, case.parent.name, spec["params"])
         assert result.rows == spec["expected"], case  # the copies add no new facts
-        assert result.seconds < 1.0, f"{case}: {result.seconds:.2f} s"
     store.close()
 
 
