@@ -1,0 +1,54 @@
+"""Heavy benchmark phases, each run in its own process by ``bench.measure.run_phase``.
+
+    python -m bench.phase ingest --store DIR --workers 2 CORPUS
+    python -m bench.phase baseline --corpus CORPUS [--push URL] [--reps 3] [--query-timeout 120]
+
+Each prints one JSON line (its last line of stdout).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import time
+from pathlib import Path
+
+
+def ingest(store_dir: Path, corpus: Path, workers: int) -> dict[str, object]:
+    from kg.store import open_store
+
+    shutil.rmtree(store_dir, ignore_errors=True)
+    start = time.perf_counter()
+    with open_store(store_dir) as store:
+        report = store.ingest([corpus], workers=workers)
+        quads = store.quad_count()
+    seconds = time.perf_counter() - start
+    return {"stored": report.stored, "rejected": report.rejected, "quads": quads, "seconds": round(seconds, 2),
+            "articles_per_s": round(report.stored / seconds, 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="phase", required=True)
+    ing = sub.add_parser("ingest")
+    ing.add_argument("--store", type=Path, required=True)
+    ing.add_argument("--workers", type=int, default=1)
+    ing.add_argument("corpus", type=Path)
+    base = sub.add_parser("baseline")
+    base.add_argument("--corpus", type=Path, required=True)
+    base.add_argument("--push", default=None)
+    base.add_argument("--reps", type=int, default=3)
+    base.add_argument("--query-timeout", type=float, default=120.0)
+    args = ap.parse_args()
+    if args.phase == "ingest":
+        result = ingest(args.store, args.corpus, args.workers)
+    else:
+        from bench.baseline import run_baseline
+
+        result = run_baseline(args.corpus, push_url=args.push, reps=args.reps, query_timeout=args.query_timeout)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

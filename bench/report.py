@@ -1,0 +1,91 @@
+"""The results table: each figure next to the baseline from the same run, and the targets."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+#: issue 6's targets on a 2-core machine
+TARGETS = {"ingest_2w": 200.0, "ingest_100k_s": 600.0, "peak_mb": 2048.0, "query_ms": 100.0, "nquads": 300_000.0}
+
+
+def _num(x: float | None, unit: str = "") -> str:
+    if x is None:
+        return "-"
+    if x >= 100:
+        return f"{x:,.0f}{unit}"
+    return f"{x:.1f}{unit}" if x >= 10 else f"{x:.2f}{unit}"
+
+
+def _ratio(ours: float | None, base: float | None, higher_is_better: bool = True) -> str:
+    if not ours or not base:
+        return "-"
+    r = ours / base if higher_is_better else base / ours
+    return f"{r:,.1f}x"
+
+
+def _mark(ok: bool | None) -> str:
+    return "" if ok is None else ("met" if ok else "MISSED")
+
+
+def rows(n: str, res: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    base = res.get("baseline") or {}
+    bad = "error" in base
+    out: list[tuple[str, str, str, str, str]] = []
+    for w, ing in sorted(res["ingest"].items()):
+        if "error" in ing:
+            out.append((f"ingest, {w} worker(s)", f"error: {ing['error']}", "", "", ""))
+            continue
+        ok = ing["articles_per_s"] >= TARGETS["ingest_2w"] if w == "2" else None
+        if w == "2" and int(n) >= 100_000:
+            ok = bool(ok) and ing["seconds"] <= TARGETS["ingest_100k_s"]
+        b = None if bad else base.get("articles_per_s")
+        out.append((f"ingest articles/s, {w} worker(s) ({_num(ing['seconds'])} s)", _num(ing["articles_per_s"]),
+                    _num(b), _ratio(ing["articles_per_s"], b), _mark(ok)))
+    ing2 = res["ingest"].get("2", {})
+    if "peak_rss_mb" in ing2:
+        b = None if bad else base.get("peak_rss_mb")
+        out.append(("peak memory MB (ingest, 2 workers)", _num(ing2["peak_rss_mb"]), _num(b),
+                    _ratio(ing2["peak_rss_mb"], b, higher_is_better=False),
+                    _mark(ing2["peak_rss_mb"] <= TARGETS["peak_mb"])))
+    for name, q in res["queries"].items():
+        bq = (base.get("queries") or {}).get(name, {})
+        bmed = bq.get("median_ms")
+        out.append((f"query {name} median ms (p95)", f"{_num(q['median_ms'])} ({_num(q['p95_ms'])})",
+                    bq.get("error", _num(bmed)), _ratio(q["median_ms"], bmed, higher_is_better=False),
+                    _mark(q["median_ms"] <= TARGETS["query_ms"]) if int(n) >= 100_000 else ""))
+    for fmt, e in res["export"].items():
+        be = (base.get("export") or {}).get(fmt, {})
+        ok = e["per_s"] >= TARGETS["nquads"] if fmt == "nquads" else None
+        out.append((f"export {fmt} statements/s", _num(e["per_s"]), _num(be.get("per_s")),
+                    _ratio(e["per_s"], be.get("per_s")), _mark(ok)))
+    if res.get("push"):
+        bp = base.get("push") or {}
+        out.append((f"push triples/s ({res['push']['method']})", _num(res["push"]["per_s"]), _num(bp.get("per_s")),
+                    _ratio(res["push"]["per_s"], bp.get("per_s")), ""))
+    if bad:
+        out.append(("baseline", f"not run to the end: {base['error']}", "", "", ""))
+    elif not base:
+        out.append(("baseline", "not run at this size (see --baseline-max)", "", "", ""))
+    return out
+
+
+def table(results: dict[str, Any]) -> str:
+    lines = []
+    head = ("measure", "diplomacy-kg", "baseline", "ratio", "target")
+    for n, res in results["sizes"].items():
+        body = rows(n, res)
+        widths = [max(len(r[i]) for r in [head, *body]) for i in range(5)]
+        fmt = "  ".join(f"{{:{'<' if i == 0 else '>'}{w}}}" for i, w in enumerate(widths))
+        lines += [f"\n{int(n):,} articles", fmt.format(*head), fmt.format(*("-" * w for w in widths))]
+        lines += [fmt.format(*r) for r in body]
+    lines.append("\nratio: above 1 means diplomacy-kg is faster / leaner than the baseline "
+                 "(rdflib Dataset + pyshacl on the whole graph + rdflib SPARQL + SPARQLWrapper INSERT DATA)")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else "bench/out/results.json")
+    print(table(json.loads(path.read_text(encoding="utf-8"))))
