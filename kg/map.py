@@ -115,6 +115,7 @@ class _Mapper:
             self.g.bind(prefix, ns)
         self.article_iri = minter.article(facts.article)
         self.labels: dict[tuple[str, str], str] = {}
+        self.meeting_places: dict[str, str] = {}  # meeting key -> location key, within this article
 
     def add(self, s: URIRef, p: URIRef, o: Node) -> None:
         self.g.add((s, p, o))
@@ -201,7 +202,11 @@ class _Mapper:
             self.add(s, DIP.dateText, Literal(date_text))
 
     def meeting(self, m: Meeting) -> None:
-        s = self.mint.iri("meeting", meeting_key(m, self.facts.article))
+        key = meeting_key(m, self.facts.article)
+        place = m.location.key if m.location else None
+        if place and self.meeting_places.setdefault(key, place) != place:
+            key = _digest(key, place)  # the same parties met again that day, somewhere else: another meeting
+        s = self.mint.iri("meeting", key)
         cls = meeting_class(m)
         self.add(s, RDF.type, DIP.Meeting)
         if cls != DIP.Meeting:

@@ -105,6 +105,25 @@ def test_undated_meeting_stays_scoped_to_its_article() -> None:
     assert meeting_key(meeting, ARTICLE) != meeting_key(meeting, other)
 
 
+def test_same_parties_meeting_twice_in_one_day_in_two_cities_are_two_valid_meetings() -> None:
+    from dataclasses import replace
+
+    from kg.validate import validate
+
+    facts = _facts()
+    call = facts.meetings[0]
+    paris = EntityRef("place", "paris", "Paris")
+    lyon = EntityRef("place", "lyon", "Lyon")
+    facts.places.append(Place("lyon", "Lyon", "FR"))
+    facts.meetings = [replace(call, mode="in_person", kind="meeting", location=paris),
+                      replace(call, mode="in_person", kind="meeting", location=lyon)]
+    g = to_graph(facts)
+    meetings = set(g.subjects(RDF.type, DIP.Meeting))
+    assert len(meetings) == 2
+    assert all(len(list(g.objects(m, DIP.location))) == 1 for m in meetings)
+    assert validate(g).conforms
+
+
 @pytest.mark.parametrize(("value", "datatype"), [
     ("2025-04-04", XSD.date), ("2025-04", XSD.gYearMonth), ("2025", XSD.gYear),
 ])
