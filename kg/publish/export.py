@@ -82,6 +82,11 @@ def write(store: ox.Store, out: IO[bytes], fmt: str, *, graph: str | None, base_
         text.flush()
         text.detach()
         return counter[0]
+    if fmt in ("nquads", "nt"):
+        for lines in src.ntriples_chunks(store, graph, quads=fmt == "nquads"):
+            out.write(b"".join(lines))
+            counter[0] += len(lines)
+        return counter[0]
     items = src.dataset_quads(store, graph) if fmt in DATASET_FORMATS else src.merged_triples(store, graph)
     prefixes = PREFIXES if fmt in ("turtle", "trig") else None
     ox.serialize(_counted(items, counter), out, _OX[fmt], prefixes=prefixes)
