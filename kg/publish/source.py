@@ -86,7 +86,7 @@ def graph_triples(store: ox.Store, graph: GraphName) -> list[ox.Triple]:
 
 def graph_lines(store: ox.Store, graph: GraphName) -> list[bytes]:
     """The N-Triples lines of one graph, sorted: the same order as ``graph_triples``."""
-    lines = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).splitlines(keepends=True)
+    lines = (store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b"").splitlines(keepends=True)
     lines.sort()
     return lines
 
