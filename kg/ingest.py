@@ -155,18 +155,9 @@ def _process_chunk(articles: list[Article], base_iri: str) -> list[Outcome]:
 
 def count_inputs(paths: Iterable[str | Path]) -> int:
     """How many files the batch will read (for the progress bar)."""
-    from kg.read import ARTICLE_SUFFIXES
+    from kg.read import article_files
 
-    n = 0
-    for item in paths:
-        path = Path(item)
-        if not path.is_dir():
-            n += 1
-            continue
-        for _root, dirs, files in os.walk(path):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            n += sum(1 for f in files if not f.startswith(".") and Path(f).suffix.lower() in ARTICLE_SUFFIXES)
-    return n
+    return len(article_files(paths))
 
 
 def _chunks(items: Iterable[Article | ReadError], size: int) -> Iterator[list[Article | ReadError]]:

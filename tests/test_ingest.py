@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -146,3 +147,11 @@ def test_corpus_ingested_twice_gives_the_same_store(tmp_path: Path, articles_dir
 def _data_quads(st) -> list[str]:  # type: ignore[no-untyped-def]
     """Article, entity and merged quads (the ontology's blank nodes differ from store to store)."""
     return sorted(str(q) for q in st.quads() if "/graph/" in q.graph_name.value)
+
+
+def test_a_store_inside_the_ingested_folder_is_not_read_as_articles(tmp_path: Path, samples_dir: Path) -> None:
+    shutil.copy(samples_dir / "s003.txt", tmp_path / "s003.txt")
+    with open_store(tmp_path / "kg-data") as st:
+        st.ingest([tmp_path], workers=1)
+        report = st.ingest([tmp_path], workers=1)  # the store now has meta.json and quarantine.jsonl inside
+    assert report.stored == 1 and report.rejected == 0, [r.line() for r in report.rejects]

@@ -83,26 +83,37 @@ def read_article(path: Path | str) -> Article:
     return _parse(text, display_name(path), fmt, where)
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    """Article files under ``folder``: recursive, sorted, hidden files and folders skipped."""
+def _is_store(folder: Path) -> bool:
+    """A kg store folder (its metadata is JSON, but not an article)."""
+    return (folder / "meta.json").is_file() and (folder / "oxigraph").is_dir()
+
+
+def _walk(folder: Path) -> list[Path]:
+    """Article files under ``folder``: recursive, sorted; hidden files and folders and kg stores skipped."""
     found: list[Path] = []
     for root, dirs, files in os.walk(folder, onerror=None):
+        if _is_store(Path(root)):
+            dirs[:] = []
+            continue
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         found.extend(Path(root) / f for f in files
                      if not f.startswith(".") and Path(f).suffix.lower() in ARTICLE_SUFFIXES)
-    yield from sorted(found, key=lambda p: p.relative_to(folder).parts)
+    return sorted(found, key=lambda p: p.relative_to(folder).parts)
+
+
+def article_files(paths: Iterable[Path | str]) -> list[Path]:
+    """The files ``iter_articles`` reads: files as given, folders walked."""
+    out: list[Path] = []
+    for item in paths:
+        path = Path(item)
+        out.extend(_walk(path) if path.is_dir() else [path])
+    return out
 
 
 def iter_articles(paths: Iterable[Path | str]) -> Iterator[Article | ReadError]:
     """Articles from files and folders, yielding a ReadError for each bad one instead of stopping."""
-    for item in paths:
-        path = Path(item)
-        if path.is_dir():
-            files: Iterable[Path] = _walk(path)
-        else:
-            files = [path]
-        for file in files:
-            try:
-                yield read_article(file)
-            except ReadError as exc:
-                yield exc
+    for file in article_files(paths):
+        try:
+            yield read_article(file)
+        except ReadError as exc:
+            yield exc
