@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -315,22 +318,58 @@ def test_missing_directory_and_broken_link(tmp_path: Path) -> None:
     assert "broken symbolic link" in _error(link).message
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file; unreadable paths are covered by "
-                                                   "test_missing_directory_and_broken_link")
-def test_unreadable_file(tmp_path: Path) -> None:
-    path = tmp_path / "secret.txt"
-    path.write_text("Title\n\nBody.\n")
-    path.chmod(0)
+def _as_nobody(fn: Callable[[], str]) -> str:
+    """Run ``fn`` in a forked child that, when we are root, first drops to the 'nobody' user.
+
+    Root reads any file whatever its mode, and CI runs as root: without this the
+    permission check would never be exercised there.
+    """
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe()
+
+    def target() -> None:
+        if os.geteuid() == 0:
+            os.setgid(65534)
+            os.setuid(65534)
+        try:
+            child.send(fn())
+        except BaseException as exc:  # report anything, including a crash, to the parent
+            child.send(f"{type(exc).__name__}: {exc}")
+
+    proc = ctx.Process(target=target)
+    proc.start()
+    proc.join(30)
+    return str(parent.recv())
+
+
+def test_unreadable_file_is_a_clear_error_and_the_batch_goes_on() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="kg-perm-"))  # not under pytest's root-only tmp folder
     try:
-        assert "permission denied" in _error(path).message
+        folder.chmod(0o755)
+        (folder / "a-secret.txt").write_text("Title\n\nBody.\n")
+        (folder / "a-secret.txt").chmod(0)
+        (folder / "b-open.txt").write_text("Open title\n\nFrench President Emmanuel Macron spoke.\n")
+        (folder / "b-open.txt").chmod(0o644)
+
+        def read_both() -> str:
+            out = []
+            for item in iter_articles([folder]):
+                out.append(item.message if isinstance(item, ReadError) else f"ok {item.title}")
+            return " | ".join(out)
+
+        got = _as_nobody(read_both)
+        assert "a-secret.txt: permission denied" in got and got.endswith("ok Open title"), got
     finally:
-        path.chmod(0o644)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_too_large_is_refused_without_reading(tmp_path: Path) -> None:
+@pytest.mark.parametrize("megabytes", [21, 50])
+def test_too_large_is_refused_without_reading(tmp_path: Path, megabytes: int) -> None:
     path = tmp_path / "huge.txt"
     with path.open("wb") as fh:
-        fh.truncate(21 * 1024 * 1024)  # sparse: no time or disk spent writing it
+        fh.truncate(megabytes * 1024 * 1024)  # sparse: no time or disk spent writing it
     assert "too large" in _error(path).message
 
 
