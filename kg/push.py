@@ -193,7 +193,7 @@ class _NoGsp(Exception):
 def push(source: Any, endpoint: str, *, gsp_endpoint: str | None = None, update_endpoint: str | None = None,
          credentials: Credentials | None = None, batch_triples: int = 50_000, method: str = "auto",
          timeout: float = 60.0, retries: int = 5, backoff: float = 0.5, verify_tls: bool = True,
-         on_graph: Callable[[GraphResult], None] | None = None) -> PushReport:
+         ca_bundle: str | None = None, on_graph: Callable[[GraphResult], None] | None = None) -> PushReport:
     """Push every graph of ``source`` (kg Store, pyoxigraph Store, rdflib Graph/Dataset) to ``endpoint``."""
     from kg.publish import source as src
 
@@ -210,7 +210,8 @@ def push(source: Any, endpoint: str, *, gsp_endpoint: str | None = None, update_
     if method == "auto":
         method = "gsp" if gsp else "update"
     store = src.as_oxigraph(source)
-    client = Client(credentials, timeout=timeout, retries=retries, backoff=backoff, verify_tls=verify_tls)
+    client = Client(credentials, timeout=timeout, retries=retries, backoff=backoff, verify_tls=verify_tls,
+                    ca_bundle=ca_bundle)
     pusher = _Pusher(client, endpoint, gsp, update_endpoint or guessed_update, method, batch_triples)
     report = PushReport(endpoint, method)
     started = time.perf_counter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -93,10 +95,13 @@ class FaultyProxy:
     """A real HTTP proxy on 127.0.0.1 in front of a server, misbehaving on purpose.
 
     ``policy(method, path, headers, n)`` (n = 1-based request number) returns ``None`` to
-    forward, an int to answer with that status, or ``"drop"`` to close the connection unanswered.
+    forward, an int to answer with that status, ``"drop"`` to close the connection unanswered,
+    or ``"hang"`` to say nothing for ``hang_seconds`` (a client timeout) and then close.
+    With ``tls`` (a server-side SSLContext) it speaks HTTPS.
     """
 
-    def __init__(self, upstream: str, policy: Callable[[str, str, dict[str, str], int], int | str | None]) -> None:
+    def __init__(self, upstream: str, policy: Callable[[str, str, dict[str, str], int], int | str | None],
+                 tls: ssl.SSLContext | None = None, hang_seconds: float = 3.0) -> None:
         self.upstream = urlsplit(upstream)
         self.policy = policy
         self.requests: list[tuple[str, str]] = []
@@ -115,7 +120,9 @@ class FaultyProxy:
                     proxy.requests.append((self.command, self.path))
                     n = len(proxy.requests)
                 decision = proxy.policy(self.command, self.path, dict(self.headers), n)
-                if decision == "drop":
+                if decision == "hang":
+                    time.sleep(hang_seconds)
+                if decision in ("drop", "hang"):
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
@@ -142,7 +149,10 @@ class FaultyProxy:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        scheme = "https" if tls is not None else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -155,8 +165,8 @@ class FaultyProxy:
 def faulty_proxy(oxigraph_server: OxigraphServer) -> Iterator[Callable[..., FaultyProxy]]:
     made: list[FaultyProxy] = []
 
-    def make(policy: Callable[[str, str, dict[str, str], int], int | str | None]) -> FaultyProxy:
-        proxy = FaultyProxy(oxigraph_server.url, policy)
+    def make(policy: Callable[[str, str, dict[str, str], int], int | str | None], **options: Any) -> FaultyProxy:
+        proxy = FaultyProxy(oxigraph_server.url, policy, **options)
         made.append(proxy)
         return proxy
 

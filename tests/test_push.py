@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import base64
 import logging
+import shutil
+import ssl
+import subprocess
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -242,3 +245,45 @@ def test_hostile_literals_arrive_intact(oxigraph_server: OxigraphServer, method:
     with urllib.request.urlopen(oxigraph_server.store + "?graph=" + urllib.parse.quote(g.value, safe="")) as r:
         remote.load(r.read(), format=ox.RdfFormat.N_TRIPLES)
     assert sorted(q.object.value for q in remote) == sorted(texts)
+
+
+def _self_signed(tmp_path: Path) -> tuple[ssl.SSLContext, Path]:
+    """A server context with a fresh self-signed certificate for 127.0.0.1, and the certificate file."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    return ctx, cert
+
+
+def test_tls_is_verified_by_default(oxigraph_server: OxigraphServer, faulty_proxy, tmp_path: Path) -> None:
+    ctx, cert = _self_signed(tmp_path)
+    proxy = faulty_proxy(lambda method, path, headers, n: None, tls=ctx)
+    assert proxy.url.startswith("https://")
+    with pytest.raises(PushError, match=r"TLS certificate of 127\.0\.0\.1:\d+ is not trusted") as info:
+        push(local_store(), proxy.url + "/query", retries=3, backoff=0.01)
+    assert "--ca-bundle" in (info.value.fix or "")
+    assert len(proxy.requests) == 0  # refused before any request was sent, and not retried
+    assert server_counts(oxigraph_server) == {}
+    # trusting that certificate explicitly, or turning verification off, lets the push through
+    assert push(local_store(), proxy.url + "/query", ca_bundle=str(cert)).ok
+    assert push(local_store(), proxy.url + "/query", verify_tls=False).ok
+    assert server_counts(oxigraph_server) == local_counts(local_store())
+
+
+def test_a_server_that_hangs_is_retried_after_the_timeout(oxigraph_server: OxigraphServer, faulty_proxy) -> None:
+    proxy = faulty_proxy(lambda method, path, headers, n: "hang" if n == 1 else None, hang_seconds=2.0)
+    report = push(local_store(), proxy.url + "/query", timeout=0.5, retries=2, backoff=0.01)
+    assert report.ok
+    assert server_counts(oxigraph_server) == local_counts(local_store())
+
+
+def test_a_server_that_always_hangs_is_reported_per_graph(oxigraph_server: OxigraphServer, faulty_proxy) -> None:
+    proxy = faulty_proxy(lambda method, path, headers, n: "hang", hang_seconds=1.0)
+    report = push(local_store(), proxy.url + "/query", timeout=0.3, retries=1, backoff=0.01)
+    assert not report.ok and len(report.failed) == len(report.graphs)
+    assert all("timed out" in (g.error or "") or "not sent" in (g.error or "") for g in report.failed)

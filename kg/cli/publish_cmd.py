@@ -91,6 +91,7 @@ def register(app: typer.Typer) -> None:
         timeout: float = typer.Option(60.0, "--timeout", help="Seconds per request."),
         retries: int = typer.Option(5, "--retries", help="Retries on 5xx, timeouts, lost connections."),
         insecure: bool = typer.Option(False, "--insecure", help="Do not verify TLS certificates."),
+        ca_bundle: Path | None = typer.Option(None, "--ca-bundle", help="PEM file of CA certificates to trust."),
         store_dir: StoreOpt = None,
     ) -> None:
         """Copy every graph into an external triplestore, then check the counts there."""
@@ -106,7 +107,8 @@ def register(app: typer.Typer) -> None:
         creds = Credentials(user=user, password=password, token=token)
         report = run(lambda: _with_store(store_dir, lambda s: push(
             s, endpoint, gsp_endpoint=gsp, update_endpoint=update, credentials=creds, batch_triples=batch,
-            method=method, timeout=timeout, retries=retries, verify_tls=not insecure)))
+            method=method, timeout=timeout, retries=retries, verify_tls=not insecure,
+            ca_bundle=str(ca_bundle) if ca_bundle else None)))
         for g in report.failed:
             err.print(f"[red]failed:[/red] {g.graph or '(default graph)'}: {g.error}", soft_wrap=True)
         ok = len(report.graphs) - len(report.failed)

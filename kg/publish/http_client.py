@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from kg.errors import PushError
+
 RETRY_STATUSES = {500, 502, 503, 504, 429}
 
 
@@ -67,13 +69,18 @@ class Client:
     """Requests to one or more URLs, reusing a connection per (scheme, host, port)."""
 
     def __init__(self, credentials: Credentials | None = None, *, timeout: float = 60.0, retries: int = 5,
-                 backoff: float = 0.5, max_backoff: float = 30.0, verify_tls: bool = True) -> None:
+                 backoff: float = 0.5, max_backoff: float = 30.0, verify_tls: bool = True,
+                 ca_bundle: str | None = None) -> None:
         self.credentials = credentials or Credentials()
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
-        self._ssl = ssl.create_default_context()
+        try:
+            self._ssl = ssl.create_default_context(cafile=ca_bundle)
+        except (OSError, ssl.SSLError) as exc:
+            raise PushError(f"cannot use the CA bundle: {exc}", where=ca_bundle,
+                            fix="give a PEM file of CA certificates") from None
         if not verify_tls:
             self._ssl.check_hostname = False
             self._ssl.verify_mode = ssl.CERT_NONE
@@ -116,6 +123,11 @@ class Client:
                 conn.request(method, path, body=body, headers=all_headers)
                 resp = conn.getresponse()
                 data = resp.read()
+            except ssl.SSLCertVerificationError as exc:  # a wrong setup, not a passing fault: no retry
+                self._drop(parts.scheme, parts.hostname, parts.port)
+                raise PushError(f"the TLS certificate of {parts.netloc} is not trusted ({exc.verify_message})",
+                                fix="pass --ca-bundle FILE with the CA that signed it, or --insecure to skip "
+                                    "verification (not recommended)") from None
             except (TimeoutError, OSError, http.client.HTTPException) as exc:
                 self._drop(parts.scheme, parts.hostname, parts.port)
                 last, status = f"{type(exc).__name__}: {exc}", None
