@@ -54,6 +54,7 @@ class Cues:
     anaphora: re.Pattern[str]
     location_preps: re.Pattern[str]
     topic_preps: re.Pattern[str]
+    topic_verbs: re.Pattern[str]
 
 
 def _breaks(data: dict[str, Any], key: str) -> re.Pattern[str]:
@@ -75,7 +76,7 @@ def cues() -> Cues:
         conditional=compile_list(data, "conditional", CUES_FILE),
         **{k: compile_list(data, k, CUES_FILE) for k in (
             "future", "negation_near", "negation_clause", "hypothetical_near", "actor_nouns", "proxy_nouns",
-            "anaphora", "location_preps", "topic_preps")},
+            "anaphora", "location_preps", "topic_preps", "topic_verbs")},
     )
 
 
@@ -130,7 +131,13 @@ def is_topic(text: str, m: Mention) -> bool:
     if re.match(r"-(?:led|backed|proposed|brokered|based|made|funded)\b", text[m.span.end:m.span.end + 12]):
         return True
     before = text[max(0, m.span.start - 40):m.span.start]
-    return bool(re.search(r"(?:" + cues().topic_preps.pattern + r")\s+(?:the\s+)?$", before))
+    return bool(re.search(r"(?:" + cues().topic_preps.pattern + r")\s+(?:the\s+)?$", before)) or is_discussed(text, m)
+
+
+def is_discussed(text: str, m: Mention) -> bool:
+    """"discussed Ukraine", "reviewed the coalition's plans": the object of a talking verb is the topic."""
+    before = text[max(0, m.span.start - 40):m.span.start]
+    return bool(re.search(r"\b(?:" + cues().topic_verbs.pattern + r")\s+(?:the\s+)?$", before, re.I))
 
 
 def is_possessive(text: str, m: Mention) -> bool:

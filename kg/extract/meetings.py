@@ -128,7 +128,7 @@ def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | 
         return None
     after = text[m.span.end:m.span.end + 30]
     if ref.kind == "org":
-        return None if re.match(r"\s+(?:headquarters|HQ|membership)\b", after) else ref
+        return None if re.match(r"\s+(?:headquarters|HQ|membership)\b", after) or cl.is_discussed(text, m) else ref
     if cl.is_topic(text, m) or re.match(r"\s+(?:[A-Z][\w-]+\s+){0,3}(?:Conference|Summit|Forum)\b", after):
         return None  # "the Ukraine Recovery Conference" names an event, not a party
     if word in ("visit", "visiting", "visited", "visits"):
