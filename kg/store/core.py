@@ -194,12 +194,40 @@ class Store:
         """Swap in an article's graph (N-Triples) and its entity descriptions in one transaction.
 
         ``entities`` maps an entity IRI to the N-Triples describing it in the entities graph;
-        its previous description there is replaced.
+        its previous description there is replaced. A new article whose entities are new or
+        unchanged (the usual case in a batch) is one atomic ``extend``; anything that must
+        delete first goes through one SPARQL Update.
         """
+        if not self._insert_new(key, ntriples, entities or {}):
+            self._replace(key, ntriples, entities or {})
+
+    def _insert_new(self, key: str, ntriples: str, entities: Mapping[str, str]) -> bool:
+        """The fast path; False when the article or a changed entity description is already there."""
+        store = self._writable()
+        graph = ox.NamedNode(_iri(self.article_graph(key))[1:-1])  # _iri refuses what would not be an IRI
+        if store.contains_named_graph(graph):
+            return False
+        ents = ox.NamedNode(self.entities_graph)
+        quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in _triples(ntriples)]
+        for iri in sorted(entities):
+            new = set(_triples(entities[iri]))
+            old = {ox.Triple(q.subject, q.predicate, q.object)
+                   for q in store.quads_for_pattern(ox.NamedNode(iri), None, None, ents)}
+            if old and old != new:
+                return False
+            if not old:
+                quads.extend(ox.Quad(t.subject, t.predicate, t.object, ents) for t in sorted(new, key=str))
+        try:
+            store.extend(quads)
+        except OSError as exc:
+            raise StoreError(f"write failed: {exc}", where=self.path) from exc
+        return True
+
+    def _replace(self, key: str, ntriples: str, entities: Mapping[str, str]) -> None:
         graph = _iri(self.article_graph(key))
         ops = [f"DROP SILENT GRAPH {graph}"]
         ents = _iri(self.entities_graph)
-        for iri in sorted(entities or {}):
+        for iri in sorted(entities):
             ops.append(f"DELETE WHERE {{ GRAPH {ents} {{ {_iri(iri)} ?p ?o }} }}")
         data = f"GRAPH {graph} {{\n{ntriples}\n}}"
         if entities:
@@ -277,6 +305,13 @@ class Store:
         from kg.query import run_query
 
         return run_query(self, name, params)
+
+
+def _triples(ntriples: str) -> list[ox.Triple]:
+    try:
+        return [q.triple for q in ox.parse(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)]
+    except SyntaxError as exc:
+        raise StoreError(f"not valid N-Triples: {exc}") from exc
 
 
 def open_store(path: str | Path | None = None, *, base_iri: str = DEFAULT_BASE_IRI,
