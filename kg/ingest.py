@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
+from rdflib.plugins.serializers.nt import _nt_row
 
 from kg.errors import KgError, ReadError, StoreError, ValidationFailed
 from kg.model import Article
@@ -112,6 +113,11 @@ def gate(graph: Graph, source: str, key: str | None = None) -> Reject | None:
     return Reject(source, "shacl", msg, shape=first.get("shape"), key=key, violations=found)
 
 
+def ntriples(graph: Graph) -> str:
+    """``graph.serialize(format="nt")``, the same lines, without the plugin and byte-stream round trip."""
+    return "".join(map(_nt_row, graph))
+
+
 def entity_descriptions(graph: Graph) -> dict[str, str]:
     """Canonical country and organisation descriptions (type, label, ISO code) as N-Triples per IRI."""
     out: dict[str, str] = {}
@@ -119,20 +125,23 @@ def entity_descriptions(graph: Graph) -> dict[str, str]:
         for s in sorted(set(graph.subjects(RDF.type, cls)), key=str):
             if not isinstance(s, URIRef):
                 continue
-            part = Graph()
-            part.add((s, RDF.type, cls))
+            lines = [_nt_row((s, RDF.type, cls))]
             for p in (RDFS.label, DIP.isoCode):
-                for o in graph.objects(s, p):
-                    part.add((s, p, o))
-            out[str(s)] = part.serialize(format="nt")
+                lines.extend(_nt_row((s, p, o)) for o in graph.objects(s, p))
+            out[str(s)] = "".join(lines)
     return out
 
 
 def _outcome(graph: Graph, key: str, source: str) -> Outcome:
-    reject = gate(graph, source, key)
-    if reject is not None:
-        return Outcome(source, key, reject=reject)
-    return Outcome(source, key, graph.serialize(format="nt"), entity_descriptions(graph), len(graph))
+    from kg.validate import conforms_ntriples
+
+    text = ntriples(graph)
+    # the native engine's verdict on the N-Triples; the full report only for a graph that fails
+    if not conforms_ntriples(text, {p: str(ns) for p, ns in graph.namespaces()}):
+        reject = gate(graph, source, key)
+        if reject is not None:
+            return Outcome(source, key, reject=reject)
+    return Outcome(source, key, text, entity_descriptions(graph), len(graph))
 
 
 def process(article: Article, base_iri: str) -> Outcome:
