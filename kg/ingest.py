@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.plugins.serializers.nt import _nt_row
+from rdflib.term import Node
 
 from kg.errors import KgError, ReadError, StoreError, ValidationFailed
 from kg.model import Article
-from kg.vocab import DIP
+from kg.vocab import DIP, PREFIXES
 
 if TYPE_CHECKING:
     from kg.store import Store
@@ -113,51 +114,77 @@ def gate(graph: Graph, source: str, key: str | None = None) -> Reject | None:
     return Reject(source, "shacl", msg, shape=first.get("shape"), key=key, violations=found)
 
 
-def ntriples(graph: Graph) -> str:
-    """``graph.serialize(format="nt")``, the same lines, without the plugin and byte-stream round trip."""
-    return "".join(map(_nt_row, graph))
+def ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> str:
+    """N-Triples of a graph or of triples: the lines of ``graph.serialize(format="nt")``, without its round trip."""
+    return "".join(map(_nt_row, triples))
 
 
-def entity_descriptions(graph: Graph) -> dict[str, str]:
+def entity_descriptions(graph: Graph | Iterable[tuple[Node, Node, Node]]) -> dict[str, str]:
     """Canonical country and organisation descriptions (type, label, ISO code) as N-Triples per IRI."""
+    kept = (RDFS.label, DIP.isoCode)
+    described: dict[Node, list[tuple[Node, Node, Node]]] = {}
+    for t in graph:
+        if t[1] in kept:
+            described.setdefault(t[0], []).append(t)
     out: dict[str, str] = {}
     for cls in (DIP.Country, DIP.Organization):
-        for s in sorted(set(graph.subjects(RDF.type, cls)), key=str):
-            if not isinstance(s, URIRef):
-                continue
+        subjects = {t[0] for t in (graph.triples((None, RDF.type, cls)) if isinstance(graph, Graph) else graph)
+                    if t[1] == RDF.type and t[2] == cls and isinstance(t[0], URIRef)}
+        for s in sorted(subjects, key=str):
             lines = [_nt_row((s, RDF.type, cls))]
-            for p in (RDFS.label, DIP.isoCode):
-                lines.extend(_nt_row((s, p, o)) for o in graph.objects(s, p))
+            for p in kept:
+                lines.extend(_nt_row(t) for t in described.get(s, ()) if t[1] == p)
             out[str(s)] = "".join(lines)
     return out
 
 
-def _outcome(graph: Graph, key: str, source: str) -> Outcome:
+def _outcome(triples: Sequence[tuple[Node, Node, Node]], key: str, source: str) -> Outcome:
     from kg.validate import conforms_ntriples
 
-    text = ntriples(graph)
-    # the native engine's verdict on the N-Triples; the full report only for a graph that fails
-    if not conforms_ntriples(text, {p: str(ns) for p, ns in graph.namespaces()}):
+    text = ntriples(triples)
+    # the native engine's verdict on the N-Triples; an rdflib graph and the full report only when it fails
+    if not conforms_ntriples(text, PREFIXES):
+        graph = Graph()
+        for prefix, ns in PREFIXES.items():
+            graph.bind(prefix, ns)
+        for triple in triples:
+            graph.add(triple)
         reject = gate(graph, source, key)
         if reject is not None:
             return Outcome(source, key, reject=reject)
-    return Outcome(source, key, text, entity_descriptions(graph), len(graph))
+    return Outcome(source, key, text, entity_descriptions(triples), len(triples))
 
 
 def process(article: Article, base_iri: str) -> Outcome:
-    """Extract, map and validate one article; never raises for a bad article."""
-    from kg.pipeline import article_graph
+    """Extract, map and validate one article; never raises for a bad article.
+
+    The graph is ``kg.pipeline.article_graph(article)``'s, as a list of triples: an rdflib
+    Graph is built only for an article the gate rejects.
+    """
+    from kg.extract import extract
+    from kg.map import to_triples
 
     try:
-        graph = article_graph(article, base_iri)
+        triples = to_triples(extract(article), base_iri)
     except Exception as exc:  # one extractor bug must not stop a batch: report it as a reject
         msg = exc.message if isinstance(exc, KgError) else f"{type(exc).__name__}: {exc}"
         return Outcome(article.source, article.key, reject=Reject(article.source, "extract", msg, key=article.key))
-    return _outcome(graph, article.key, article.source)
+    return _outcome(triples, article.key, article.source)
 
 
-def _process_chunk(articles: list[Article], base_iri: str) -> list[Outcome]:
-    return [process(a, base_iri) for a in articles]
+def process_file(path: Path, base_iri: str) -> Outcome:
+    """Read, extract, map and validate one file (what a worker does with each input)."""
+    from kg.read import read_article
+
+    try:
+        article = read_article(path)
+    except ReadError as err:
+        return _read_reject(err)
+    return process(article, base_iri)
+
+
+def _process_chunk(paths: list[Path], base_iri: str) -> list[Outcome]:
+    return [process_file(p, base_iri) for p in paths]
 
 
 # ---- the batch (parent process) ------------------------------------------------------------------
@@ -169,8 +196,8 @@ def count_inputs(paths: Iterable[str | Path]) -> int:
     return len(article_files(paths))
 
 
-def _chunks(items: Iterable[Article | ReadError], size: int) -> Iterator[list[Article | ReadError]]:
-    chunk: list[Article | ReadError] = []
+def _chunks(items: Iterable[Path], size: int) -> Iterator[list[Path]]:
+    chunk: list[Path] = []
     for item in items:
         chunk.append(item)
         if len(chunk) >= size:
@@ -202,31 +229,25 @@ class Ingest:
         return self._total
 
     def _outcomes(self) -> Iterator[Outcome]:
-        from kg.read import iter_articles
+        """Files are read in the workers too: the parent only commits (``iter_articles``, spread out)."""
+        from kg.read import article_files
 
         base = self.store.base_iri
-        items = iter_articles(self.paths)
+        files = article_files(self.paths)
         if self.workers == 1:
-            for item in items:
-                yield _read_reject(item) if isinstance(item, ReadError) else process(item, base)
+            for file in files:
+                yield process_file(file, base)
             return
         ctx = multiprocessing.get_context("forkserver")  # fresh workers: no inherited store or lock fds
-        ctx.set_forkserver_preload(["kg.ingest", "kg.pipeline", "kg.validate"])
+        ctx.set_forkserver_preload(["kg.ingest", "kg.pipeline", "kg.validate", "kg.read"])
         with ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx) as pool:
-            pending: deque[tuple[list[Article | ReadError], Future[list[Outcome]]]] = deque()
-            for chunk in _chunks(items, CHUNK):
-                arts = [a for a in chunk if isinstance(a, Article)]
-                pending.append((chunk, pool.submit(_process_chunk, arts, base)))
+            pending: deque[Future[list[Outcome]]] = deque()
+            for chunk in _chunks(files, CHUNK):
+                pending.append(pool.submit(_process_chunk, chunk, base))
                 while len(pending) > 2 * self.workers:
-                    yield from self._drain(*pending.popleft())
+                    yield from pending.popleft().result()
             while pending:
-                yield from self._drain(*pending.popleft())
-
-    @staticmethod
-    def _drain(chunk: list[Article | ReadError], future: Future[list[Outcome]]) -> Iterator[Outcome]:
-        done = iter(future.result())
-        for item in chunk:
-            yield _read_reject(item) if isinstance(item, ReadError) else next(done)
+                yield from pending.popleft().result()
 
     def __iter__(self) -> Iterator[Outcome]:
         from kg.merge import recompute

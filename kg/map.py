@@ -19,6 +19,8 @@ from kg.model import Article, EntityRef, Evidence, Facts, Leader, Meeting, Pledg
 from kg.resources import resource_dir
 from kg.vocab import DEFAULT_BASE_IRI, DIP, PREFIXES, PROV, SCHEMA, concept
 
+Triple = tuple[URIRef, URIRef, Node]
+
 _MEETING_CLASS = {
     "call": DIP.PhoneCall, "video": DIP.VideoConference, "summit": DIP.Summit,
     "visit": DIP.Visit, "talks": DIP.Talks,
@@ -93,6 +95,14 @@ def _vocab_graph() -> Graph:
     return Graph().parse(resource_dir("ontology") / "vocab.ttl", format="turtle")
 
 
+@cache
+def _concept_description(iri: URIRef) -> tuple[Triple, ...]:
+    """The triples ``to_graph`` copies from ``ontology/vocab.ttl`` for a concept it uses."""
+    vocab = _vocab_graph()
+    return tuple((iri, p, o) for p in (RDF.type, SKOS.notation, SKOS.prefLabel, SKOS.inScheme)
+                 for o in vocab.objects(iri, p))
+
+
 def _canonical_label(leader: Leader) -> str:
     from kg.link import canonical_leader_label
 
@@ -110,22 +120,17 @@ class _Mapper:
     def __init__(self, facts: Facts, minter: Minter) -> None:
         self.facts = facts
         self.mint = minter
-        self.g = Graph()
-        for prefix, ns in PREFIXES.items():
-            self.g.bind(prefix, ns)
+        self.triples: dict[Triple, None] = {}  # an ordered set: the graph, in the order it was written
         self.article_iri = minter.article(facts.article)
         self.labels: dict[tuple[str, str], str] = {}
         self.meeting_places: dict[str, str] = {}  # meeting key -> location key, within this article
 
     def add(self, s: URIRef, p: URIRef, o: Node) -> None:
-        self.g.add((s, p, o))
+        self.triples[(s, p, o)] = None
 
     def concept(self, scheme: str, notation: str) -> URIRef:
         iri = concept(scheme, notation)
-        vocab = _vocab_graph()
-        for p in (RDF.type, SKOS.notation, SKOS.prefLabel, SKOS.inScheme):
-            for o in vocab.objects(iri, p):
-                self.add(iri, p, o)
+        self.triples.update(dict.fromkeys(_concept_description(iri)))
         return iri
 
     def article(self) -> None:
@@ -244,8 +249,8 @@ class _Mapper:
         self.provenance(s, p.evidence)
 
 
-def to_graph(facts: Facts, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
-    """The article's graph: its metadata, the entities it names, its meetings and pledges."""
+def to_triples(facts: Facts, base_iri: str = DEFAULT_BASE_IRI) -> list[Triple]:
+    """The triples of ``to_graph``, without duplicates, without building an rdflib Graph (for the ingest)."""
     mapper = _Mapper(facts, Minter(base_iri))
     mapper.article()
     mapper.entities()
@@ -253,4 +258,14 @@ def to_graph(facts: Facts, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
         mapper.meeting(m)
     for p in facts.pledges:
         mapper.pledge(p)
-    return mapper.g
+    return list(mapper.triples)
+
+
+def to_graph(facts: Facts, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
+    """The article's graph: its metadata, the entities it names, its meetings and pledges."""
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    for triple in to_triples(facts, base_iri):
+        g.add(triple)
+    return g
