@@ -43,20 +43,30 @@ class Report:
     signature: set[str] = field(default_factory=set)  # classes + parties (+ type, recipient for pledges)
 
 
+_FULL = {"rdf:type": "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "dip:participant": DIP + "participant",
+         "dip:date": DIP + "date", "prov:wasDerivedFrom": "http://www.w3.org/ns/prov#wasDerivedFrom",
+         "dip:pledgedBy": DIP + "pledgedBy", "dip:pledgeType": DIP + "pledgeType", "dip:recipient": DIP + "recipient"}
+
+
 def _collect(store: Store, cls: str, props: tuple[str, ...]) -> dict[str, Report]:
+    """One query per property (a ``VALUES ?p`` over all properties is joined last by Oxigraph: 2x slower)."""
     reports: dict[str, Report] = {}
-    q = PREFIXES + f"SELECT DISTINCT ?x ?p ?v WHERE {{ ?x a {cls} . ?x ?p ?v . VALUES ?p {{ {' '.join(props)} }} }}"
-    rows = store.oxigraph.query(q, use_default_graph_as_union=True)
-    assert isinstance(rows, ox.QuerySolutions)
-    for row in rows:
-        iri, prop, value = row["x"].value, row["p"].value, row["v"]
-        rep = reports.setdefault(iri, Report(iri))
-        if prop == "http://www.w3.org/ns/prov#wasDerivedFrom":
-            rep.articles.add(value.value)
-        elif prop == DIP + "date":
-            rep.date = value.value if rep.date is None else min(rep.date, value.value)
-        else:
-            rep.signature.add(f"{prop} {value.value}")
+    for prefixed in props:
+        prop = _FULL[prefixed]
+        q = PREFIXES + f"SELECT DISTINCT ?x ?v WHERE {{ ?x a {cls} . ?x {prefixed} ?v }}"
+        rows = store.oxigraph.query(q, use_default_graph_as_union=True)
+        assert isinstance(rows, ox.QuerySolutions)
+        for row in rows:
+            iri, value = row[0].value, row[1].value
+            rep = reports.get(iri)
+            if rep is None:
+                rep = reports[iri] = Report(iri)
+            if prefixed == "prov:wasDerivedFrom":
+                rep.articles.add(value)
+            elif prefixed == "dip:date":
+                rep.date = value if rep.date is None else min(rep.date, value)
+            else:
+                rep.signature.add(f"{prop} {value}")
     return reports
 
 
