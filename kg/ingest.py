@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 #: articles per task sent to a worker process
 CHUNK = 4
+#: articles between two flushes of the store's write buffers (RocksDB memtables grew to ~2 GB over a long batch)
+FLUSH_EVERY = 1000
 
 
 @dataclass
@@ -261,6 +263,8 @@ class Ingest:
                 self.store.replace_article(outcome.key, outcome.ntriples, outcome.entities)
                 self.report.stored += 1
                 self.report.keys.append(outcome.key)
+                if self.report.stored % FLUSH_EVERY == 0:
+                    self.store.oxigraph.flush()
             yield outcome
         if self.report.stored:
             recompute(self.store)
