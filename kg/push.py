@@ -4,8 +4,9 @@ Per graph, SPARQL 1.1 Graph Store Protocol: the first batch is PUT (replacing th
 graph, so pushing twice duplicates nothing), further batches of a large graph are
 POSTed. A failure in the middle of a graph leaves that graph partial on the server;
 it is reported as failed, and pushing again re-PUTs it from scratch. Stores without
-GSP get SPARQL 1.1 Update (``DROP SILENT GRAPH``; ``INSERT DATA`` batches) instead;
-``method="auto"`` switches when the GSP URL answers 404/405. Finally the triples of
+GSP get SPARQL 1.1 Update (``DROP SILENT GRAPH``; ``INSERT DATA`` batches) instead,
+sent with SPARQLWrapper (``kg.publish.update_client``); ``method="auto"`` switches
+when the GSP URL answers 404/405. Finally the triples of
 every graph are counted on the server and compared with what was sent: every graph
 ends up in the report as verified or failed with a reason, none is silently dropped.
 
@@ -21,12 +22,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
 from kg.errors import PushError
 from kg.publish.http_client import Client, Credentials, Response, TransportError
+from kg.publish.update_client import UpdateClient
 
 log = logging.getLogger("kg.push")
 METHODS = ("auto", "gsp", "update")
@@ -85,6 +87,17 @@ def derive_endpoints(endpoint: str) -> tuple[str | None, str]:
     return gsp, upd
 
 
+def split_userinfo(url: str) -> tuple[str, Credentials | None]:
+    """``url`` without a ``user:password@`` part, and the credentials that part held (None if none)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    bare = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    return bare, Credentials(user=unquote(user), password=unquote(password) or None)
+
+
 def _gsp_url(gsp: str, graph: str) -> str:
     sep = "&" if "?" in gsp else "?"
     return f"{gsp}{sep}default" if not graph else f"{gsp}{sep}graph={quote(graph, safe='')}"
@@ -104,6 +117,7 @@ class _Pusher:
                  batch: int) -> None:
         self.client, self.endpoint, self.gsp, self.update = client, endpoint, gsp, update
         self.method, self.batch = method, batch
+        self.updater = UpdateClient(update, client)
 
     def _check(self, resp: Response, url: str, what: str, *, fallback: bool = False) -> None:
         """Raise PushError for answers no retry can fix; other 4xx become a failed graph."""
@@ -142,13 +156,12 @@ class _Pusher:
     def send_update(self, graph: str, triples: list[ox.Triple], result: GraphResult) -> None:
         target = f"GRAPH <{graph}>" if graph else "DEFAULT"
         drop = f"DROP SILENT {target} ;\n"
-        headers = {"Content-Type": "application/sparql-update; charset=utf-8"}
         batches = list(_batches(triples, self.batch)) or [[]]
         for i, batch in enumerate(batches):
             body = _ntriples(batch).decode("utf-8")
             insert = f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}" if graph else f"INSERT DATA {{\n{body}}}"
             text = (drop if i == 0 else "") + (insert if batch else "")
-            resp = self.client.request("POST", self.update, text.encode("utf-8"), headers)
+            resp = self.updater.update(text)
             self._check(resp, self.update, f"updating <{graph or 'default graph'}>")
             result.sent += len(batch)
 
@@ -194,7 +207,30 @@ def push(source: Any, endpoint: str, *, gsp_endpoint: str | None = None, update_
          credentials: Credentials | None = None, batch_triples: int = 50_000, method: str = "auto",
          timeout: float = 60.0, retries: int = 5, backoff: float = 0.5, verify_tls: bool = True,
          ca_bundle: str | None = None, on_graph: Callable[[GraphResult], None] | None = None) -> PushReport:
-    """Push every graph of ``source`` (kg Store, pyoxigraph Store, rdflib Graph/Dataset) to ``endpoint``."""
+    """Push every graph of ``source`` (kg Store, pyoxigraph Store, rdflib Graph/Dataset) to ``endpoint``.
+
+    Credentials in a URL (``https://user:password@host/...``) are used when ``credentials``
+    is not given, and never kept in the URL: no message, log line or exception shows them.
+    """
+    endpoint, in_url = split_userinfo(endpoint)
+    found = [split_userinfo(u) if u else (None, None) for u in (gsp_endpoint, update_endpoint)]
+    (gsp_endpoint, gsp_creds), (update_endpoint, update_creds) = found
+    credentials = credentials or in_url or gsp_creds or update_creds or Credentials()
+    try:
+        return _push(source, endpoint, gsp_endpoint=gsp_endpoint, update_endpoint=update_endpoint,
+                     credentials=credentials, batch_triples=batch_triples, method=method, timeout=timeout,
+                     retries=retries, backoff=backoff, verify_tls=verify_tls, ca_bundle=ca_bundle,
+                     on_graph=on_graph)
+    except PushError as exc:  # defence in depth: whatever was put in a message, no secret leaves
+        redact = credentials.redact
+        raise PushError(redact(exc.what), where=redact(exc.where) if exc.where else None, line=exc.line,
+                        fix=redact(exc.fix) if exc.fix else None) from None
+
+
+def _push(source: Any, endpoint: str, *, gsp_endpoint: str | None, update_endpoint: str | None,
+          credentials: Credentials, batch_triples: int, method: str, timeout: float, retries: int,
+          backoff: float, verify_tls: bool, ca_bundle: str | None,
+          on_graph: Callable[[GraphResult], None] | None) -> PushReport:
     from kg.publish import source as src
 
     if method not in METHODS:

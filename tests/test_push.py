@@ -287,3 +287,203 @@ def test_a_server_that_always_hangs_is_reported_per_graph(oxigraph_server: Oxigr
     report = push(local_store(), proxy.url + "/query", timeout=0.3, retries=1, backoff=0.01)
     assert not report.ok and len(report.failed) == len(report.graphs)
     assert all("timed out" in (g.error or "") or "not sent" in (g.error or "") for g in report.failed)
+
+
+# ---- SPARQL 1.1 Update through SPARQLWrapper (stores without the Graph Store Protocol) -------------
+
+def _no_gsp(inner=None):  # type: ignore[no-untyped-def]
+    """A policy for a server without GSP: /store answers 404, the rest goes to ``inner`` (or through)."""
+    def policy(method: str, path: str, headers: dict[str, str], n: int) -> int | str | None:
+        if path.startswith("/store"):
+            return 404
+        return inner(method, path, headers, n) if inner else None
+    return policy
+
+
+def _updates(proxy) -> list[str]:  # type: ignore[no-untyped-def]
+    return [p for m, p in proxy.requests if m == "POST" and p.startswith("/update")]
+
+
+def test_without_gsp_the_update_fallback_goes_through_sparqlwrapper_in_batches(
+        oxigraph_server: OxigraphServer, faulty_proxy) -> None:
+    seen: list[dict[str, str]] = []
+
+    def record(method: str, path: str, headers: dict[str, str], n: int) -> None:
+        if path.startswith("/update"):
+            seen.append(headers)
+        return None
+
+    proxy = faulty_proxy(_no_gsp(record))
+    store = local_store()
+    report = push(store, proxy.url + "/query", batch_triples=10)
+    assert report.ok, [g.error for g in report.failed]
+    assert report.method == "update"
+    counts = local_counts(store)
+    assert len(seen) == sum(-(-n // 10) for n in counts.values())  # one INSERT DATA per batch of 10
+    assert all(h.get("Content-Type") == "application/sparql-update" for h in seen)
+    assert all("SPARQLWrapper" in h.get("User-Agent", "") for h in seen)
+    assert server_counts(oxigraph_server) == counts
+    again = push(store, proxy.url + "/query", batch_triples=10)  # DROP SILENT first: nothing duplicated
+    assert again.ok and server_counts(oxigraph_server) == counts
+
+
+@pytest.mark.parametrize("kind", ["basic", "bearer"])
+def test_update_fallback_sends_the_credentials(oxigraph_server: OxigraphServer, faulty_proxy, kind: str) -> None:
+    token = "tok-" + SECRET
+    expected = ("Basic " + base64.b64encode(f"kg:{SECRET}".encode()).decode()) if kind == "basic" \
+        else f"Bearer {token}"
+    proxy = faulty_proxy(_no_gsp(lambda m, p, h, n: None if h.get("Authorization") == expected else 401))
+    creds = Credentials("kg", SECRET) if kind == "basic" else Credentials(token=token)
+    report = push(local_store(), proxy.url + "/query", credentials=creds)
+    assert report.ok and report.method == "update"
+    with pytest.raises(PushError, match="HTTP 401"):
+        push(local_store(), proxy.url + "/query", method="update", credentials=Credentials("kg", "wrong"))
+
+
+def test_update_fallback_500s_are_retried_then_reported_per_graph(
+        oxigraph_server: OxigraphServer, faulty_proxy) -> None:
+    calls = {"updates": 0}
+
+    def first_graph_only(method: str, path: str, headers: dict[str, str], n: int) -> int | None:
+        if path.startswith("/update"):
+            calls["updates"] += 1
+            return None if calls["updates"] == 1 else 500
+        return None
+
+    proxy = faulty_proxy(first_graph_only)
+    store = local_store()
+    report = push(store, proxy.url + "/query", method="update", retries=2, backoff=0.01)
+    graphs = sorted(local_counts(store))
+    assert [g.graph for g in report.graphs if g.ok] == [graphs[0]]
+    assert {g.graph for g in report.failed} == set(graphs[1:])
+    assert all("HTTP 500" in (g.error or "") and "3 attempts" in (g.error or "") for g in report.failed)
+    assert len(_updates(proxy)) == 1 + 3 * (len(graphs) - 1)  # every failing graph tried 1 + 2 times
+    assert set(server_counts(oxigraph_server)) == {graphs[0]}
+
+
+def test_update_fallback_retries_lost_connections_and_timeouts(oxigraph_server: OxigraphServer,
+                                                               faulty_proxy) -> None:
+    calls = {"updates": 0}
+
+    def flaky(method: str, path: str, headers: dict[str, str], n: int) -> int | str | None:
+        if path.startswith("/update"):
+            calls["updates"] += 1
+            return {1: "drop", 2: 503, 4: "hang", 6: "drop"}.get(calls["updates"])
+        return None
+
+    proxy = faulty_proxy(_no_gsp(flaky), hang_seconds=1.5)
+    report = push(local_store(), proxy.url + "/query", timeout=0.5, retries=3, backoff=0.01)
+    assert report.ok and report.method == "update", [g.error for g in report.failed]
+    assert server_counts(oxigraph_server) == local_counts(local_store())
+
+
+def test_update_fallback_server_gone_is_reported_for_every_graph(oxigraph_server: OxigraphServer,
+                                                                faulty_proxy) -> None:
+    proxy = faulty_proxy(lambda m, p, h, n: "drop" if p.startswith("/update") else None)
+    report = push(local_store(), proxy.url + "/query", method="update", retries=1, backoff=0.01)
+    assert len(report.failed) == len(report.graphs)
+    errors = [g.error or "" for g in report.failed]
+    assert "failed after 2 attempts" in errors[0] and errors[-1] == "not sent: the server stopped answering"
+
+
+def test_update_fallback_verifies_tls_by_default(oxigraph_server: OxigraphServer, faulty_proxy,
+                                                 tmp_path: Path) -> None:
+    ctx, cert = _self_signed(tmp_path)
+    proxy = faulty_proxy(lambda m, p, h, n: None, tls=ctx)
+    with pytest.raises(PushError, match=r"TLS certificate of 127\.0\.0\.1:\d+ is not trusted") as info:
+        push(local_store(), proxy.url + "/query", method="update", retries=3, backoff=0.01)
+    assert "--ca-bundle" in (info.value.fix or "") and proxy.requests == []
+    assert push(local_store(), proxy.url + "/query", method="update", ca_bundle=str(cert)).ok
+    assert push(local_store(), proxy.url + "/query", method="update", verify_tls=False).ok
+
+
+def test_update_fallback_does_not_follow_redirects(oxigraph_server: OxigraphServer, faulty_proxy) -> None:
+    # a redirect would resend the credentials elsewhere (or turn the POST into a GET): it is reported instead
+    proxy = faulty_proxy(lambda m, p, h, n: 307 if p.startswith("/update") else None)
+    report = push(local_store(), proxy.url + "/query", method="update", credentials=Credentials("kg", SECRET))
+    assert len(report.failed) == len(report.graphs)
+    assert all("HTTP 307" in (g.error or "") for g in report.failed)
+
+
+# ---- credentials never leak, whatever the server does ----------------------------------------------
+
+TOKEN = "tok-" + SECRET[::-1]
+
+
+def _leaks(text: str) -> list[str]:
+    basic = base64.b64encode(f"kg:{SECRET}".encode()).decode()
+    return [s for s in (SECRET, TOKEN, basic) if s in text]
+
+
+def _exception_text(exc: BaseException | None) -> str:
+    """str and repr of an exception and of everything chained to it."""
+    out = []
+    while exc is not None:
+        out += [str(exc), repr(exc), str(getattr(exc, "fix", "")), str(exc.args)]
+        exc = exc.__cause__ or exc.__context__
+    return " ".join(out)
+
+
+@pytest.mark.parametrize("method", ["gsp", "update"])
+@pytest.mark.parametrize("answer", [401, 500, "drop"])
+@pytest.mark.parametrize("kind", ["basic", "bearer"])
+def test_credentials_never_appear_in_errors_logs_or_output(
+        oxigraph_server: OxigraphServer, faulty_proxy, caplog: pytest.LogCaptureFixture,
+        capfd: pytest.CaptureFixture[str], method: str, answer: int | str, kind: str) -> None:
+    # the server echoes what it got (URL with user:password@, the Authorization header) in its error bodies
+    proxy = faulty_proxy(lambda m, p, h, n: answer if p.startswith(("/store", "/update")) else None)
+    caplog.set_level(logging.DEBUG)
+    creds = Credentials("kg", SECRET) if kind == "basic" else Credentials(token=TOKEN)
+    endpoint = proxy.url.replace("//", f"//kg:{SECRET}@") + "/query"
+    raised: BaseException | None = None
+    report = None
+    try:
+        report = push(local_store(), endpoint, method=method, credentials=creds, retries=1, backoff=0.01)
+    except PushError as exc:
+        raised = exc
+    assert (raised is not None) == (answer == 401)
+    out, err = capfd.readouterr()
+    text = " ".join([_exception_text(raised), caplog.text, out, err, repr(creds), str(creds),
+                     *(f"{g!r} {g.error}" for g in (report.graphs if report else []))])
+    text += " ".join(str(r.args) + r.getMessage() for r in caplog.records)
+    assert not _leaks(text)
+    if report is not None:
+        assert len(report.failed) == len(report.graphs) and all(g.error for g in report.failed)
+
+
+@pytest.mark.parametrize("answer", [401, 500, "drop"])
+def test_cli_never_prints_the_password_or_token(oxigraph_server: OxigraphServer, faulty_proxy, tmp_path: Path,
+                                                answer: int | str) -> None:
+    from kg.cli import app
+
+    proxy = faulty_proxy(lambda m, p, h, n: answer if p.startswith(("/store", "/update")) else None)
+    store = str(kg_store(tmp_path / "s"))
+    for extra, env in ((["--user", "kg"], {"KG_PUSH_PASSWORD": SECRET}), ([], {"KG_PUSH_TOKEN": TOKEN})):
+        result = CliRunner().invoke(app, ["push", "--endpoint", proxy.url + "/query", "--retries", "0",
+                                          "--store", store, *extra], env=env)
+        assert result.exit_code == (2 if answer == 401 else 1), result.output
+        assert not _leaks(result.output + _exception_text(result.exception))
+
+
+def test_credentials_in_the_url_are_used_and_kept_out_of_the_url(oxigraph_server: OxigraphServer,
+                                                                 faulty_proxy) -> None:
+    proxy = faulty_proxy(_basic_auth("kg", SECRET))
+    report = push(local_store(), proxy.url.replace("//", f"//kg:{SECRET}@") + "/query")
+    assert report.ok and SECRET not in report.endpoint
+
+
+def test_cli_refuses_an_untrusted_certificate_unless_told(oxigraph_server: OxigraphServer, faulty_proxy,
+                                                          tmp_path: Path) -> None:
+    from kg.cli import app
+
+    ctx, cert = _self_signed(tmp_path)
+    proxy = faulty_proxy(lambda m, p, h, n: None, tls=ctx)
+    store = str(kg_store(tmp_path / "s"))
+    base = ["push", "--endpoint", proxy.url + "/query", "--store", store]
+    refused = CliRunner().invoke(app, base)
+    assert refused.exit_code == 2
+    assert "is not trusted" in refused.output and "--ca-bundle" in refused.output and proxy.requests == []
+    trusted = CliRunner().invoke(app, [*base, "--ca-bundle", str(cert)])
+    assert trusted.exit_code == 0, trusted.output
+    insecure = CliRunner().invoke(app, [*base, "--insecure"])
+    assert insecure.exit_code == 0 and "not verified" in insecure.output

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import re
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from urllib.parse import urlsplit
 from kg.errors import PushError
 
 RETRY_STATUSES = {500, 502, 503, 504, 429}
+#: ``user:password@`` in a URL
+_USERINFO = re.compile(r"(?<=//)[^/@\s]+@")
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,10 @@ class Credentials:
         return out
 
     def redact(self, text: str) -> str:
+        """``text`` with every secret, and any ``user:password@`` in a URL, replaced by ``***``."""
         for secret in self.secrets():
             text = text.replace(secret, "***")
-        return text
+        return _USERINFO.sub("***@", text)
 
 
 @dataclass
@@ -77,13 +81,13 @@ class Client:
         self.backoff = backoff
         self.max_backoff = max_backoff
         try:
-            self._ssl = ssl.create_default_context(cafile=ca_bundle)
+            self.ssl_context = ssl.create_default_context(cafile=ca_bundle)
         except (OSError, ssl.SSLError) as exc:
             raise PushError(f"cannot use the CA bundle: {exc}", where=ca_bundle,
                             fix="give a PEM file of CA certificates") from None
         if not verify_tls:
-            self._ssl.check_hostname = False
-            self._ssl.verify_mode = ssl.CERT_NONE
+            self.ssl_context.check_hostname = False
+            self.ssl_context.verify_mode = ssl.CERT_NONE
         self._conns: dict[tuple[str, str, int | None], http.client.HTTPConnection] = {}
 
     def close(self) -> None:
@@ -95,7 +99,8 @@ class Client:
         key = (scheme, host, port)
         if key not in self._conns:
             if scheme == "https":
-                self._conns[key] = http.client.HTTPSConnection(host, port, timeout=self.timeout, context=self._ssl)
+                self._conns[key] = http.client.HTTPSConnection(host, port, timeout=self.timeout,
+                                                               context=self.ssl_context)
             else:
                 self._conns[key] = http.client.HTTPConnection(host, port, timeout=self.timeout)
         return self._conns[key]
@@ -104,6 +109,10 @@ class Client:
         conn = self._conns.pop((scheme, host, port), None)
         if conn is not None:
             conn.close()
+
+    def pause(self, attempt: int) -> None:
+        """The back-off before retry number ``attempt`` (1, 2, ...): exponential, bounded."""
+        time.sleep(min(self.max_backoff, self.backoff * 2 ** (attempt - 1)))
 
     def request(self, method: str, url: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None) -> Response:
@@ -117,7 +126,7 @@ class Client:
         status: int | None = None
         for attempt in range(self.retries + 1):
             if attempt:
-                time.sleep(min(self.max_backoff, self.backoff * 2 ** (attempt - 1)))
+                self.pause(attempt)
             conn = self._conn(parts.scheme, parts.hostname, parts.port)
             try:
                 conn.request(method, path, body=body, headers=all_headers)
@@ -125,9 +134,7 @@ class Client:
                 data = resp.read()
             except ssl.SSLCertVerificationError as exc:  # a wrong setup, not a passing fault: no retry
                 self._drop(parts.scheme, parts.hostname, parts.port)
-                raise PushError(f"the TLS certificate of {parts.netloc} is not trusted ({exc.verify_message})",
-                                fix="pass --ca-bundle FILE with the CA that signed it, or --insecure to skip "
-                                    "verification (not recommended)") from None
+                raise untrusted(parts.hostname, parts.port, exc) from None
             except (TimeoutError, OSError, http.client.HTTPException) as exc:
                 self._drop(parts.scheme, parts.hostname, parts.port)
                 last, status = f"{type(exc).__name__}: {exc}", None
@@ -141,3 +148,11 @@ class Client:
             return Response(resp.status, data, {k.lower(): v for k, v in resp.getheaders()})
         raise TransportError(self.credentials.redact(
             f"{method} {url} failed after {self.retries + 1} attempts: {last}"), status)
+
+
+def untrusted(host: str | None, port: int | None, exc: ssl.SSLCertVerificationError) -> PushError:
+    """The error for a server whose TLS certificate is not trusted: a wrong setup, never retried."""
+    where = f"{host}:{port}" if port else str(host)
+    return PushError(f"the TLS certificate of {where} is not trusted ({exc.verify_message})",
+                     fix="pass --ca-bundle FILE with the CA that signed it, or --insecure to skip "
+                         "verification (not recommended)")

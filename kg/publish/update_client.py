@@ -1,0 +1,104 @@
+"""SPARQL 1.1 Update requests through SPARQLWrapper: what ``kg push`` uses for stores without GSP.
+
+SPARQLWrapper builds each request (``POST`` with an ``application/sparql-update``
+body, the query type check, HTTP basic auth from ``setCredentials``, a custom
+``Authorization: Bearer`` header for tokens); this module adds what it lacks:
+
+- the push's TLS settings (``--ca-bundle``, ``--insecure``) and no redirects (a
+  redirect would resend the credentials to another URL, or turn the POST into a
+  GET): SPARQLWrapper opens URLs with urllib's process-wide opener, so ``_query``
+  is overridden to open them with an opener of our own;
+- sub-second timeouts (``setTimeout`` takes whole seconds);
+- retries with bounded exponential back-off on 5xx / 429, timeouts and lost
+  connections, the same policy as ``kg.publish.http_client.Client``;
+- secrecy: SPARQLWrapper's and urllib's messages can carry the URL and the
+  server's answer, so every message that leaves this module is redacted, and
+  exceptions are raised without their chain.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ssl
+import urllib.error
+import urllib.request
+from typing import Any
+
+from kg.publish.http_client import RETRY_STATUSES, Client, Response, TransportError, untrusted
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # the 3xx is answered as an HTTPError, i.e. reported, never followed
+
+
+def _wrapper(endpoint: str, client: Client) -> Any:
+    from SPARQLWrapper import POST, POSTDIRECTLY, SPARQLWrapper, __version__
+
+    from kg import __version__ as kg_version
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect(),
+                                         urllib.request.HTTPSHandler(context=client.ssl_context))
+
+    class Wrapper(SPARQLWrapper):
+        def _query(self) -> tuple[Any, str]:
+            return opener.open(self._createRequest(), timeout=client.timeout), self.returnFormat
+
+    wrapper = Wrapper(endpoint, updateEndpoint=endpoint,
+                      agent=f"diplomacy-kg/{kg_version} (SPARQLWrapper {__version__})")
+    wrapper.setMethod(POST)
+    wrapper.setRequestMethod(POSTDIRECTLY)  # the update as the body, not a form: no percent-encoding
+    creds = client.credentials
+    if creds.token:
+        wrapper.addCustomHttpHeader("Authorization", f"Bearer {creds.token}")
+    elif creds.user is not None and creds.password:
+        wrapper.setCredentials(creds.user, creds.password)
+    elif creds.user is not None:  # SPARQLWrapper sends no basic auth without a password
+        wrapper.addCustomHttpHeader("Authorization", creds.header()["Authorization"])
+    return wrapper
+
+
+class UpdateClient:
+    """Sends SPARQL Update requests to one endpoint; ``update`` returns any answer no retry can fix."""
+
+    def __init__(self, endpoint: str, client: Client) -> None:
+        self.endpoint = endpoint
+        self.client = client  # credentials, timeout, retries, back-off and TLS settings
+        self._wrapper: Any = None
+
+    def update(self, text: str) -> Response:
+        """POST ``text``; a 2xx or another non-retryable status is returned, else TransportError."""
+        client = self.client
+        if self._wrapper is None:
+            self._wrapper = _wrapper(self.endpoint, client)
+        self._wrapper.setQuery(text)
+        last, status = "", None
+        for attempt in range(client.retries + 1):
+            if attempt:
+                client.pause(attempt)
+            try:
+                result = self._wrapper.query()
+                with result.response as resp:
+                    return Response(resp.status, resp.read(), {k.lower(): v for k, v in resp.getheaders()})
+            except urllib.error.HTTPError as exc:
+                body = exc.read()
+                exc.close()
+                if exc.code not in RETRY_STATUSES:
+                    return Response(exc.code, body, {k.lower(): v for k, v in (exc.headers or {}).items()})
+                last, status = f"HTTP {exc.code} {exc.reason}: {body[:200].decode('utf-8', 'replace')}", exc.code
+            except urllib.error.URLError as exc:
+                if isinstance(exc.reason, ssl.SSLCertVerificationError):
+                    raise self._untrusted(exc.reason) from None
+                last, status = f"{type(exc.reason).__name__}: {exc.reason}", None
+            except ssl.SSLCertVerificationError as exc:
+                raise self._untrusted(exc) from None
+            except (TimeoutError, OSError, http.client.HTTPException) as exc:
+                last, status = f"{type(exc).__name__}: {exc}", None
+        raise TransportError(client.credentials.redact(
+            f"POST {self.endpoint} failed after {client.retries + 1} attempts: {last}"), status)
+
+    def _untrusted(self, exc: ssl.SSLCertVerificationError) -> Exception:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.endpoint)
+        return untrusted(parts.hostname, parts.port, exc)
