@@ -89,9 +89,17 @@ def _is_store(folder: Path) -> bool:
 
 
 def _walk(folder: Path) -> list[Path]:
-    """Article files under ``folder``: recursive, sorted; hidden files and folders and kg stores skipped."""
+    """Article files under ``folder``: recursive, sorted; hidden files and folders and kg stores skipped.
+
+    A folder that cannot be listed is kept in the list, so reading it reports the error
+    instead of its files silently missing from the batch.
+    """
     found: list[Path] = []
-    for root, dirs, files in os.walk(folder, onerror=None):
+
+    def unlistable(exc: OSError) -> None:
+        found.append(Path(exc.filename) if exc.filename else folder)
+
+    for root, dirs, files in os.walk(folder, onerror=unlistable):
         if _is_store(Path(root)):
             dirs[:] = []
             continue

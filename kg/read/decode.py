@@ -39,6 +39,9 @@ def read_bytes(path: Path, name: str, max_bytes: int | None = None) -> bytes:
     except OSError as exc:
         raise ReadError(f"cannot access file: {exc.strerror or exc}", where=name) from None
     if stat.S_ISDIR(info.st_mode):
+        if not os.access(path, os.R_OK | os.X_OK):
+            raise ReadError("permission denied: cannot list this folder, its articles were not read", where=name,
+                            fix="make the folder readable (chmod +rx)")
         raise ReadError("is a directory, not an article file", where=name,
                         fix="pass the folder to a batch command, or name a file inside it")
     if not stat.S_ISREG(info.st_mode):

@@ -136,7 +136,9 @@ def parse_html(text: str, source: str, where: str | None = None) -> Article:
         or extracted.get("url") or None
 
     lines = [_norm(ln) for ln in (extracted.get("text") or "").split("\n")]
-    paragraphs = [ln for ln in lines if ln and not _is_meta_line(ln, title, author)]
+    # what a page shows without JavaScript ("Enable JavaScript to continue") is never the article
+    noscript = {_norm(el.text_content()) for el in doc.xpath("//noscript")}
+    paragraphs = [ln for ln in lines if ln and ln not in noscript and not _is_meta_line(ln, title, author)]
     fallback = _fallback_paragraphs(doc)
     if not paragraphs or (fallback and len(" ".join(fallback)) > 2 * len(" ".join(paragraphs))):
         paragraphs = [p for p in fallback if not _is_meta_line(p, title, author)]
