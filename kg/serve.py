@@ -6,14 +6,30 @@ default); CONSTRUCT/DESCRIBE answer Turtle, N-Triples or RDF/XML. Updates are re
 with 403. Queries see all graphs merged as the default graph (as ``kg query`` does),
 unless ``default-graph-uri`` is given.
 It binds 127.0.0.1 unless told otherwise: the store is not meant to face a network.
+
+Every query has a time limit (``query_timeout``, 30 s by default); one over it is
+answered 503 with a message, and the server goes on serving. pyoxigraph cannot
+cancel a running query, so for a store on disk (what ``kg serve`` serves) queries
+run in worker processes that open the store read-only, and a worker over time is
+killed: its work really stops. An in-memory store cannot be opened by another
+process: its queries run in threads, the answer still comes at the deadline, but
+the query goes on in the background until done; at most ``max_running`` queries
+run at once (more wait, then get 503), so runaway queries cannot pile up.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import queue
+import threading
+import time
+from dataclasses import dataclass
 from html import escape
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -24,6 +40,12 @@ from kg.errors import ServeError
 log = logging.getLogger("kg.serve")
 PATHS = ("/sparql", "/query")
 MAX_BODY = 10 * 1024 * 1024
+#: seconds a query may run before it is answered 503 (``kg serve --query-timeout``)
+QUERY_TIMEOUT = 30.0
+#: queries evaluated at once; more wait for a free slot (up to their time limit)
+MAX_RUNNING = 4
+#: seconds a query worker process may take to start and open the store
+STARTUP_TIMEOUT = 60.0
 RESULT_TYPES = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/json": ox.QueryResultsFormat.JSON,
@@ -46,6 +68,177 @@ FORM = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>dipl
 EXAMPLE = """PREFIX dip: <https://w3id.org/diplomacy-kg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?meeting ?label WHERE { ?meeting a dip:Meeting ; rdfs:label ?label } LIMIT 20"""
+
+
+@dataclass(frozen=True)
+class Request:
+    """One query to evaluate (picklable: it may go to a worker process)."""
+
+    query: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    accept: str = ""
+
+
+#: (HTTP status, body, content type)
+Answer = tuple[int, bytes, str]
+
+
+def _text(status: int, message: str) -> Answer:
+    return status, (message + "\n").encode("utf-8"), "text/plain; charset=utf-8"
+
+
+def evaluate(store: ox.Store, req: Request) -> Answer:
+    """Run one query and serialise its results as the Accept header asks."""
+    try:
+        defaults: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.NamedNode(g) for g in req.default_graphs]
+        named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in req.named_graphs]
+        results = store.query(req.query, use_default_graph_as_union=not defaults, default_graph=defaults or None,
+                              named_graphs=named or None)
+        if isinstance(results, ox.QueryTriples):
+            media, fmt = _negotiate(req.accept, GRAPH_TYPES, "text/turtle")
+        else:
+            media, fmt = _negotiate(req.accept, RESULT_TYPES, "application/sparql-results+json")
+        return 200, results.serialize(format=fmt) or b"", f"{media}; charset=utf-8"
+    except (SyntaxError, ValueError, TypeError) as exc:
+        return _text(400, f"bad query: {exc}")
+    except OSError as exc:
+        return _text(500, f"query failed: {exc}")
+
+
+def _worker(db: str, conn: Connection) -> None:
+    """A query worker process: the store opened read-only, one Request in, one Answer out, until EOF."""
+    try:
+        store = ox.Store.read_only(db)
+    except (OSError, RuntimeError) as exc:
+        conn.send(_text(500, f"query failed: cannot open the store: {exc}"))
+        return
+    conn.send(None)  # ready: start-up does not count against a query's time limit
+    while True:
+        try:
+            req = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(evaluate(store, req))
+
+
+class _NoWorker(Exception):
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(answer[1].decode("utf-8", "replace"))
+        self.answer = answer
+
+
+class _ProcessPool:
+    """Worker processes over a store folder; a worker over its time limit is killed, a new one started."""
+
+    def __init__(self, db: Path, size: int) -> None:
+        self.db, self.size = str(db), size
+        self._ctx = multiprocessing.get_context("spawn")  # a fresh interpreter: no threads or locks inherited
+        self._idle: queue.LifoQueue[tuple[Any, Connection]] = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(size)
+        self._lock = threading.Lock()
+        self._all: set[Any] = set()
+
+    def _start(self) -> tuple[Any, Connection]:
+        """A ready worker; ``_NoWorker`` (with the answer to give) when none could start."""
+        parent, child = self._ctx.Pipe()
+        proc = self._ctx.Process(target=_worker, args=(self.db, child), daemon=True, name="kg-serve-query")
+        proc.start()
+        child.close()
+        with self._lock:
+            self._all.add(proc)
+        failed: Answer | None = _text(500, "query failed: the query process did not start in time")
+        try:
+            if parent.poll(STARTUP_TIMEOUT):
+                failed = parent.recv()
+        except (EOFError, OSError):
+            failed = _text(500, "query failed: the query process could not start")
+        if failed is not None:
+            self._kill(proc, parent)
+            raise _NoWorker(failed)
+        return proc, parent
+
+    def _kill(self, proc: Any, conn: Connection) -> None:
+        proc.kill()
+        proc.join(5)
+        conn.close()
+        with self._lock:
+            self._all.discard(proc)
+
+    def run(self, req: Request, timeout: float | None) -> Answer | None:
+        """The answer, or None when the time limit passed (the query's worker is killed)."""
+        if not self._slots.acquire(timeout=timeout):
+            return None
+        try:
+            try:
+                proc, conn = self._idle.get_nowait()
+            except queue.Empty:
+                try:
+                    proc, conn = self._start()
+                except _NoWorker as exc:
+                    return exc.answer
+            deadline = None if timeout is None else time.monotonic() + timeout
+            try:
+                conn.send(req)
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                if conn.poll(left):
+                    answer: Answer = conn.recv()
+                    self._idle.put((proc, conn))
+                    return answer
+            except (EOFError, OSError) as exc:  # the worker died (e.g. out of memory)
+                self._kill(proc, conn)
+                return _text(500, f"query failed: the query process ended ({type(exc).__name__})")
+            self._kill(proc, conn)
+            return None
+        finally:
+            self._slots.release()
+
+    @property
+    def processes(self) -> list[Any]:
+        with self._lock:
+            return [p for p in self._all if p.is_alive()]
+
+    def close(self) -> None:
+        while True:
+            try:
+                proc, conn = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            conn.close()  # the worker sees EOF and ends
+        for proc in list(self._all):
+            proc.join(2)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(2)
+        self._all.clear()
+
+
+class _ThreadPool:
+    """Queries in threads (an in-memory store): the answer comes at the deadline, the query runs on."""
+
+    def __init__(self, store: ox.Store, size: int) -> None:
+        self.store = store
+        self._slots = threading.BoundedSemaphore(size)
+
+    def run(self, req: Request, timeout: float | None) -> Answer | None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        if not self._slots.acquire(timeout=timeout):
+            return None
+        box: list[Answer] = []
+
+        def work() -> None:
+            try:
+                box.append(evaluate(self.store, req))
+            finally:
+                self._slots.release()  # only when the query has really finished
+
+        thread = threading.Thread(target=work, daemon=True, name="kg-serve-query")
+        thread.start()
+        thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        return box[0] if box else None
+
+    def close(self) -> None:
+        pass
 
 
 def _negotiate(accept: str, table: dict[str, Any], default: str) -> tuple[str, Any]:
@@ -122,49 +315,62 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(HTTPStatus.BAD_REQUEST, "give exactly one 'query' parameter")
             return
         accept = (params.get("format") or [self.headers.get("Accept") or ""])[0]
-        try:
-            defaults: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
-                ox.NamedNode(g) for g in params.get("default-graph-uri", [])]
-            named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in params.get("named-graph-uri", [])]
-            results = self.server.store.query(
-                queries[0], use_default_graph_as_union=not defaults, default_graph=defaults or None,
-                named_graphs=named or None)
-        except (SyntaxError, ValueError, TypeError) as exc:
-            self._error(HTTPStatus.BAD_REQUEST, f"bad query: {exc}")
+        req = Request(queries[0], tuple(params.get("default-graph-uri", [])), tuple(params.get("named-graph-uri", [])),
+                      accept)
+        answer = self.server.pool.run(req, self.server.query_timeout)
+        if answer is None:
+            limit = self.server.query_timeout
+            self._error(HTTPStatus.SERVICE_UNAVAILABLE,
+                        f"query timed out: it ran longer than the {limit:g} s limit and was stopped (make it more "
+                        "selective, e.g. with LIMIT or a narrower pattern, or restart kg serve with a higher "
+                        "--query-timeout)")
             return
-        except OSError as exc:
-            self._error(HTTPStatus.INTERNAL_SERVER_ERROR, f"query failed: {exc}")
-            return
-        if isinstance(results, ox.QueryTriples):
-            media, fmt = _negotiate(accept, GRAPH_TYPES, "text/turtle")
-            self._send(200, results.serialize(format=fmt) or b"", f"{media}; charset=utf-8")
-        else:
-            media, fmt = _negotiate(accept, RESULT_TYPES, "application/sparql-results+json")
-            self._send(200, results.serialize(format=fmt) or b"", f"{media}; charset=utf-8")
+        self._send(*answer)
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], store: ox.Store) -> None:
-        self.store = store
+    def __init__(self, address: tuple[str, int], pool: _ProcessPool | _ThreadPool, query_timeout: float | None) -> None:
+        self.pool = pool
+        self.query_timeout = query_timeout
         super().__init__(address, _Handler)
 
+    def server_close(self) -> None:
+        super().server_close()
+        self.pool.close()
 
-def make_server(store: Any, host: str = "127.0.0.1", port: int = 7878) -> _Server:
-    """A server ready to ``serve_forever()``; port 0 picks a free port (see ``server_address``)."""
+
+def make_server(store: Any, host: str = "127.0.0.1", port: int = 7878, *, query_timeout: float | None = QUERY_TIMEOUT,
+                max_running: int = MAX_RUNNING) -> _Server:
+    """A server ready to ``serve_forever()``; port 0 picks a free port (see ``server_address``).
+
+    ``query_timeout`` in seconds (None: no limit). A kg Store (on disk) is queried from worker
+    processes that can be stopped; any other source (pyoxigraph Store, rdflib graph) from threads.
+    """
     from kg.publish.source import as_oxigraph
 
+    if query_timeout is not None and query_timeout <= 0:
+        raise ServeError(f"the query timeout must be positive, not {query_timeout:g}",
+                         fix="give --query-timeout SECONDS, e.g. 30")
+    folder = getattr(store, "path", None)
+    pool: _ProcessPool | _ThreadPool
+    if isinstance(folder, Path) and (folder / "oxigraph").is_dir():
+        pool = _ProcessPool(folder / "oxigraph", max_running)
+    else:
+        pool = _ThreadPool(as_oxigraph(store), max_running)
     try:
-        return _Server((host, port), as_oxigraph(store))
+        return _Server((host, port), pool, query_timeout)
     except OSError as exc:
+        pool.close()
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                          fix="pick another --port, or stop what is using this one") from exc
 
 
-def serve(store: Any, host: str = "127.0.0.1", port: int = 7878) -> None:
+def serve(store: Any, host: str = "127.0.0.1", port: int = 7878, *,
+          query_timeout: float | None = QUERY_TIMEOUT) -> None:
     """Answer SPARQL queries until interrupted."""
-    server = make_server(store, host, port)
+    server = make_server(store, host, port, query_timeout=query_timeout)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -18,6 +20,7 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 
 from kg.errors import ServeError
 from kg.serve import make_server
+from kg.store import open_store
 
 DATA = Path(__file__).parent / "data" / "publish"
 SELECT = """PREFIX dip: <https://w3id.org/diplomacy-kg/ontology#>
@@ -30,7 +33,7 @@ def endpoint() -> Iterator[str]:
     store = ox.Store()
     store.load(path=str(DATA / "store.trig"), format=ox.RdfFormat.TRIG)
     server = make_server(store, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -107,3 +110,102 @@ def test_port_in_use_is_a_clear_error(endpoint: str) -> None:
     port = int(endpoint.rsplit(":", 1)[1])
     with pytest.raises(ServeError, match=f"cannot listen on 127.0.0.1:{port}"):
         make_server(ox.Store(), "127.0.0.1", port)
+
+
+# ---- the query time limit ----------------------------------------------------------------------------------
+
+#: a query whose work grows with the square of the data: seconds on a few thousand triples
+SLOW = ("SELECT (COUNT(*) AS ?n) WHERE { ?a <http://x/p> ?x . ?b <http://x/p> ?y . ?c <http://x/p> ?z "
+        "FILTER(STR(?x) < STR(?y) && STR(?y) < STR(?z)) }")
+FAST = "SELECT (COUNT(*) AS ?n) WHERE { ?s <http://x/p> ?o }"
+
+
+def _quads(n: int) -> list[ox.Quad]:
+    return [ox.Quad(ox.NamedNode(f"http://x/{i}"), ox.NamedNode("http://x/p"), ox.Literal(f"v{i:05d}"),
+                    ox.NamedNode("http://x/g")) for i in range(n)]
+
+
+def _run(server: Any) -> tuple[str, threading.Thread]:
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{server.server_address[1]}/sparql?", thread
+
+
+def _ask(url: str, query: str) -> tuple[int, str, float]:
+    start = time.monotonic()
+    status, _, body = fetch(url + urllib.parse.urlencode({"query": query}))
+    return status, body, time.monotonic() - start
+
+
+def test_a_query_over_the_time_limit_is_stopped_and_the_server_goes_on(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s") as st:
+        st.oxigraph.bulk_extend(_quads(400))
+    with open_store(tmp_path / "s", read_only=True) as st:
+        server = make_server(st, "127.0.0.1", 0, query_timeout=1.0)
+        url, _ = _run(server)
+        try:
+            status, body, _ = _ask(url, FAST)  # starts a worker process
+            assert status == 200 and '"400"' in body
+            [worker] = server.pool.processes  # type: ignore[union-attr]
+            status, body, seconds = _ask(url, SLOW)
+            assert status == 503 and "query timed out" in body and "--query-timeout" in body
+            assert seconds < 5
+            assert not worker.is_alive()  # really stopped, not left running
+            status, body, _ = _ask(url, FAST)  # the server goes on, with a new worker
+            assert status == 200 and '"400"' in body
+            assert len(server.pool.processes) == 1  # type: ignore[union-attr]
+        finally:
+            server.shutdown()
+            server.server_close()
+        assert server.pool.processes == []  # type: ignore[union-attr]
+
+
+def test_an_in_memory_store_answers_at_the_deadline_too() -> None:
+    store = ox.Store()
+    store.bulk_extend(_quads(250))  # ~3 s: the query cannot be stopped here, it finishes in the background
+    server = make_server(store, "127.0.0.1", 0, query_timeout=0.5, max_running=2)
+    url, _ = _run(server)
+    try:
+        status, body, seconds = _ask(url, SLOW)
+        assert status == 503 and "query timed out" in body and seconds < 3
+        status, body, _ = _ask(url, FAST)
+        assert status == 200 and '"250"' in body
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_time_limit_must_be_positive() -> None:
+    with pytest.raises(ServeError, match="must be positive"):
+        make_server(ox.Store(), "127.0.0.1", 0, query_timeout=0)
+
+
+@pytest.mark.slow
+def test_cli_serve_stops_a_query_over_its_time_limit(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from tests.fixtures_oxigraph import free_port
+
+    with open_store(tmp_path / "s") as st:
+        st.oxigraph.bulk_extend(_quads(400))
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port), "--store", str(tmp_path / "s"),
+                             "--query-timeout", "1"], cwd=DATA.parents[2], stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}/sparql?"
+    try:
+        for _ in range(100):
+            try:
+                if _ask(url, FAST)[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        status, body, _ = _ask(url, SLOW)
+        assert status == 503 and "query timed out" in body
+        status, body, _ = _ask(url, FAST)
+        assert status == 200 and '"400"' in body
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err

@@ -121,6 +121,8 @@ def register(app: typer.Typer) -> None:
     def serve_cmd(
         host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (loopback by default)."),
         port: int = typer.Option(7878, "--port", help="TCP port."),
+        query_timeout: float = typer.Option(30.0, "--query-timeout", min=0.001,
+                                            help="Seconds a query may run; longer ones are stopped (HTTP 503)."),
         store_dir: StoreOpt = None,
     ) -> None:
         """A read-only SPARQL endpoint over the store at http://HOST:PORT/sparql."""
@@ -129,4 +131,4 @@ def register(app: typer.Typer) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             err.print(f"[yellow]warning: binding {host}: the endpoint is reachable from the network[/yellow]")
         err.print(f"SPARQL endpoint at http://{host}:{port}/sparql (Ctrl-C to stop)")
-        run(lambda: _with_store(store_dir, lambda s: serve(s, host, port)))
+        run(lambda: _with_store(store_dir, lambda s: serve(s, host, port, query_timeout=query_timeout)))
