@@ -430,8 +430,15 @@ def _exception_text(exc: BaseException | None) -> str:
 def test_credentials_never_appear_in_errors_logs_or_output(
         oxigraph_server: OxigraphServer, faulty_proxy, caplog: pytest.LogCaptureFixture,
         capfd: pytest.CaptureFixture[str], method: str, answer: int | str, kind: str) -> None:
-    # the server echoes what it got (URL with user:password@, the Authorization header) in its error bodies
-    proxy = faulty_proxy(lambda m, p, h, n: answer if p.startswith(("/store", "/update")) else None)
+    # the server echoes what it got (the Authorization header, the URL) in its error bodies, as some do
+    def echo(m: str, p: str, h: dict[str, str], n: int) -> int | str | tuple[int, bytes] | None:
+        if not p.startswith(("/store", "/update")):
+            return None
+        if isinstance(answer, int):
+            return answer, f"denied: Authorization={h.get('Authorization')} url=http://kg:{SECRET}@x{p}".encode()
+        return answer
+
+    proxy = faulty_proxy(echo)
     caplog.set_level(logging.DEBUG)
     creds = Credentials("kg", SECRET) if kind == "basic" else Credentials(token=TOKEN)
     endpoint = proxy.url.replace("//", f"//kg:{SECRET}@") + "/query"
@@ -487,3 +494,24 @@ def test_cli_refuses_an_untrusted_certificate_unless_told(oxigraph_server: Oxigr
     assert trusted.exit_code == 0, trusted.output
     insecure = CliRunner().invoke(app, [*base, "--insecure"])
     assert insecure.exit_code == 0 and "not verified" in insecure.output
+
+
+@pytest.mark.parametrize("method", ["gsp", "update"])
+def test_a_graph_the_server_silently_drops_is_reported(oxigraph_server: OxigraphServer, faulty_proxy,
+                                                       method: str) -> None:
+    # the server says 204 No Content for the entities graph but never stores it: only the count check sees it
+    store = local_store()
+    order = sorted(local_counts(store))
+    entities = "https://w3id.org/diplomacy-kg/id/graph/entities"
+
+    def drop_entities(m: str, p: str, h: dict[str, str], n: int) -> int | None:
+        if method == "gsp":
+            return 204 if m == "PUT" and urllib.parse.quote(entities, safe="") in p else None
+        return 204 if p.startswith("/update") and n == order.index(entities) + 1 else None  # one request a graph
+
+    proxy = faulty_proxy(drop_entities)
+    report = push(store, proxy.url + "/query", method=method)
+    [lost] = report.failed
+    assert lost.graph.endswith("/graph/entities") and lost.sent == lost.expected == 13
+    assert lost.error == "server has 0 triples, 13 were sent"
+    assert len(report.graphs) - 1 == sum(g.ok for g in report.graphs)
