@@ -515,3 +515,12 @@ def test_a_graph_the_server_silently_drops_is_reported(oxigraph_server: Oxigraph
     assert lost.graph.endswith("/graph/entities") and lost.sent == lost.expected == 13
     assert lost.error == "server has 0 triples, 13 were sent"
     assert len(report.graphs) - 1 == sum(g.ok for g in report.graphs)
+
+
+def test_update_fallback_server_that_always_hangs_times_out_per_graph(oxigraph_server: OxigraphServer,
+                                                                      faulty_proxy) -> None:
+    proxy = faulty_proxy(lambda m, p, h, n: "hang" if p.startswith("/update") else None, hang_seconds=1.0)
+    report = push(local_store(), proxy.url + "/query", method="update", timeout=0.3, retries=1, backoff=0.01)
+    assert len(report.failed) == len(report.graphs)
+    assert "timed out" in (report.graphs[0].error or "")
+    assert all("timed out" in (g.error or "") or "not sent" in (g.error or "") for g in report.failed)
