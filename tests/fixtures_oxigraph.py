@@ -95,14 +95,14 @@ class FaultyProxy:
     """A real HTTP proxy on 127.0.0.1 in front of a server, misbehaving on purpose.
 
     ``policy(method, path, headers, n)`` (n = 1-based request number) returns ``None`` to
-    forward, an int to answer with that status (or a ``(status, body)`` pair), ``"drop"`` to
-    close the connection unanswered,
+    forward, an int to answer with that status (or ``(status, body)``, ``(status, body, headers)``),
+    ``"drop"`` to close the connection unanswered,
     or ``"hang"`` to say nothing for ``hang_seconds`` (a client timeout) and then close.
     With ``tls`` (a server-side SSLContext) it speaks HTTPS.
     """
 
     def __init__(self, upstream: str,
-                 policy: Callable[[str, str, dict[str, str], int], int | str | tuple[int, bytes] | None],
+                 policy: Callable[[str, str, dict[str, str], int], int | str | tuple[Any, ...] | None],
                  tls: ssl.SSLContext | None = None, hang_seconds: float = 3.0) -> None:
         self.upstream = urlsplit(upstream)
         self.policy = policy
@@ -129,8 +129,11 @@ class FaultyProxy:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 if isinstance(decision, int | tuple):
-                    status, answer = decision if isinstance(decision, tuple) else (decision, b"")
+                    status, answer, extra = (*decision, {}, b"")[:3] if isinstance(decision, tuple) \
+                        else (decision, b"", {})
                     self.send_response(status)
+                    for key, value in (extra or {}).items():
+                        self.send_header(key, value)
                     self.send_header("Content-Length", str(len(answer)))
                     self.end_headers()
                     self.wfile.write(answer)
@@ -169,7 +172,7 @@ class FaultyProxy:
 def faulty_proxy(oxigraph_server: OxigraphServer) -> Iterator[Callable[..., FaultyProxy]]:
     made: list[FaultyProxy] = []
 
-    def make(policy: Callable[[str, str, dict[str, str], int], int | str | tuple[int, bytes] | None],
+    def make(policy: Callable[[str, str, dict[str, str], int], int | str | tuple[Any, ...] | None],
              **options: Any) -> FaultyProxy:
         proxy = FaultyProxy(oxigraph_server.url, policy, **options)
         made.append(proxy)

@@ -397,12 +397,41 @@ def test_update_fallback_verifies_tls_by_default(oxigraph_server: OxigraphServer
     assert push(local_store(), proxy.url + "/query", method="update", verify_tls=False).ok
 
 
-def test_update_fallback_does_not_follow_redirects(oxigraph_server: OxigraphServer, faulty_proxy) -> None:
+@pytest.mark.parametrize("status", [302, 303, 307])
+def test_update_fallback_does_not_follow_redirects(oxigraph_server: OxigraphServer, faulty_proxy,
+                                                   status: int) -> None:
     # a redirect would resend the credentials elsewhere (or turn the POST into a GET): it is reported instead
-    proxy = faulty_proxy(lambda m, p, h, n: 307 if p.startswith("/update") else None)
+    def redirect(m: str, p: str, h: dict[str, str], n: int) -> tuple[int, bytes, dict[str, str]] | None:
+        if p.startswith("/update"):
+            return status, b"", {"Location": f"{proxy.url}/elsewhere"}
+        return None
+
+    proxy = faulty_proxy(redirect)
     report = push(local_store(), proxy.url + "/query", method="update", credentials=Credentials("kg", SECRET))
     assert len(report.failed) == len(report.graphs)
-    assert all("HTTP 307" in (g.error or "") for g in report.failed)
+    assert all(f"HTTP {status}" in (g.error or "") for g in report.failed)
+    assert not [p for _, p in proxy.requests if p.startswith("/elsewhere")]
+
+
+@pytest.mark.parametrize("method", ["gsp", "update"])
+def test_a_graph_the_server_refuses_is_reported_with_its_reason(oxigraph_server: OxigraphServer, faulty_proxy,
+                                                                method: str) -> None:
+    store = local_store()
+    order = sorted(local_counts(store))
+    entities = "https://w3id.org/diplomacy-kg/id/graph/entities"
+
+    def refuse_entities(m: str, p: str, h: dict[str, str], n: int) -> tuple[int, bytes] | None:
+        hit = (m == "PUT" and urllib.parse.quote(entities, safe="") in p) if method == "gsp" else \
+            (p.startswith("/update") and n == order.index(entities) + 1)
+        return (400, b"parse error at line 3: unexpected '<'") if hit else None
+
+    proxy = faulty_proxy(refuse_entities)
+    report = push(store, proxy.url + "/query", method=method)
+    [refused] = report.failed
+    assert refused.graph == entities and refused.sent == 0
+    assert refused.error and refused.error.startswith("HTTP 400 while ")
+    assert refused.error.endswith("parse error at line 3: unexpected '<'")
+    assert server_counts(oxigraph_server) == {g: n for g, n in local_counts(store).items() if g != entities}
 
 
 # ---- credentials never leak, whatever the server does ----------------------------------------------
