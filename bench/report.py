@@ -67,8 +67,48 @@ def rows(n: str, res: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
                     _ratio(res["push"]["per_s"], bp.get("per_s")), ""))
     if bad:
         out.append(("baseline", f"not run to the end: {base['error']}", "", "", ""))
+    elif "skipped" in base:
+        out.append(("baseline", base["skipped"], "", "", ""))
     elif not base:
         out.append(("baseline", "not run at this size (see --baseline-max)", "", "", ""))
+    return out
+
+
+def _verdict(value: float, target: float, higher_is_better: bool) -> dict[str, Any]:
+    met = value >= target if higher_is_better else value <= target
+    if met:
+        how = "met"
+    elif higher_is_better:
+        how = f"missed by {100 * (1 - value / target):.0f}% ({value / target:.2f}x the target)"
+    else:
+        how = f"missed: {value / target:.1f}x the target"
+    return {"value": value, "goal": target, "met": met, "verdict": how}
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 6's targets, each checked at the largest size that measured it."""
+    out: list[dict[str, Any]] = []
+    sizes = sorted(results["sizes"], key=int)
+    for n in sizes:
+        ing = results["sizes"][n]["ingest"].get("2", {})
+        if "articles_per_s" in ing:
+            out.append({"target": "ingest >= 200 articles/s, 2 workers, SHACL gate and commit included",
+                        "articles": int(n), **_verdict(ing["articles_per_s"], TARGETS["ingest_2w"], True)})
+        if int(n) >= 100_000 and "seconds" in ing:
+            out.append({"target": "100k articles ingested in under 10 min", "articles": int(n),
+                        **_verdict(ing["seconds"], TARGETS["ingest_100k_s"], False)})
+        if int(n) >= 100_000 and "peak_rss_mb" in ing:
+            out.append({"target": "peak memory under 2 GB (ingest, process tree)", "articles": int(n),
+                        **_verdict(ing["peak_rss_mb"], TARGETS["peak_mb"], False)})
+    big = sizes[-1] if sizes else None
+    if big is not None:
+        for name, q in results["sizes"][big].get("queries", {}).items():
+            out.append({"target": f"query {name} median < 100 ms", "articles": int(big),
+                        **_verdict(q["median_ms"], TARGETS["query_ms"], False)})
+        nq = results["sizes"][big].get("export", {}).get("nquads")
+        if nq:
+            out.append({"target": "export >= 300k statements/s to N-Quads", "articles": int(big),
+                        **_verdict(nq["per_s"], TARGETS["nquads"], True)})
     return out
 
 
@@ -83,6 +123,11 @@ def table(results: dict[str, Any]) -> str:
         lines += [fmt.format(*r) for r in body]
     lines.append("\nratio: above 1 means diplomacy-kg is faster / leaner than the baseline "
                  "(rdflib Dataset + pyshacl on the whole graph + rdflib SPARQL + SPARQLWrapper INSERT DATA)")
+    checks = results.get("targets") or targets(results)
+    if checks:
+        lines.append("\ntargets (2 cores):")
+        lines += [f"  {t['target']} at {t['articles']:,} articles: {_num(t['value'])} -> {t['verdict']}"
+                  for t in checks]
     return "\n".join(lines)
 
 

@@ -28,7 +28,7 @@ from bench.queries import QUERY_PARAMS
 EXPORT_FORMATS = ("nquads", "nt", "turtle", "trig", "jsonld")
 
 
-def our_queries(store_dir: Path, reps: int) -> dict[str, Any]:
+def our_queries(store_dir: Path, reps: int, budget: float = 30.0) -> dict[str, Any]:
     from kg.query import load_query, run_query
     from kg.store import open_store
 
@@ -40,17 +40,17 @@ def our_queries(store_dir: Path, reps: int) -> dict[str, Any]:
             def once(q: Any = query, p: dict[str, str] = params) -> Any:
                 return run_query(store, q, p)
 
-            out[name] = latency(once, reps)
+            out[name] = latency(once, reps, budget_s=budget)
     return out
 
 
-def our_exports(store_dir: Path, scratch: Path) -> dict[str, Any]:
+def our_exports(store_dir: Path, scratch: Path, formats: tuple[str, ...] = EXPORT_FORMATS) -> dict[str, Any]:
     from kg.publish import export
     from kg.store import open_store
 
     out = {}
     with open_store(store_dir, read_only=True) as store:
-        for fmt in EXPORT_FORMATS:
+        for fmt in formats:
             target = scratch / f"export.{fmt}"
             start = time.perf_counter()
             report = export(store, target, fmt)
@@ -92,7 +92,19 @@ def baseline(corpus: Path, scratch: Path, *, push: bool, reps: int, timeout: flo
             stop_oxigraph(server)
 
 
-def bench_size(n: int, args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
+def extrapolate(n: int, done: dict[str, Any]) -> str:
+    """Why the baseline was not run at ``n`` articles: its time scaled linearly from the largest run (a lower bound)."""
+    m = max((int(k) for k, r in done.items() if (r.get("baseline") or {}).get("wall_s")), default=0)
+    if not m:
+        return "not run (see --baseline-max)"
+    secs = done[str(m)]["baseline"]["wall_s"] * n / m
+    return (f"not run: would take over {secs / 3600:.1f} h (the {m:,}-article baseline took "
+            f"{done[str(m)]['baseline']['wall_s'] / 60:.0f} min; scaled linearly, a lower bound: "
+            "pyshacl and rdflib SPARQL grow faster than linearly)")
+
+
+def bench_size(n: int, args: argparse.Namespace, scratch: Path, done: dict[str, Any] | None = None) -> dict[str, Any]:
+    done = done or {}
     say = _say
     corpus = generate.ensure(args.out / f"corpus-{n}", n, args.seed)
     result: dict[str, Any] = {"articles": n, "ingest": {}}
@@ -102,9 +114,9 @@ def bench_size(n: int, args: argparse.Namespace, scratch: Path) -> dict[str, Any
         say(f"[{n}] ingest, {w} worker(s)")
         result["ingest"][str(w)] = run_phase(["ingest", "--store", str(store), "--workers", str(w), str(corpus)])
     say(f"[{n}] queries")
-    result["queries"] = our_queries(store, args.reps)
+    result["queries"] = our_queries(store, args.reps, args.query_budget)
     say(f"[{n}] export")
-    result["export"] = our_exports(store, scratch)
+    result["export"] = our_exports(store, scratch, EXPORT_FORMATS if n <= args.all_formats_max else ("nquads",))
     if n <= args.push_max:
         say(f"[{n}] push")
         result["push"] = our_push(store, scratch)
@@ -112,6 +124,8 @@ def bench_size(n: int, args: argparse.Namespace, scratch: Path) -> dict[str, Any
         say(f"[{n}] baseline (rdflib + pyshacl + rdflib SPARQL + SPARQLWrapper)")
         result["baseline"] = baseline(corpus, scratch, push=n <= args.push_max, reps=max(3, args.reps // 5),
                                       timeout=args.baseline_timeout, query_timeout=args.baseline_query_timeout)
+    elif done:
+        result["baseline"] = {"skipped": extrapolate(n, done)}
     shutil.rmtree(store, ignore_errors=True)
     return result
 
@@ -131,6 +145,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--baseline-max", type=int, default=10_000, help="largest size the baseline runs at")
     ap.add_argument("--baseline-timeout", type=float, default=1800.0, help="seconds the baseline may take per size")
     ap.add_argument("--baseline-query-timeout", type=float, default=60.0, help="seconds per baseline query")
+    ap.add_argument("--query-budget", type=float, default=30.0, help="seconds of runs per stored query (at least 1)")
+    ap.add_argument("--all-formats-max", type=int, default=10_000,
+                    help="largest size exported in every format (above it: N-Quads only, the target format)")
     ap.add_argument("--quick", action="store_true", help="fewer query runs")
     args = ap.parse_args(argv)
     if args.quick:
@@ -143,10 +160,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     }
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
         for n in sizes:
-            results["sizes"][str(n)] = bench_size(n, args, Path(tmp))
+            results["sizes"][str(n)] = bench_size(n, args, Path(tmp), results["sizes"])
             (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    from bench.report import table
+    from bench.report import table, targets
 
+    results["targets"] = targets(results)
+    (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(table(results))
     return results
 

@@ -40,5 +40,7 @@ def test_benchmark_smoke_run(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     base = res["baseline"]
     assert base["articles"] == 50 and base["triples"] > 0
     assert base["push"]["triples"] > 0 and set(base["export"]) == set(EXPORT_FORMATS)
+    assert {t["target"] for t in saved["targets"]} >= {"export >= 300k statements/s to N-Quads"}
+    assert all(isinstance(t["met"], bool) for t in saved["targets"])
     table = capsys.readouterr().out
     assert "50 articles" in table and "baseline" in table and "countries-pledging-troops" in table
