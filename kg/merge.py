@@ -135,10 +135,5 @@ def same_as_links(store: Store) -> list[tuple[str, str]]:
 def recompute(store: Store) -> int:
     """Rebuild ``B graph/merged`` in one transaction; returns the number of sameAs links."""
     links = same_as_links(store)
-    graph = f"<{store.merged_graph}>"
-    update = f"DROP SILENT GRAPH {graph}"
-    if links:
-        body = "\n".join(f"<{a}> <{OWL_SAME_AS}> <{b}> ." for a, b in links)
-        update += f" ;\nINSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}"
-    store.update(update)
+    store.replace_graph(store.merged_graph, "\n".join(f"<{a}> <{OWL_SAME_AS}> <{b}> ." for a, b in links))
     return len(links)

@@ -253,7 +253,7 @@ def _push(source: Any, endpoint: str, *, gsp_endpoint: str | None, update_endpoi
     started = time.perf_counter()
     down = 0
     try:
-        for name in src.sorted_graphs(store):
+        for name in src.sorted_graphs(store, src.merged_default(source)):
             graph = "" if isinstance(name, ox.DefaultGraph) else str(name.value)
             triples = src.graph_triples(store, name)
             result = GraphResult(graph, expected=len(triples))

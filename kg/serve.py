@@ -78,6 +78,8 @@ class Request:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     accept: str = ""
+    #: no default-graph-uri: read the union of all graphs (False: the store's default graph is already their merge)
+    union: bool = True
 
 
 #: (HTTP status, body, content type)
@@ -93,7 +95,8 @@ def evaluate(store: ox.Store, req: Request) -> Answer:
     try:
         defaults: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.NamedNode(g) for g in req.default_graphs]
         named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in req.named_graphs]
-        results = store.query(req.query, use_default_graph_as_union=not defaults, default_graph=defaults or None,
+        results = store.query(req.query, use_default_graph_as_union=req.union and not defaults,
+                              default_graph=defaults or None,
                               named_graphs=named or None)
         if isinstance(results, ox.QueryTriples):
             media, fmt = _negotiate(req.accept, GRAPH_TYPES, "text/turtle")
@@ -316,7 +319,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         accept = (params.get("format") or [self.headers.get("Accept") or ""])[0]
         req = Request(queries[0], tuple(params.get("default-graph-uri", [])), tuple(params.get("named-graph-uri", [])),
-                      accept)
+                      accept, union=not self.server.merged_default)
         answer = self.server.pool.run(req, self.server.query_timeout)
         if answer is None:
             limit = self.server.query_timeout
@@ -331,9 +334,11 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], pool: _ProcessPool | _ThreadPool, query_timeout: float | None) -> None:
+    def __init__(self, address: tuple[str, int], pool: _ProcessPool | _ThreadPool, query_timeout: float | None,
+                 merged_default: bool = False) -> None:
         self.pool = pool
         self.query_timeout = query_timeout
+        self.merged_default = merged_default
         super().__init__(address, _Handler)
 
     def server_close(self) -> None:
@@ -360,7 +365,7 @@ def make_server(store: Any, host: str = "127.0.0.1", port: int = 7878, *, query_
     else:
         pool = _ThreadPool(as_oxigraph(store), max_running)
     try:
-        return _Server((host, port), pool, query_timeout)
+        return _Server((host, port), pool, query_timeout, bool(getattr(store, "merged_default", False)))
     except OSError as exc:
         pool.close()
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",

@@ -17,12 +17,12 @@ export_mod = importlib.import_module("kg.publish.export")  # kg.publish.export i
 @pytest.mark.slow
 def test_parallel_nquads_are_the_sequential_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with open_store(tmp_path / "store") as st:
-        st.oxigraph.extend(
+        st.load(
             ox.Quad(ox.NamedNode(f"https://example.org/s{i % 7}"), ox.NamedNode("https://example.org/p"),
                     ox.Literal(f"value {i} \u00e9\\n"), ox.NamedNode(f"https://example.org/g{i % 23}"))
             for i in range(400))
-        st.oxigraph.add(ox.Quad(ox.NamedNode("https://example.org/d"), ox.NamedNode("https://example.org/p"),
-                                ox.Literal("in the default graph")))
+        st.load([ox.Quad(ox.NamedNode("https://example.org/d"), ox.NamedNode("https://example.org/p"),
+                         ox.Literal("in the default graph"))])  # goes to the user graph
     with open_store(tmp_path / "store", read_only=True) as st:
         monkeypatch.setattr(export_mod, "PARALLEL_MIN_GRAPHS", 10**9)
         sequential = export(st, tmp_path / "seq.nq", "nquads")

@@ -178,7 +178,7 @@ def test_cli_publish(tmp_path: Path) -> None:
     from kg.store import open_store
 
     with open_store(tmp_path / "store") as store:
-        store.oxigraph.load(path=str(DATA / "store.trig"), format=ox.RdfFormat.TRIG)
+        store.load(DATA / "store.trig", format=ox.RdfFormat.TRIG)
     result = CliRunner().invoke(app, ["publish", str(tmp_path / "site"), "--store", str(tmp_path / "store")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "site" / "person" / "keir-starmer.html").is_file()

@@ -193,7 +193,7 @@ def kg_store(path: Path) -> Path:
     from kg.store import open_store
 
     with open_store(path) as store:
-        store.oxigraph.load(path=str(DATA / "store.trig"), format=ox.RdfFormat.TRIG)
+        store.load(DATA / "store.trig", format=ox.RdfFormat.TRIG)
     return path
 
 

@@ -31,7 +31,7 @@ CASES = sorted(DATA.glob("*/*.json"))
 
 def load_world(path: Path) -> Store:
     store = open_store(path)
-    store.oxigraph.load(path=str(WORLD))
+    store.load(WORLD)
     recompute(store)
     return store
 
@@ -169,7 +169,7 @@ def test_queries_do_not_multiply_rows_when_many_articles_repeat_the_same_triples
     """
     store = load_world(tmp_path / "store")
     a2 = [q for q in store.quads("https://w3id.org/diplomacy-kg/id/graph/article/a2")]
-    store.oxigraph.extend(ox.Quad(q.subject, q.predicate, q.object,
+    store.load(ox.Quad(q.subject, q.predicate, q.object,
                                   ox.NamedNode(f"https://w3id.org/diplomacy-kg/id/graph/article/copy{i}"))
                           for i in range(80) for q in a2)
     for case in CASES:

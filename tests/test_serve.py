@@ -139,7 +139,7 @@ def _ask(url: str, query: str) -> tuple[int, str, float]:
 
 def test_a_query_over_the_time_limit_is_stopped_and_the_server_goes_on(tmp_path: Path) -> None:
     with open_store(tmp_path / "s") as st:
-        st.oxigraph.bulk_extend(_quads(400))
+        st.load(_quads(400))
     with open_store(tmp_path / "s", read_only=True) as st:
         server = make_server(st, "127.0.0.1", 0, query_timeout=1.0)
         url, _ = _run(server)
@@ -189,7 +189,7 @@ def test_cli_serve_stops_a_query_over_its_time_limit(tmp_path: Path) -> None:
     from tests.fixtures_oxigraph import free_port
 
     with open_store(tmp_path / "s") as st:
-        st.oxigraph.bulk_extend(_quads(400))
+        st.load(_quads(400))
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port), "--store", str(tmp_path / "s"),
                              "--query-timeout", "1"], cwd=DATA.parents[2], stderr=subprocess.PIPE, text=True)

@@ -137,15 +137,16 @@ def _db_path(source: Any) -> str | None:
 
 
 def write(store: ox.Store, out: IO[bytes], fmt: str, *, graph: str | None, base_iri: str,
-          db_path: str | None = None) -> int:
+          db_path: str | None = None, merged: bool = False) -> int:
     """Serialise to a binary stream; returns the number of triples or quads written.
 
     ``db_path``: the store's folder when other processes may open it read-only (a large N-Quads
-    dump of the whole store is then split between two of them).
+    dump of the whole store is then split between two of them). ``merged``: the default graph
+    is the merge of the named graphs (a kg store): not exported, but read as the merged view.
     """
     counter = [0]
     if fmt == "jsonld":
-        names = [src.graph_node(graph)] if graph else src.sorted_graphs(store)
+        names = [src.graph_node(graph)] if graph else src.sorted_graphs(store, merged)
         text = io.TextIOWrapper(out, encoding="utf-8", newline="\n", write_through=True)
         pairs = ((name, _counted(src.graph_triples(store, name), counter)) for name in names)
         write_jsonld(text, pairs, base_iri)
@@ -153,15 +154,16 @@ def write(store: ox.Store, out: IO[bytes], fmt: str, *, graph: str | None, base_
         text.detach()
         return counter[0]
     if fmt == "nquads" and graph is None and db_path is not None:
-        names = src.sorted_graphs(store)
+        names = src.sorted_graphs(store, merged)
         if len(names) >= PARALLEL_MIN_GRAPHS:
             return _parallel_nquads(db_path, names, out)
     if fmt in ("nquads", "nt"):
-        for lines in src.ntriples_chunks(store, graph, quads=fmt == "nquads"):
+        for lines in src.ntriples_chunks(store, graph, quads=fmt == "nquads", merged=merged):
             out.write(b"".join(lines))
             counter[0] += len(lines)
         return counter[0]
-    items = src.dataset_quads(store, graph) if fmt in DATASET_FORMATS else src.merged_triples(store, graph)
+    items = (src.dataset_quads(store, graph, merged) if fmt in DATASET_FORMATS
+             else src.merged_triples(store, graph, merged))
     prefixes = PREFIXES if fmt in ("turtle", "trig") else None
     ox.serialize(_counted(items, counter), out, _OX[fmt], prefixes=prefixes)
     return counter[0]
@@ -181,7 +183,7 @@ def export(source: Any, out: Path | IO[bytes], fmt: str, *, graph: str | None = 
     if not isinstance(out, str | os.PathLike):
         counting = _Counting(out)
         n = write(store, counting, fmt, graph=graph, base_iri=base_iri,  # type: ignore[arg-type]
-                  db_path=_db_path(source))
+                  db_path=_db_path(source), merged=src.merged_default(source))
         return ExportReport(fmt, n, counting.n, None)
     path = Path(out)
     try:
@@ -189,7 +191,8 @@ def export(source: Any, out: Path | IO[bytes], fmt: str, *, graph: str | None = 
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
-                n = write(store, fh, fmt, graph=graph, base_iri=base_iri, db_path=_db_path(source))
+                n = write(store, fh, fmt, graph=graph, base_iri=base_iri, db_path=_db_path(source),
+                          merged=src.merged_default(source))
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

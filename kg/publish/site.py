@@ -134,7 +134,7 @@ def _resource_page(store: ox.Store, iri: str, path: str, triples: list[ox.Triple
     return page(current, title, "\n".join(body), head)
 
 
-def _dumps(store: ox.Store, out_dir: Path, base_iri: str, report: SiteReport) -> list[Dump]:
+def _dumps(store: Any, out_dir: Path, base_iri: str, report: SiteReport) -> list[Dump]:
     dumps = []
     for fmt in FORMATS:
         rel_path = f"dumps/{DUMP_NAME}{EXTENSIONS[fmt]}"
@@ -218,7 +218,7 @@ def publish_site(source: Any, out_dir: Path, *, base_iri: str = DEFAULT_BASE_IRI
         for filename, graph in GRAPHS.items():
             _write(out_dir / "ontology" / filename, ontology_turtle(onto, graph), report)
         _write(out_dir / "ontology" / "index.html", ontology_page(onto), report)
-        dumps = _dumps(store, out_dir, base_iri, report)
+        dumps = _dumps(source, out_dir, base_iri, report)  # the source: a kg store's derived default graph stays out
         report.triples = src.count_merged(store)
         counts = class_partitions(store)
         classes = _class_pages(resources, store, r, out_dir, report)

@@ -56,14 +56,19 @@ def as_oxigraph(source: Any) -> ox.Store:
                        fix="pass a kg Store, a pyoxigraph Store or an rdflib Graph/Dataset")
 
 
+def merged_default(source: Any) -> bool:
+    """Is ``source`` a kg Store whose default graph is the merge of its named graphs (derived: never exported)?"""
+    return getattr(source, "merged_default", False) is True
+
+
 def graph_node(name: str | None) -> GraphName:
     return ox.DefaultGraph() if not name else ox.NamedNode(name)
 
 
-def sorted_graphs(store: ox.Store) -> list[GraphName]:
-    """Default graph (when it has triples) then named graphs by IRI."""
+def sorted_graphs(store: ox.Store, merged: bool = False) -> list[GraphName]:
+    """Default graph (when it has triples and is not ``merged``, derived) then named graphs by IRI."""
     names: list[GraphName] = sorted(store.named_graphs(), key=term_key)
-    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+    if not merged and next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
         names.insert(0, ox.DefaultGraph())
     return names
 
@@ -91,16 +96,19 @@ def graph_lines(store: ox.Store, graph: GraphName) -> list[bytes]:
     return lines
 
 
-def ntriples_chunks(store: ox.Store, graph: str | None, *, quads: bool) -> Iterator[list[bytes]]:
-    """Canonical N-Quads (``quads``) or N-Triples lines of one graph or of all, a graph (or subject) at a time."""
+def ntriples_chunks(store: ox.Store, graph: str | None, *, quads: bool, merged: bool = False) -> Iterator[list[bytes]]:
+    """Canonical N-Quads (``quads``) or N-Triples lines of one graph or of all, a graph (or subject) at a time.
+
+    ``merged``: the store's default graph is the merge of the named graphs, read as it is.
+    """
     if not quads:
-        if graph:
+        if graph or merged:
             yield graph_lines(store, graph_node(graph))
         else:
             for subject in _subjects(store):
                 yield [f"{t} .\n".encode() for t in subject_triples(store, subject)]
         return
-    for name in [graph_node(graph)] if graph else sorted_graphs(store):
+    for name in [graph_node(graph)] if graph else sorted_graphs(store, merged):
         lines = graph_lines(store, name)
         if not isinstance(name, ox.DefaultGraph):
             suffix = b" " + str(name).encode() + b" .\n"
@@ -108,17 +116,17 @@ def ntriples_chunks(store: ox.Store, graph: str | None, *, quads: bool) -> Itera
         yield lines
 
 
-def dataset_quads(store: ox.Store, graph: str | None = None) -> Iterator[ox.Quad]:
+def dataset_quads(store: ox.Store, graph: str | None = None, merged: bool = False) -> Iterator[ox.Quad]:
     """Quads of every graph (or the one named), graph by graph, in canonical order."""
-    names = [graph_node(graph)] if graph else sorted_graphs(store)
+    names = [graph_node(graph)] if graph else sorted_graphs(store, merged)
     for name in names:
         for t in graph_triples(store, name):
             yield ox.Quad(t.subject, t.predicate, t.object, name)
 
 
-def merged_triples(store: ox.Store, graph: str | None = None) -> Iterator[ox.Triple]:
+def merged_triples(store: ox.Store, graph: str | None = None, merged: bool = False) -> Iterator[ox.Triple]:
     """The triples of one graph, or of all graphs merged without duplicates, in canonical order."""
-    if graph:
+    if graph or merged:
         yield from graph_triples(store, graph_node(graph))
         return
     yield from (t for subject in _subjects(store) for t in subject_triples(store, subject))

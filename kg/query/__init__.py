@@ -206,7 +206,9 @@ def _run_local(store: Store, text: str, allow_update: bool) -> Result:
     from kg.store import to_rdflib
 
     try:
-        answer = store.oxigraph.query(text, prefixes=dict(PREFIXES), use_default_graph_as_union=True)
+        # the default graph is the merge of the named graphs (each triple once); older stores: their union
+        union = not store.merged_default
+        answer = store.oxigraph.query(text, prefixes=dict(PREFIXES), use_default_graph_as_union=union)
     except SyntaxError as exc:
         if not _is_update(_prologue() + text):
             raise QueryError(f"invalid SPARQL: {exc}") from None

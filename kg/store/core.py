@@ -11,6 +11,9 @@ Crash safety: every write that must be all-or-nothing (an article's graph
 replacement together with its entity descriptions, the merged graph) is ONE
 SPARQL Update request, which pyoxigraph applies as one transaction (verified:
 an update whose last operation fails leaves nothing of the earlier ones).
+
+The default graph is the merge of the named graphs (``kg.store.default``), kept
+in the same transactions; stored queries read it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.errors import StoreError, StoreLocked
+from kg.store import default as merge_default
 from kg.store.lock import StoreLock
 from kg.store.terms import to_rdflib
 from kg.vocab import DEFAULT_BASE_IRI, ONTOLOGY_IRI, VOCAB_BASE
@@ -65,6 +69,8 @@ class Store:
         self.path = path
         self.base_iri = base_iri
         self.read_only = read_only
+        #: the default graph holds the merge of the named graphs (False: a store from before 0.2, read-only)
+        self.merged_default = False
         self._ox: ox.Store | None = oxigraph
         self._lock = lock
 
@@ -123,7 +129,13 @@ class Store:
                       if isinstance(g, ox.NamedNode) and g.value.startswith(prefix))
 
     def quad_count(self) -> int:
-        return len(self.oxigraph)
+        """Statements in the named graphs (the default graph's merge of them is not counted)."""
+        n = len(self.oxigraph)
+        if self.merged_default:
+            rows = self.oxigraph.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+            assert isinstance(rows, ox.QuerySolutions)
+            n -= int(next(iter(rows))[0].value)
+        return n
 
     def triple_count(self, *, include_schema: bool = False) -> int:
         """Distinct data triples (a triple stated by two articles counts once), as in ``union_graph``."""
@@ -153,9 +165,12 @@ class Store:
                 "classes": classes}
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
-        """All quads, or those of one named graph."""
+        """All quads of the named graphs, or those of one."""
         name = ox.NamedNode(graph) if graph else None
-        return iter(self.oxigraph.quads_for_pattern(None, None, None, name))
+        quads = self.oxigraph.quads_for_pattern(None, None, None, name)
+        if name is None and self.merged_default:
+            return (q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph))
+        return iter(quads)
 
     def graph(self, name: str) -> Graph:
         """One named graph as an rdflib Graph."""
@@ -171,6 +186,8 @@ class Store:
         """
         g = Graph()
         for q in self.oxigraph:
+            if isinstance(q.graph_name, ox.DefaultGraph) and self.merged_default:
+                continue
             if not include_schema and q.graph_name.value in SCHEMA_GRAPHS:
                 continue
             g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
@@ -183,12 +200,26 @@ class Store:
                              fix="open it with read_only=False to change it")
         return self.oxigraph
 
-    def update(self, sparql: str) -> None:
+    def _write(self, sparql: str) -> None:
         """Run a SPARQL Update as one transaction."""
         try:
             self._writable().update(sparql)
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"write failed: {exc}", where=self.path) from exc
+
+    def update(self, sparql: str) -> None:
+        """A user's SPARQL Update, as one transaction with the default graph brought in line after it.
+
+        Writing the default graph itself is refused: it is the merge of the named graphs.
+        """
+        try:
+            op = merge_default.writes_default(sparql)
+        except Exception as exc:  # rdflib's parser raises pyparsing errors
+            raise StoreError(f"invalid SPARQL Update: {exc}") from exc
+        if op is not None:
+            raise StoreError(f"this update writes the default graph ({op}), which kg derives from the named graphs",
+                             where=self.path, fix="name a graph: INSERT DATA { GRAPH <...> { ... } }, or WITH <...>")
+        self._write(" ;\n".join((sparql, *merge_default.RESYNC)))
 
     def replace_article(self, key: str, ntriples: str, entities: Mapping[str, str] | None = None) -> None:
         """Swap in an article's graph (N-Triples) and its entity descriptions in one transaction.
@@ -208,7 +239,10 @@ class Store:
         if store.contains_named_graph(graph):
             return False
         ents = ox.NamedNode(self.entities_graph)
-        quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in _triples(ntriples)]
+        default = ox.DefaultGraph()
+        triples = _triples(ntriples)
+        quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+        quads.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in triples)
         for iri in sorted(entities):
             new = set(_triples(entities[iri]))
             old = {ox.Triple(q.subject, q.predicate, q.object)
@@ -216,7 +250,8 @@ class Store:
             if old and old != new:
                 return False
             if not old:
-                quads.extend(ox.Quad(t.subject, t.predicate, t.object, ents) for t in sorted(new, key=str))
+                quads.extend(ox.Quad(t.subject, t.predicate, t.object, g)
+                             for t in sorted(new, key=str) for g in (ents, default))
         try:
             store.extend(quads)
         except OSError as exc:
@@ -224,22 +259,54 @@ class Store:
         return True
 
     def _replace(self, key: str, ntriples: str, entities: Mapping[str, str]) -> None:
-        graph = _iri(self.article_graph(key))
-        ops = [f"DROP SILENT GRAPH {graph}"]
-        ents = _iri(self.entities_graph)
-        for iri in sorted(entities):
-            ops.append(f"DELETE WHERE {{ GRAPH {ents} {{ {_iri(iri)} ?p ?o }} }}")
-        data = f"GRAPH {graph} {{\n{ntriples}\n}}"
+        graph = _iri(self.article_graph(key))[1:-1]
+        ents = self.entities_graph
+        ops = []
+        if entities:  # the old descriptions leave the default graph unless another graph states them
+            iris = [_iri(iri)[1:-1] for iri in sorted(entities)]
+            ops.append(merge_default.forget(ents, leaving=[graph], subjects=iris))
+            ops.extend(f"DELETE WHERE {{ GRAPH <{ents}> {{ <{iri}> ?p ?o }} }}" for iri in iris)
+        ops += [merge_default.forget(graph), f"DROP SILENT GRAPH <{graph}>", merge_default.insert(graph, ntriples)]
         if entities:
-            data += f"\nGRAPH {ents} {{\n" + "\n".join(entities[k] for k in sorted(entities)) + "\n}"
-        ops.append(f"INSERT DATA {{\n{data}\n}}")
-        self.update(" ;\n".join(ops))
+            ops.append(merge_default.insert(ents, "\n".join(entities[k] for k in sorted(entities))))
+        self._write(" ;\n".join(ops))
+
+    def replace_graph(self, graph: str, ntriples: str) -> None:
+        """Replace a whole named graph by N-Triples (empty: remove it), in one transaction."""
+        graph = _iri(graph)[1:-1]
+        ops = [merge_default.forget(graph), f"DROP SILENT GRAPH <{graph}>"]
+        if ntriples.strip():
+            ops.append(merge_default.insert(graph, ntriples))
+        self._write(" ;\n".join(ops))
+
+    def load(self, data: str | Path | Iterable[ox.Quad], *, format: ox.RdfFormat | None = None,
+             graph: str | None = None) -> int:
+        """Add a dataset (a TriG/N-Quads file, e.g. an export, or quads) in one transaction.
+
+        Triples outside a named graph (a Turtle file) go into ``graph``, by default the user
+        graph: the default graph is the store's merge of the named graphs. Returns the count.
+        """
+        store = self._writable()
+        target = ox.NamedNode(_iri(graph or self.user_graph)[1:-1])
+        try:
+            quads = list(data if not isinstance(data, str | Path) else ox.parse(path=str(data), format=format))
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"cannot load: {exc}", where=data if isinstance(data, str | Path) else None,
+                             fix="give a TriG, N-Quads, Turtle or N-Triples file") from exc
+        named = [q if not isinstance(q.graph_name, ox.DefaultGraph) else ox.Quad(q.subject, q.predicate, q.object,
+                                                                                 target) for q in quads]
+        default = ox.DefaultGraph()
+        try:
+            store.extend(named + [ox.Quad(q.subject, q.predicate, q.object, default) for q in named])
+        except OSError as exc:
+            raise StoreError(f"write failed: {exc}", where=self.path) from exc
+        return len(named)
 
     def remove_article(self, key: str) -> bool:
         """Drop an article's graph; the merged graph is recomputed. False if it was not there."""
         if key not in self.article_keys():
             return False
-        self.update(f"DROP SILENT GRAPH {_iri(self.article_graph(key))}")
+        self.replace_graph(self.article_graph(key), "")
         from kg.merge import recompute
 
         recompute(self)
@@ -269,13 +336,19 @@ class Store:
             store = self._writable()
             try:
                 ox_graph = ox.NamedNode(graph)
-                store.update(f"DROP SILENT GRAPH {_iri(graph)}")
+                store.update(f"{merge_default.forget(graph)} ;\nDROP SILENT GRAPH {_iri(graph)}")
                 store.load(data, format=ox.RdfFormat.TURTLE, base_iri=graph, to_graph=ox_graph)
+                store.update(merge_default.copy(graph))
             except (OSError, SyntaxError) as exc:
                 raise StoreError(f"cannot load the ontology: {exc}", where=path) from exc
             hashes[graph] = digest
         if hashes != meta.get("schema"):
             self._write_meta({**meta, "schema": hashes})
+
+    @property
+    def user_graph(self) -> str:
+        """Where statements a user wrote into the default graph before 0.2 are kept."""
+        return f"{self.base_iri}graph/user"
 
     # ---- metadata --------------------------------------------------------------------------------
     def _meta(self) -> dict[str, Any]:
@@ -346,10 +419,13 @@ def open_store(path: str | Path | None = None, *, base_iri: str = DEFAULT_BASE_I
                                  fix=f"use --base-iri {recorded}, or a new store folder")
             if recorded != base:
                 store._write_meta({**meta, "base_iri": base})
+            merge_default.migrate(store)
             store.load_schema()
         except BaseException:
             store.close()
             raise
     else:
-        store.base_iri = str(store._meta().get("base_iri") or base)
+        meta = store._meta()
+        store.base_iri = str(meta.get("base_iri") or base)
+        store.merged_default = meta.get(merge_default.META_KEY) == merge_default.META_VALUE
     return store
