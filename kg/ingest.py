@@ -32,11 +32,14 @@ from kg.vocab import DIP, PREFIXES
 
 if TYPE_CHECKING:
     from kg.store import Store
+    from kg.store.batch import ArticleBatch
 
 #: articles per task sent to a worker process
 CHUNK = 4
-#: articles between two flushes of the store's write buffers (RocksDB memtables grew to ~2 GB over a long batch)
-FLUSH_EVERY = 1000
+#: tasks queued per worker: enough to keep the workers busy while the parent bulk-loads a batch (~0.2 s)
+IN_FLIGHT = 16
+#: longest wait before articles ready to store are committed (and reported), when they come slowly
+COMMIT_SECONDS = 2.0
 
 
 @dataclass
@@ -246,7 +249,7 @@ class Ingest:
             pending: deque[Future[list[Outcome]]] = deque()
             for chunk in _chunks(files, CHUNK):
                 pending.append(pool.submit(_process_chunk, chunk, base))
-                while len(pending) > 2 * self.workers:
+                while len(pending) > IN_FLIGHT * self.workers:
                     yield from pending.popleft().result()
             while pending:
                 yield from pending.popleft().result()
@@ -255,21 +258,34 @@ class Ingest:
         from kg.merge import recompute
 
         start = time.perf_counter()
+        batch = self.store.batch()
+        held: list[Outcome] = []  # reported once committed
+        last = start
         for outcome in self._outcomes():
             if outcome.reject is not None:
                 self.report.rejects.append(outcome.reject)
                 quarantine(self.store, outcome.reject)
             elif outcome.key is not None:
-                self.store.replace_article(outcome.key, outcome.ntriples, outcome.entities)
-                self.report.stored += 1
-                self.report.keys.append(outcome.key)
-                if self.report.stored % FLUSH_EVERY == 0:
-                    self.store.oxigraph.flush()
-            yield outcome
+                batch.add(outcome.key, outcome.ntriples, outcome.entities)
+            held.append(outcome)
+            if len(batch) >= batch.size or time.perf_counter() - last > COMMIT_SECONDS:
+                yield from self._commit(batch, held)
+                last = time.perf_counter()
+        yield from self._commit(batch, held)
         if self.report.stored:
             recompute(self.store)
         self.report.quads = self.store.quad_count()
         self.report.seconds = time.perf_counter() - start
+
+
+    def _commit(self, batch: ArticleBatch, held: list[Outcome]) -> Iterator[Outcome]:
+        batch.commit()
+        for outcome in held:
+            if outcome.reject is None and outcome.key is not None:
+                self.report.stored += 1
+                self.report.keys.append(outcome.key)
+        yield from held
+        held.clear()
 
 
 def quarantine(store: Store, reject: Reject) -> None:

@@ -54,8 +54,10 @@ def _collect(store: Store, cls: str, props: tuple[str, ...]) -> dict[str, Report
     reports: dict[str, Report] = {}
     for prefixed in props:
         prop = _FULL[prefixed]
-        q = PREFIXES + f"SELECT DISTINCT ?x ?v WHERE {{ ?x a {cls} . ?x {prefixed} ?v }}"
-        rows = store.oxigraph.query(q, use_default_graph_as_union=True)
+        # the default graph states each triple once; the union of the graphs (an older store) needs DISTINCT
+        distinct = "" if store.merged_default else "DISTINCT "
+        q = PREFIXES + f"SELECT {distinct}?x ?v WHERE {{ ?x a {cls} . ?x {prefixed} ?v }}"
+        rows = store.oxigraph.query(q, use_default_graph_as_union=not store.merged_default)
         assert isinstance(rows, ox.QuerySolutions)
         for row in rows:
             iri, value = row[0].value, row[1].value

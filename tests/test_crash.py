@@ -15,7 +15,9 @@ import pytest
 from kg.pipeline import article_graph
 from kg.read import read_article
 from kg.store import open_store
+from kg.store.batch import JOURNAL
 from tests.rdfassert import assert_isomorphic
+from tests.test_store_default_graph import assert_default_is_the_merge
 
 ROOT = Path(__file__).resolve().parents[1]
 CALL = Path(__file__).parent / "data" / "store" / "merge" / "call-a.json"
@@ -69,6 +71,8 @@ def test_sigkill_mid_batch_leaves_every_article_complete_or_absent(tmp_path: Pat
             expected = article_graph(by_key[key], st.base_iri)
             assert_isomorphic(st.graph(st.article_graph(key)), expected)
         assert st.triple_count() > 0
+        assert_default_is_the_merge(st)
+        assert not (store / JOURNAL).exists()
 
 
 def test_second_writer_is_refused_and_the_first_finishes(tmp_path: Path) -> None:

@@ -191,7 +191,8 @@ def test_cli_serve_stops_a_query_over_its_time_limit(tmp_path: Path) -> None:
     with open_store(tmp_path / "s") as st:
         st.load(_quads(400))
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port), "--store", str(tmp_path / "s"),
+    proc = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "kg", "serve", "--port", str(port),
+                             "--store", str(tmp_path / "s"),
                              "--query-timeout", "1"], cwd=DATA.parents[2], stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}/sparql?"
     try:
@@ -207,5 +208,9 @@ def test_cli_serve_stops_a_query_over_its_time_limit(tmp_path: Path) -> None:
         assert status == 200 and '"400"' in body
     finally:
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=20)
+        try:
+            _, err = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:  # show where it hangs: faulthandler prints every thread's stack
+            proc.send_signal(signal.SIGABRT)
+            pytest.fail("kg serve did not stop on SIGINT:\n" + proc.communicate(timeout=20)[1])
     assert proc.returncode == 0, err

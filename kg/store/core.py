@@ -30,9 +30,10 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.errors import StoreError, StoreLocked
+from kg.store import batch as article_batch
 from kg.store import default as merge_default
 from kg.store.lock import StoreLock
-from kg.store.terms import to_rdflib
+from kg.store.terms import checked_iri, to_rdflib
 from kg.vocab import DEFAULT_BASE_IRI, ONTOLOGY_IRI, VOCAB_BASE
 
 if TYPE_CHECKING:
@@ -57,9 +58,7 @@ def _norm_base(base_iri: str) -> str:
 
 def _iri(value: str) -> str:
     """An IRI as written in SPARQL; refuses characters that could break out of ``<...>``."""
-    if any(c in value for c in '<>"{}|^`\\ \n\r\t'):
-        raise StoreError(f"not a valid IRI: {value!r}")
-    return f"<{value}>"
+    return f"<{checked_iri(value)}>"
 
 
 class Store:
@@ -73,6 +72,8 @@ class Store:
         self.merged_default = False
         self._ox: ox.Store | None = oxigraph
         self._lock = lock
+        #: counts writes outside ``batch()``, which may delete from the default graph
+        self.generation = 0
 
     # ---- lifecycle -------------------------------------------------------------------------------
     @property
@@ -202,6 +203,7 @@ class Store:
 
     def _write(self, sparql: str) -> None:
         """Run a SPARQL Update as one transaction."""
+        self.generation += 1
         try:
             self._writable().update(sparql)
         except (OSError, SyntaxError) as exc:
@@ -226,39 +228,19 @@ class Store:
 
         ``entities`` maps an entity IRI to the N-Triples describing it in the entities graph;
         its previous description there is replaced. A new article whose entities are new or
-        unchanged (the usual case in a batch) is one atomic ``extend``; anything that must
-        delete first goes through one SPARQL Update.
+        unchanged (the usual case) is one atomic ``extend``; anything that must delete first
+        goes through one SPARQL Update. Many new articles: ``batch()``.
         """
-        if not self._insert_new(key, ntriples, entities or {}):
-            self._replace(key, ntriples, entities or {})
+        batch = self.batch(size=0)
+        batch.add(key, ntriples, entities)
+        batch.commit()
 
-    def _insert_new(self, key: str, ntriples: str, entities: Mapping[str, str]) -> bool:
-        """The fast path; False when the article or a changed entity description is already there."""
-        store = self._writable()
-        graph = ox.NamedNode(_iri(self.article_graph(key))[1:-1])  # _iri refuses what would not be an IRI
-        if store.contains_named_graph(graph):
-            return False
-        ents = ox.NamedNode(self.entities_graph)
-        default = ox.DefaultGraph()
-        triples = _triples(ntriples)
-        quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
-        quads.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in triples)
-        for iri in sorted(entities):
-            new = set(_triples(entities[iri]))
-            old = {ox.Triple(q.subject, q.predicate, q.object)
-                   for q in store.quads_for_pattern(ox.NamedNode(iri), None, None, ents)}
-            if old and old != new:
-                return False
-            if not old:
-                quads.extend(ox.Quad(t.subject, t.predicate, t.object, g)
-                             for t in sorted(new, key=str) for g in (ents, default))
-        try:
-            store.extend(quads)
-        except OSError as exc:
-            raise StoreError(f"write failed: {exc}", where=self.path) from exc
-        return True
+    def batch(self, size: int = article_batch.SIZE) -> article_batch.ArticleBatch:
+        """Store many articles: each ``add`` is ``replace_article``, new ones bulk-loaded ``size`` at a time."""
+        return article_batch.ArticleBatch(self, size)
 
     def _replace(self, key: str, ntriples: str, entities: Mapping[str, str]) -> None:
+        """The general case of ``replace_article``: one SPARQL Update that deletes, then inserts."""
         graph = _iri(self.article_graph(key))[1:-1]
         ents = self.entities_graph
         ops = []
@@ -380,13 +362,6 @@ class Store:
         return run_query(self, name, params)
 
 
-def _triples(ntriples: str) -> list[ox.Triple]:
-    try:
-        return [q.triple for q in ox.parse(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)]
-    except SyntaxError as exc:
-        raise StoreError(f"not valid N-Triples: {exc}") from exc
-
-
 def open_store(path: str | Path | None = None, *, base_iri: str = DEFAULT_BASE_IRI,
                read_only: bool = False) -> Store:
     """Open (creating when writable) the store in ``path``, default ``$KG_STORE`` or ``./kg-data``."""
@@ -419,6 +394,7 @@ def open_store(path: str | Path | None = None, *, base_iri: str = DEFAULT_BASE_I
                                  fix=f"use --base-iri {recorded}, or a new store folder")
             if recorded != base:
                 store._write_meta({**meta, "base_iri": base})
+            article_batch.recover(store)
             merge_default.migrate(store)
             store.load_schema()
         except BaseException:

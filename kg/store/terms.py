@@ -8,6 +8,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from kg.errors import StoreError
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -37,3 +39,17 @@ def to_oxigraph(term: Node) -> Any:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"unsupported RDF term {term!r}")
+
+
+def checked_iri(value: str) -> str:
+    """``value``, refused when it has characters that could break out of ``<...>`` in SPARQL or N-Quads."""
+    if any(c in value for c in '<>"{}|^`\\ \n\r\t'):
+        raise StoreError(f"not a valid IRI: {value!r}")
+    return value
+
+
+def parse_ntriples(ntriples: str) -> list[ox.Triple]:
+    try:
+        return [q.triple for q in ox.parse(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)]
+    except SyntaxError as exc:
+        raise StoreError(f"not valid N-Triples: {exc}") from exc

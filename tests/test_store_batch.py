@@ -1,0 +1,142 @@
+"""Many articles at once (``Store.batch``): the same store as one article at a time, and all or
+nothing per article even when the process dies in the middle of a bulk load."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from rdflib.compare import to_isomorphic
+
+from kg.errors import StoreError
+from kg.ingest import entity_descriptions
+from kg.pipeline import article_graph
+from kg.read import read_article
+from kg.store import Store, open_store
+from kg.store.batch import JOURNAL
+from tests.test_store_default_graph import assert_default_is_the_merge
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = sorted((ROOT / "samples").iterdir())
+
+
+def _articles(store: Store) -> list[tuple[str, str, dict[str, str]]]:
+    out = []
+    for path in SAMPLES:
+        article = read_article(path)
+        graph = article_graph(article, store.base_iri)
+        out.append((article.key, graph.serialize(format="nt"), entity_descriptions(graph)))
+    return out
+
+
+def _content(st: Store) -> dict[str, object]:
+    return {name: to_isomorphic(st.graph(name)) for name in st.graphs()}
+
+
+def test_a_batch_stores_what_one_article_at_a_time_stores(tmp_path: Path) -> None:
+    with open_store(tmp_path / "one") as one, open_store(tmp_path / "many") as many:
+        articles = _articles(one)
+        for key, nt, ents in articles:
+            one.replace_article(key, nt, ents)
+        batch = many.batch(size=3)
+        for key, nt, ents in articles:
+            batch.add(key, nt, ents)
+        batch.commit()
+        assert not (many.path / JOURNAL).exists()
+        assert _content(many) == _content(one)
+        assert_default_is_the_merge(many)
+
+
+def test_an_article_already_stored_or_repeated_in_the_batch_is_replaced_in_order(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s") as st:
+        (k1, nt1, e1), (_, nt2, e2) = _articles(st)[:2]
+        st.replace_article(k1, nt1, e1)
+        batch = st.batch(size=10)
+        batch.add(k1, nt2, e2)  # stored already: replaced
+        batch.add("again", nt1, e1)
+        batch.add("again", nt2, e2)  # twice in one batch: the last one wins
+        batch.add("third", nt1, e1)  # what "again" no longer states must go back into the default graph
+        batch.commit()
+        with open_store(tmp_path / "t") as expected:  # the same, one article at a time
+            for args in [(k1, nt1, e1), (k1, nt2, e2), ("again", nt1, e1), ("again", nt2, e2), ("third", nt1, e1)]:
+                expected.replace_article(*args)
+            assert _content(st) == _content(expected)
+        assert_default_is_the_merge(st)
+
+
+def test_a_changed_entity_description_in_the_batch_replaces_the_stored_one(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s") as st:
+        key, nt, ents = _articles(st)[0]
+        iri = sorted(ents)[0]
+        renamed = {**ents, iri: ents[iri].replace('"', '"Renamed ', 1) if '"' in ents[iri] else ents[iri]}
+        assert renamed[iri] != ents[iri]
+        batch = st.batch(size=10)
+        batch.add(key, nt, ents)
+        batch.add("second", nt, renamed)
+        batch.commit()
+        described = st.graph(st.entities_graph)
+        assert any("Renamed" in str(o) for _, _, o in described)
+        assert_default_is_the_merge(st)
+
+
+def test_invalid_ntriples_is_refused_and_the_queue_stays_usable(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s") as st:
+        (key, nt, ents), (k2, nt2, e2) = _articles(st)[:2]
+        batch = st.batch(size=10)
+        batch.add(key, nt, ents)
+        with pytest.raises(StoreError, match="not valid N-Triples"):
+            batch.add("bad", "<http://x/a> <http://x/p> .\n", {})
+        batch.add(k2, nt2, e2)
+        batch.commit()
+        assert sorted(st.article_keys()) == sorted([key, k2])
+        assert_default_is_the_merge(st)
+
+
+CRASH = textwrap.dedent("""
+    import os, sys
+    from kg.store import open_store
+    from kg.store.core import Store
+    from tests.test_store_batch import _articles
+
+    with open_store(sys.argv[1]) as st:
+        articles = _articles(st)
+        batch = st.batch(size=3)
+        for a in articles[:3]:
+            batch.add(*a)  # the third commits the first batch
+        real = Store._writable
+
+        class HalfThenDie:
+            def __init__(self, inner):
+                self.inner = inner
+            def __getattr__(self, name):
+                return getattr(self.inner, name)
+            def bulk_load(self, data, format):
+                lines = data.splitlines(keepends=True)
+                self.inner.bulk_load(b"".join(lines[: len(lines) // 2]), format=format)
+                self.inner.flush()
+                os._exit(9)  # killed in the middle of the load: no cleanup, no close
+
+        Store._writable = lambda self: HalfThenDie(real(self))
+        for a in articles[3:6]:
+            batch.add(*a)
+""")
+
+
+@pytest.mark.slow
+def test_a_process_killed_mid_bulk_load_leaves_no_part_of_its_batch(tmp_path: Path) -> None:
+    store = tmp_path / "s"
+    proc = subprocess.run([sys.executable, "-c", CRASH, str(store)], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 9, proc.stderr
+    assert (store / JOURNAL).exists()
+    with open_store(store) as st:  # the next writable open undoes the half-loaded batch
+        assert not (store / JOURNAL).exists()
+        articles = _articles(st)
+        assert sorted(st.article_keys()) == sorted(key for key, _, _ in articles[:3])
+        with open_store(tmp_path / "expected") as expected:
+            for a in articles[:3]:
+                expected.replace_article(*a)
+            assert _content(st) == _content(expected)
+        assert_default_is_the_merge(st)
