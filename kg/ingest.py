@@ -39,7 +39,7 @@ CHUNK = 4
 #: tasks queued per worker: enough to keep the workers busy while the parent bulk-loads a batch (~0.2 s)
 IN_FLIGHT = 16
 #: longest wait before articles ready to store are committed (and reported), when they come slowly
-COMMIT_SECONDS = 2.0
+COMMIT_SECONDS = 10.0
 
 
 @dataclass

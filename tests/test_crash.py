@@ -15,7 +15,7 @@ import pytest
 from kg.pipeline import article_graph
 from kg.read import read_article
 from kg.store import open_store
-from kg.store.batch import JOURNAL
+from kg.store.batch import JOURNAL, SIZE
 from tests.rdfassert import assert_isomorphic
 from tests.test_store_default_graph import assert_default_is_the_merge
 
@@ -53,16 +53,22 @@ def _wait_for_lock(store: Path, proc: subprocess.Popen[str]) -> None:
 
 def test_sigkill_mid_batch_leaves_every_article_complete_or_absent(tmp_path: Path) -> None:
     pytest.importorskip("kg.validate", reason="kg/validate.py (the SHACL gate) is not in the tree yet")
-    inputs = _corpus(tmp_path / "in", 1500)  # ~10 s of work at ~150 articles/s
+    inputs = _corpus(tmp_path / "in", SIZE + SIZE // 2)  # one whole batch, then a kill during the second
     store = tmp_path / "s"
     proc = _ingest(inputs, store)
     _wait_for_lock(store, proc)
-    time.sleep(1.5)
+    journal, seen = store / JOURNAL, False
+    for _ in range(6000):  # the first batch's journal comes and goes
+        if journal.exists():
+            seen = True
+        elif seen:
+            break
+        time.sleep(0.01)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     with open_store(store) as st:  # opens (and can write) after the crash
         keys = st.article_keys()
-        assert 0 < len(keys) < 1500, "kill the batch in the middle: adjust the corpus size"
+        assert SIZE <= len(keys) < SIZE + SIZE // 2, "kill the batch in the middle: adjust the corpus size"
         by_key = {}
         for path in sorted(inputs.iterdir()):
             article = read_article(path)

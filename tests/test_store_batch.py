@@ -76,9 +76,14 @@ def test_a_changed_entity_description_in_the_batch_replaces_the_stored_one(tmp_p
         batch = st.batch(size=10)
         batch.add(key, nt, ents)
         batch.add("second", nt, renamed)
+        batch.add("third", nt, renamed)
+        batch.add("second", nt, ents)  # after its replacement, not before: back to the first description
         batch.commit()
-        described = st.graph(st.entities_graph)
-        assert any("Renamed" in str(o) for _, _, o in described)
+        with open_store(tmp_path / "t") as expected:  # the same, one article at a time
+            for args in [(key, nt, ents), ("second", nt, renamed), ("third", nt, renamed), ("second", nt, ents)]:
+                expected.replace_article(*args)
+            assert _content(st) == _content(expected)
+        assert not any("Renamed" in str(o) for _, _, o in st.graph(st.entities_graph))
         assert_default_is_the_merge(st)
 
 
