@@ -116,11 +116,13 @@ def table(results: dict[str, Any]) -> str:
     lines = []
     head = ("measure", "diplomacy-kg", "baseline", "ratio", "target")
     for n, res in results["sizes"].items():
-        body = rows(n, res)
+        every = rows(n, res)
+        body = [r for r in every if any(r[2:])]
+        notes = [r for r in every if not any(r[2:])]  # a sentence, not a figure: under the table
         widths = [max(len(r[i]) for r in [head, *body]) for i in range(5)]
         fmt = "  ".join(f"{{:{'<' if i == 0 else '>'}{w}}}" for i, w in enumerate(widths))
         lines += [f"\n{int(n):,} articles", fmt.format(*head), fmt.format(*("-" * w for w in widths))]
-        lines += [fmt.format(*r) for r in body]
+        lines += [fmt.format(*r) for r in body] + [f"{r[0]}: {r[1]}" for r in notes]
     lines.append("\nratio: above 1 means diplomacy-kg is faster / leaner than the baseline "
                  "(rdflib Dataset + pyshacl on the whole graph + rdflib SPARQL + SPARQLWrapper INSERT DATA)")
     checks = results.get("targets") or targets(results)

@@ -12,26 +12,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph
 
 from kg.errors import StoreError
 from kg.merge import OWL_SAME_AS
 from kg.publish import export
 from kg.store import Store, open_store
 from kg.vocab import DEFAULT_BASE_IRI
+from tests.test_store import _entities, _nt
 
-DATA = Path(__file__).parent / "data" / "store"
 B = DEFAULT_BASE_IRI
-
-
-def _nt(name: str) -> str:
-    return Graph().parse(DATA / name).serialize(format="nt")
-
-
-def _entities(name: str) -> dict[str, str]:
-    from kg.ingest import entity_descriptions
-
-    return entity_descriptions(Graph().parse(DATA / name))
 
 
 def assert_default_is_the_merge(st: Store) -> None:
