@@ -48,6 +48,24 @@ def test_every_write_keeps_the_default_graph_the_merge(tmp_path: Path) -> None:
         assert_default_is_the_merge(st)
 
 
+def test_replacing_a_graph_writes_the_difference_and_keeps_shared_triples(tmp_path: Path) -> None:
+    link = f"<{B}meeting/a> <{OWL_SAME_AS}> <{B}meeting/b> ."
+    other = f"<{B}meeting/c> <{OWL_SAME_AS}> <{B}meeting/d> ."
+    with open_store(tmp_path / "s") as st:
+        st.replace_article("k1", _nt("article-v1.ttl"), _entities("article-v1.ttl"))
+        shared = next(line for line in _nt("article-v1.ttl").splitlines() if line.strip())
+        st.replace_graph(st.merged_graph, "\n".join([link, shared]))
+        assert_default_is_the_merge(st)
+        st.replace_graph(st.merged_graph, "\n".join([link, other]))  # shared leaves: k1 still states it
+        assert_default_is_the_merge(st)
+        assert {str(q.subject) for q in st.quads(st.merged_graph)} == {f"<{B}meeting/a>", f"<{B}meeting/c>"}
+        st.replace_graph(st.merged_graph, other)
+        assert_default_is_the_merge(st)
+        st.replace_graph(st.merged_graph, "")
+        assert_default_is_the_merge(st)
+        assert not st.oxigraph.contains_named_graph(ox.NamedNode(st.merged_graph))
+
+
 def test_a_triple_two_articles_state_stays_until_neither_does(tmp_path: Path) -> None:
     line = f'<{B}country/FR> <http://www.w3.org/2000/01/rdf-schema#label> "France" .'
     t = next(iter(ox.parse(line.encode(), format=ox.RdfFormat.N_TRIPLES))).triple

@@ -33,7 +33,7 @@ from kg.errors import StoreError, StoreLocked
 from kg.store import batch as article_batch
 from kg.store import default as merge_default
 from kg.store.lock import StoreLock
-from kg.store.terms import checked_iri, to_rdflib
+from kg.store.terms import checked_iri, parse_ntriples, to_rdflib
 from kg.vocab import DEFAULT_BASE_IRI, ONTOLOGY_IRI, VOCAB_BASE
 
 if TYPE_CHECKING:
@@ -254,8 +254,27 @@ class Store:
         self._write(" ;\n".join(ops))
 
     def replace_graph(self, graph: str, ntriples: str) -> None:
-        """Replace a whole named graph by N-Triples (empty: remove it), in one transaction."""
+        """Replace a whole named graph by N-Triples (empty: remove it), in one transaction.
+
+        Only the difference is written when neither side has blank nodes (and the graph stays):
+        the merged graph is rewritten after every ingest and barely changes (100k articles: 12 s
+        for all 75k links, 1.6 s to read and compare them).
+        """
         graph = _iri(graph)[1:-1]
+        new = set(parse_ntriples(ntriples))
+        old = {q.triple for q in self.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
+        if new and not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+                           for t in old | new):
+            gone, added = old - new, new - old
+            ops = []
+            if gone:
+                ops.append(merge_default.forget(graph, triples=gone))
+                ops.append(f"DELETE DATA {{ GRAPH <{graph}> {{ {' '.join(f'{t} .' for t in gone)} }} }}")
+            if added:
+                ops.append(merge_default.insert(graph, "\n".join(f"{t} ." for t in sorted(added, key=str))))
+            if ops:
+                self._write(" ;\n".join(ops))
+            return
         ops = [merge_default.forget(graph), f"DROP SILENT GRAPH <{graph}>"]
         if ntriples.strip():
             ops.append(merge_default.insert(graph, ntriples))

@@ -22,16 +22,20 @@ META_KEY = "default_graph"
 META_VALUE = "merge-of-named-graphs"
 
 
-def forget(graph: str, *, leaving: Iterable[str] = (), subjects: Iterable[str] | None = None) -> str:
-    """Delete from the default graph what ``<graph>`` states (about ``subjects``) and no other graph does.
+def forget(graph: str, *, leaving: Iterable[str] = (), subjects: Iterable[str] | None = None,
+           triples: Iterable[ox.Triple] | None = None) -> str:
+    """Delete from the default graph what ``<graph>`` states (about ``subjects``, or of ``triples``)
+    and no other graph does.
 
     Run it before the named graph changes. ``leaving``: other graphs whose matching triples
-    go in the same request (not counted as still stating them).
+    go in the same request (not counted as still stating them). ``triples``: no blank nodes.
     """
     out = ", ".join(f"<{g}>" for g in (graph, *leaving))
     values = ""
     if subjects is not None:
         values = "VALUES ?s { " + " ".join(f"<{s}>" for s in subjects) + " } "
+    if triples is not None:
+        values = "VALUES (?s ?p ?o) { " + " ".join(f"({t.subject} {t.predicate} {t.object})" for t in triples) + " } "
     return (f"DELETE {{ ?s ?p ?o }} WHERE {{ {values}GRAPH <{graph}> {{ ?s ?p ?o }} "
             f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h NOT IN ({out})) }} }}")
 
