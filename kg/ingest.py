@@ -277,7 +277,6 @@ class Ingest:
         self.report.quads = self.store.quad_count()
         self.report.seconds = time.perf_counter() - start
 
-
     def _commit(self, batch: ArticleBatch, held: list[Outcome]) -> Iterator[Outcome]:
         batch.commit()
         for outcome in held:

@@ -353,7 +353,7 @@ def make_server(store: Any, host: str = "127.0.0.1", port: int = 7878, *, query_
     ``query_timeout`` in seconds (None: no limit). A kg Store (on disk) is queried from worker
     processes that can be stopped; any other source (pyoxigraph Store, rdflib graph) from threads.
     """
-    from kg.publish.source import as_oxigraph
+    from kg.publish.source import as_oxigraph, merged_default
 
     if query_timeout is not None and query_timeout <= 0:
         raise ServeError(f"the query timeout must be positive, not {query_timeout:g}",
@@ -365,7 +365,7 @@ def make_server(store: Any, host: str = "127.0.0.1", port: int = 7878, *, query_
     else:
         pool = _ThreadPool(as_oxigraph(store), max_running)
     try:
-        return _Server((host, port), pool, query_timeout, bool(getattr(store, "merged_default", False)))
+        return _Server((host, port), pool, query_timeout, merged_default(store))
     except OSError as exc:
         pool.close()
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",

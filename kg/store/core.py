@@ -241,11 +241,11 @@ class Store:
 
     def _replace(self, key: str, ntriples: str, entities: Mapping[str, str]) -> None:
         """The general case of ``replace_article``: one SPARQL Update that deletes, then inserts."""
-        graph = _iri(self.article_graph(key))[1:-1]
+        graph = checked_iri(self.article_graph(key))
         ents = self.entities_graph
         ops = []
         if entities:  # the old descriptions leave the default graph unless another graph states them
-            iris = [_iri(iri)[1:-1] for iri in sorted(entities)]
+            iris = [checked_iri(iri) for iri in sorted(entities)]
             ops.append(merge_default.forget(ents, leaving=[graph], subjects=iris))
             ops.extend(f"DELETE WHERE {{ GRAPH <{ents}> {{ <{iri}> ?p ?o }} }}" for iri in iris)
         ops += [merge_default.forget(graph), f"DROP SILENT GRAPH <{graph}>", merge_default.insert(graph, ntriples)]
@@ -260,7 +260,7 @@ class Store:
         the merged graph is rewritten after every ingest and barely changes (100k articles: 12 s
         for all 75k links, 1.6 s to read and compare them).
         """
-        graph = _iri(graph)[1:-1]
+        graph = checked_iri(graph)
         new = set(parse_ntriples(ntriples))
         old = {q.triple for q in self.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
         if new and not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
@@ -288,7 +288,7 @@ class Store:
         graph: the default graph is the store's merge of the named graphs. Returns the count.
         """
         store = self._writable()
-        target = ox.NamedNode(_iri(graph or self.user_graph)[1:-1])
+        target = ox.NamedNode(checked_iri(graph or self.user_graph))
         try:
             quads = list(data if not isinstance(data, str | Path) else ox.parse(path=str(data), format=format))
         except (OSError, SyntaxError, ValueError) as exc:
