@@ -33,9 +33,10 @@ class Candidate:
     sidelines: bool = False
     split: bool = False  # one of several calls named together: never merged back
     bare: bool = False
+    travel: bool = False  # a visit, trip or arrival: its host takes part
 
 
-def _country_of(ref: EntityRef, index: EntityIndex) -> str | None:
+def country_of(ref: EntityRef, index: EntityIndex) -> str | None:
     if ref.kind == "country":
         return ref.key
     if ref.kind == "leader" and ref.key in index.leaders:
@@ -48,8 +49,8 @@ def _overlap(a: list[EntityRef], b: list[EntityRef], index: EntityIndex) -> int:
     n = len(common) + sum(1 for x in common if x.kind == "org")  # an organisation's meeting is the org's
     if n:
         return n
-    ca = {_country_of(x, index) for x in a} - {None}
-    cb = {_country_of(x, index) for x in b} - {None}
+    ca = {country_of(x, index) for x in a} - {None}
+    cb = {country_of(x, index) for x in b} - {None}
     both_leaders = all(any(x.kind == "leader" for x in side) for side in (a, b))
     return len(ca & cb) if not both_leaders or len(ca & cb) >= 2 else 0
 
@@ -85,6 +86,7 @@ def _absorb(into: Candidate, other: Candidate) -> None:
                              and len(other.date.value) > len(into.date.value) and not into.caption):
         into.date = other.date or into.date
     into.location = into.location or other.location
+    into.travel = into.travel or other.travel
     if other.explicit_mode or not other.anaphoric:
         if into.mode != other.mode and "unknown" not in (into.mode, other.mode):
             into.extra_modes.add(other.mode)
@@ -120,12 +122,22 @@ def _target(kept: list[Candidate], cand: Candidate, index: EntityIndex) -> Candi
         need = 1 if min(len(k.parties), len(cand.parties)) <= 1 or same_sentence else 2
         if cand.title or k.title:
             continue
-        if (ov >= need and k.status == cand.status and _compatible_dates(k.date, cand.date)
+        same_summit = _org_summit(k) and _org_summit(cand) and bool(_orgs(k) & _orgs(cand))
+        if (ov >= need and (k.status == cand.status or same_summit) and _compatible_dates(k.date, cand.date)
                 and _compatible(k, cand, index)
                 and (cand.weak or k.weak or cand.date is None or k.date is None
                      or k.date.value == cand.date.value or cand.caption or k.caption)):
             return k
     return None
+
+
+def _orgs(c: Candidate) -> set[EntityRef]:
+    return {p for p in c.parties if p.kind == "org"}
+
+
+def _org_summit(c: Candidate) -> bool:
+    """An organisation's summit is one event however an article tells it: previewed, opened, held."""
+    return c.kind == "summit" and bool(_orgs(c))
 
 
 def merge(cands: list[Candidate], index: EntityIndex) -> list[Candidate]:

@@ -20,7 +20,8 @@ from kg.errors import KgError
 from kg.extract import clauses as cl
 from kg.extract.dates import Tense
 from kg.extract.meeting_dates import dates_in, pick_date, shift
-from kg.extract.meeting_merge import Candidate, final_mode, merge
+from kg.extract.meeting_merge import Candidate, country_of, final_mode, merge
+from kg.extract.meeting_roster import add_attendees
 from kg.extract.text import sentences
 from kg.model import Article, EntityIndex, EntityRef, Evidence, Meeting, Mention, Span
 from kg.resources import data_dir
@@ -102,7 +103,7 @@ def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | 
     if ref.kind == "place":
         return None
     if re.match(r",?\s+(?:(?:government|office|ministry|officials?|spokes\w+)\s+)?(?:said|says|told|added|stated|noted"
-                r"|wrote|argued|warned)\b(?!\s+(?:that\s+)?(?:he|she)\b|\s+(?:after|before|following|during|while|when)\b)",
+                r"|wrote|argued|warned)\b(?!\s+(?:that\s+)?(?:he|she)\b|\s+(?:after|before|following|during|while|when|at)\b)",
                 text[m.span.end:m.span.end + 40]):
         return None  # the speaker of a report is not thereby a party
     if ref.kind == "leader":
@@ -148,6 +149,17 @@ def _location(text: str, mentions: list[Mention], trig_pos: int) -> EntityRef | 
     cities = [m for m in places if m.ref.kind == "place"]
     pool = cities or places
     return min(pool, key=lambda m: abs(m.span.start - trig_pos)).ref
+
+
+_TRAVEL = re.compile(r"visit|trip|travel|arriv", re.I)
+
+
+def _host(loc: EntityRef, parties: list[EntityRef], index: EntityIndex) -> list[EntityRef]:
+    """A visit includes its host: the country of the place visited, unless one of its people is there."""
+    iso = loc.key if loc.kind == "country" else (index.places[loc.key].country if loc.key in index.places else None)
+    if not iso or iso not in index.countries or not parties or any(country_of(p, index) == iso for p in parties):
+        return []
+    return [EntityRef("country", iso, index.countries[iso].name)]
 
 
 def _anaphora_parties(prev: list[Candidate], index: EntityIndex, before: int) -> list[EntityRef]:
@@ -292,6 +304,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                          anaphoric and (when is None or when is prev_date), trig.kind == "weak", caption)
             cand.title = sent.start < title_end and headline
             cand.bare = anaphoric and _bare(m.group(), trig)
+            cand.travel = trig.kind == "visit" and bool(_TRAVEL.match(m.group()))
             cand.sidelines = bool(re.search(r"\bon the (?:sidelines|margins)\b", text[pos:end])
                                   or re.search(r"\bseparate\s+$", text[max(clause.start, pos - 12):pos]))
             cand.explicit_mode = bool(r.video.search(text[clause.start:end]) or trig.kind in ("call", "video"))
@@ -357,13 +370,15 @@ def _split_with(cand: Candidate, text: str, mentions: list[Mention], pos: int, t
 def find_meetings(article: Article, index: EntityIndex) -> list[Meeting]:
     """The meetings the article reports or announces, merged across sentences."""
     out: list[Meeting] = []
-    for c in merge(_candidates(article, index), index):
+    for c in add_attendees(merge(_candidates(article, index), index), article, index):
         kinds = {p.kind for p in c.parties}
         if len(c.parties) < 2 and not ("org" in kinds and c.kind in ("summit", "meeting", "talks", "video")):
             continue
         if c.weak and len(c.parties) < 2:
             continue
         parties = list(c.parties)
+        if c.travel and c.location:
+            parties += _host(c.location, parties, index)
         if c.location and c.location.kind == "country" and kinds == {"org"} and c.location not in parties:
             parties.append(c.location)  # an organisation meeting in a country: the host takes part
         out.append(Meeting(
