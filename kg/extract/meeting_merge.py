@@ -34,6 +34,11 @@ class Candidate:
     split: bool = False  # one of several calls named together: never merged back
     bare: bool = False
     travel: bool = False  # a visit, trip or arrival: its host takes part
+    first: int = -1  # where the earliest mention of the meeting starts
+
+    def __post_init__(self) -> None:
+        if self.first < 0:
+            self.first = self.sentence.start
 
 
 def country_of(ref: EntityRef, index: EntityIndex) -> str | None:
@@ -87,6 +92,7 @@ def _absorb(into: Candidate, other: Candidate) -> None:
         into.date = other.date or into.date
     into.location = into.location or other.location
     into.travel = into.travel or other.travel
+    into.first = min(into.first, other.first)
     if other.explicit_mode or not other.anaphoric:
         if into.mode != other.mode and "unknown" not in (into.mode, other.mode):
             into.extra_modes.add(other.mode)
@@ -143,7 +149,9 @@ def _org_summit(c: Candidate) -> bool:
 def merge(cands: list[Candidate], index: EntityIndex) -> list[Candidate]:
     titles = [c for c in cands if c.title]
     kept: list[Candidate] = []
-    for cand in [c for c in cands if not c.title] + titles:
+    # a meeting word with no party of its own ("a summit is planned") only adds to one named before
+    body = [c for c in cands if not c.title and (c.parties or c.anaphoric)]
+    for cand in body + titles:
         target = _target(kept, cand, index)
         if target is not None:
             _absorb(target, cand)

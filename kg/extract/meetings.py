@@ -102,7 +102,8 @@ def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | 
     ref = m.ref
     if ref.kind == "place":
         return None
-    if re.match(r",?\s+(?:(?:government|office|ministry|officials?|spokes\w+)\s+)?(?:said|says|told|added|stated|noted"
+    if re.match(r",?\s+(?:(?:government|office|ministry|officials?|spokes\w+)\s+)?(?:said|says|added|stated|noted"
+                r"|told(?!\s+(?:his|her|the)?\s*(?:[A-Z]|counterpart))"
                 r"|wrote|argued|warned)\b(?!\s+(?:that\s+)?(?:he|she)\b|\s+(?:after|before|following|during|while|when|at)\b)",
                 text[m.span.end:m.span.end + 40]):
         return None  # the speaker of a report is not thereby a party
@@ -367,9 +368,16 @@ def _split_with(cand: Candidate, text: str, mentions: list[Mention], pos: int, t
     return out
 
 
+def _lead_end(article: Article, n: int = 2) -> int:
+    """Where the lead ends: the title and the first ``n`` sentences of the body."""
+    body = [s for s in sentences(article) if s.start >= len(article.title)]
+    return body[min(n, len(body)) - 1].end if body else 0
+
+
 def find_meetings(article: Article, index: EntityIndex) -> list[Meeting]:
     """The meetings the article reports or announces, merged across sentences."""
     out: list[Meeting] = []
+    lead = _lead_end(article)
     for c in add_attendees(merge(_candidates(article, index), index), article, index):
         kinds = {p.kind for p in c.parties}
         if len(c.parties) < 2 and not ("org" in kinds and c.kind in ("summit", "meeting", "talks", "video")):
@@ -381,10 +389,13 @@ def find_meetings(article: Article, index: EntityIndex) -> list[Meeting]:
             parties += _host(c.location, parties, index)
         if c.location and c.location.kind == "country" and kinds == {"org"} and c.location not in parties:
             parties.append(c.location)  # an organisation meeting in a country: the host takes part
+        date = c.date.value if c.date else None
+        if date is None and c.status == "held" and c.first < lead and article.published_date:
+            date = article.published_date.isoformat()  # the lead's event, told undated: a same-day report
         out.append(Meeting(
             participants=parties,
             evidence=Evidence(c.sentence.text, Span(c.sentence.start, c.sentence.end)),
-            date=c.date.value if c.date else None,
+            date=date,
             date_text=c.date.text if c.date else None,
             location=c.location,
             mode=final_mode(c) if c.kind != "weak" else "unknown",
