@@ -149,9 +149,7 @@ def _org_summit(c: Candidate) -> bool:
 def merge(cands: list[Candidate], index: EntityIndex) -> list[Candidate]:
     titles = [c for c in cands if c.title]
     kept: list[Candidate] = []
-    # a meeting word with no party of its own ("a summit is planned") only adds to one named before
-    body = [c for c in cands if not c.title and (c.parties or c.anaphoric)]
-    for cand in body + titles:
+    for cand in [c for c in cands if not c.title] + titles:
         target = _target(kept, cand, index)
         if target is not None:
             _absorb(target, cand)
