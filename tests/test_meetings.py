@@ -145,7 +145,12 @@ def test_not_meetings(text: str) -> None:
 
 
 def test_single_party_without_organisation_is_dropped() -> None:
-    assert run("Starmer arrived in Kyiv on Jan. 16.") == []
+    assert run("Starmer held a meeting on Jan. 16.") == []
+
+
+def test_arriving_in_a_country_is_a_visit_to_its_host() -> None:
+    (m,) = run("Starmer arrived in Kyiv on Jan. 16.")
+    assert parties(m) == {"keir-starmer", "UA"} and m.location and m.location.key == "kyiv"
 
 
 def test_undated_article_leaves_relative_dates_unresolved() -> None:

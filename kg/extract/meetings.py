@@ -379,14 +379,14 @@ def find_meetings(article: Article, index: EntityIndex) -> list[Meeting]:
     out: list[Meeting] = []
     lead = _lead_end(article)
     for c in add_attendees(merge(_candidates(article, index), index), article, index):
-        kinds = {p.kind for p in c.parties}
-        if len(c.parties) < 2 and not ("org" in kinds and c.kind in ("summit", "meeting", "talks", "video")):
-            continue
-        if c.weak and len(c.parties) < 2:
-            continue
         parties = list(c.parties)
         if c.travel and c.location:
             parties += _host(c.location, parties, index)
+        kinds = {p.kind for p in parties}
+        if len(parties) < 2 and not ("org" in kinds and c.kind in ("summit", "meeting", "talks", "video")):
+            continue
+        if c.weak and len(parties) < 2:
+            continue
         if c.location and c.location.kind == "country" and kinds == {"org"} and c.location not in parties:
             parties.append(c.location)  # an organisation meeting in a country: the host takes part
         date = c.date.value if c.date else None

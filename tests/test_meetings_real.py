@@ -1,0 +1,97 @@
+"""Meetings as real news tells them: attendees named late, visits with a host, same-day reports.
+
+Short texts written for these tests; entities are given by hand (tests/eventkit.py).
+"""
+
+from __future__ import annotations
+
+from kg.extract.meetings import find_meetings
+from kg.model import Meeting
+from tests.eventkit import C, L, O, P, Spec, article, index_for
+
+LULA = L("lula", "Luiz Inacio Lula da Silva", "BR")
+LAVROV = L("sergey-lavrov", "Sergey Lavrov", "RU")
+PUTIN = L("vladimir-putin", "Vladimir Putin", "RU")
+LI = L("li-qiang", "Li Qiang", "CN")
+XI = L("xi-jinping", "Xi Jinping", "CN")
+MODI = L("narendra-modi", "Narendra Modi", "IN")
+MERZ = L("friedrich-merz", "Friedrich Merz", "DE")
+TUSK = L("donald-tusk", "Donald Tusk", "PL")
+TRUMP = L("donald-trump", "Donald Trump", "US")
+ZEL = L("volodymyr-zelensky", "Volodymyr Zelensky", "UA")
+BRICS = O("brics", "BRICS")
+GAZ: dict[str, Spec] = {
+    "BRICS": BRICS, "Rio de Janeiro": P("rio-de-janeiro", "Rio de Janeiro", "BR"), "Brazil": C("BR", "Brazil"),
+    "Foreign Minister Sergey Lavrov": LAVROV, "President Vladimir Putin": PUTIN, "Premier Li Qiang": LI,
+    "President Xi Jinping": XI, "Prime Minister Narendra Modi": MODI, "Chancellor Friedrich Merz": MERZ,
+    "Merz": MERZ, "Prime Minister Donald Tusk": TUSK, "Tusk": TUSK, "Paris": P("paris", "Paris", "FR"),
+    "Warsaw": P("warsaw", "Warsaw", "PL"), "France": C("FR", "France"), "Poland": C("PL", "Poland"),
+    "Trump": TRUMP, "President Donald Trump": TRUMP, "Zelensky": ZEL, "Putin": PUTIN,
+}
+
+
+def run(*paragraphs: str, published: str | None = "2025-07-07", title: str = "") -> list[Meeting]:
+    art = article(*paragraphs, title=title, published=published)
+    return find_meetings(art, index_for(art, GAZ))
+
+
+def parties(m: Meeting) -> set[str]:
+    return {p.key for p in m.participants}
+
+
+def test_summit_attendees_named_later_join_the_summit() -> None:
+    found = run(
+        "The BRICS summit opened in Rio de Janeiro on Sunday with Brazil as host.",
+        "Foreign Minister Sergey Lavrov is present in person, while President Vladimir Putin will join via video link.",
+        "The Chinese delegation is led by Premier Li Qiang, as President Xi Jinping has a scheduling conflict.",
+        "Among the attendees was Prime Minister Narendra Modi.",
+    )
+    (summit,) = found
+    assert {"brics", "sergey-lavrov", "vladimir-putin", "li-qiang", "narendra-modi"} <= parties(summit)
+    assert "xi-jinping" not in parties(summit)  # stayed away
+    assert summit.location is not None and summit.location.key == "rio-de-janeiro"
+
+
+def test_a_visit_includes_its_host_country() -> None:
+    found = run("Chancellor Friedrich Merz made a visit to Paris on Tuesday to talk about trade.")
+    assert [parties(m) for m in found] == [{"friedrich-merz", "FR"}]
+
+
+def test_a_visit_whose_host_is_named_needs_no_host_country() -> None:
+    (m,) = run("Chancellor Friedrich Merz arrived in Warsaw on Tuesday and was welcomed by Prime Minister Donald Tusk.")
+    assert parties(m) == {"friedrich-merz", "donald-tusk"}
+
+
+def test_the_leads_undated_event_is_a_same_day_report() -> None:
+    (m,) = run("President Donald Trump and Zelensky held a meeting in Paris, officials said.", published="2025-06-02")
+    assert m.date == "2025-06-02" and m.status == "held"
+
+
+def test_an_undated_event_later_in_the_article_is_not_dated_by_the_paper() -> None:
+    found = run("Markets were calm.", "Traders watched the oil price.", "Analysts expect little change.",
+                "Trump and Putin held a meeting in Paris, officials said.", published="2025-06-02")
+    assert [m.date for m in found] == [None]
+
+
+def test_undated_article_gives_no_date() -> None:
+    (m,) = run("President Donald Trump and Zelensky held a meeting in Paris.", published=None)
+    assert m.date is None
+
+
+def test_a_conversation_with_a_leader_is_a_call() -> None:
+    (m,) = run("Trump had a long conversation with Putin on Thursday.")
+    assert parties(m) == {"donald-trump", "vladimir-putin"} and m.mode == "phone"
+
+
+def test_telling_a_leader_makes_both_parties() -> None:
+    (m,) = run("Trump told Zelensky in a phone call on Friday that help was coming.")
+    assert parties(m) == {"donald-trump", "volodymyr-zelensky"}
+
+
+def test_two_leaders_signing_a_treaty_met() -> None:
+    (m,) = run("Putin and President Xi Jinping signed a partnership treaty in Paris on Wednesday.")
+    assert parties(m) == {"vladimir-putin", "xi-jinping"}
+
+
+def test_bilateral_relations_are_no_meeting() -> None:
+    assert run("Putin praised bilateral relations and bilateral trade with Brazil.") == []
