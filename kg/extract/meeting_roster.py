@@ -16,9 +16,13 @@ from kg.datafiles import read_toml
 from kg.extract import clauses as cl
 from kg.extract.meeting_merge import Candidate
 from kg.extract.text import sentences
+from kg.link import gazetteer
 from kg.model import Article, EntityIndex, EntityRef
 
 _FILE = "meeting_triggers.toml"
+_GATHERINGS = ("summit", "meeting", "talks", "video")
+#: organisation kinds (organizations.tsv) that negotiate as one side rather than gather members
+_NOT_FORUMS = ("armed-group",)
 #: "the Trump administration", "the Modi government": the person's name stands for the country
 _BEHALF = re.compile(r"['’]?s?\s+(?:administration|government|cabinet|camp|team|era|presidency)\b", re.I)
 
@@ -36,7 +40,10 @@ def _cues() -> _Cues:
 
 
 def _is_summit(c: Candidate) -> bool:
-    return c.kind == "summit" and any(p.kind == "org" for p in c.parties)
+    """A gathering of an organisation that has members (a forum, bloc, alliance...), not a party's talks."""
+    orgs = gazetteer().orgs
+    return c.kind in _GATHERINGS and any(
+        p.kind == "org" and (p.key not in orgs or orgs[p.key].kind not in _NOT_FORUMS) for p in c.parties)
 
 
 def add_attendees(cands: list[Candidate], article: Article, index: EntityIndex) -> list[Candidate]:

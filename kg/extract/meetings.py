@@ -130,6 +130,10 @@ def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | 
         return None
     after = text[m.span.end:m.span.end + 30]
     if ref.kind == "org":
+        if kind != "summit" and _ORG_EVENT.match(text, m.span.end):
+            return None  # "ahead of the SCO summit, X met Y": the organisation is the summit's, not the meeting's
+        if _ORG_OFFICE.search(text, max(0, m.span.start - 40), m.span.start):
+            return None  # "China's chairmanship of the SCO"
         return None if re.match(r"\s+(?:headquarters|HQ|membership)\b", after) or cl.is_discussed(text, m) else ref
     if cl.is_topic(text, m) or re.match(r"\s+(?:[A-Z][\w-]+\s+){0,3}(?:Conference|Summit|Forum)\b", after):
         return None  # "the Ukraine Recovery Conference" names an event, not a party
@@ -152,6 +156,12 @@ def _location(text: str, mentions: list[Mention], trig_pos: int) -> EntityRef | 
     return min(pool, key=lambda m: abs(m.span.start - trig_pos)).ref
 
 
+_ORG_EVENT = re.compile(r"\s*(?:\([A-Z]{2,}\)\s*)?(?:[A-Z][\w-]*\s+){0,3}(?:[Ss]ummit|[Cc]onference|[Mm]inisterial)\b")
+_ORG_OFFICE = re.compile(r"\b(?:chairmanship|chairpersonship|presidency|chair|members?|membership|secretary[- ]general)"
+                         r"\s+of\s+(?:the\s+)?$", re.I)
+#: "hours ahead of the SCO summit, X met Y": the summit and the meeting before it are two events
+_BEFORE_EVENT = re.compile(r"\b(?:ahead of|in the run-up to|on the eve of)\s+(?:the\s+|an?\s+)?"
+                           r"(?:[\w'’()-]+\s+){1,6}$", re.I)
 _TRAVEL = re.compile(r"visit|trip|travel|arriv", re.I)
 
 
@@ -307,7 +317,8 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             cand.bare = anaphoric and _bare(m.group(), trig)
             cand.travel = trig.kind == "visit" and bool(_TRAVEL.match(m.group()))
             cand.sidelines = bool(re.search(r"\bon the (?:sidelines|margins)\b", text[pos:end])
-                                  or re.search(r"\bseparate\s+$", text[max(clause.start, pos - 12):pos]))
+                                  or re.search(r"\bseparate\s+$", text[max(clause.start, pos - 12):pos])
+                                  or bool(_BEFORE_EVENT.search(text[max(clause.start, pos - 70):pos])))
             cand.explicit_mode = bool(r.video.search(text[clause.start:end]) or trig.kind in ("call", "video"))
             for part in _split_with(cand, text, mentions, pos, m.group(), index):
                 out.append(part)
