@@ -11,90 +11,15 @@ organisation's summit.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cache
-from typing import Any
 
-from kg.datafiles import read_toml
-from kg.errors import KgError
 from kg.extract import clauses as cl
 from kg.extract.dates import Tense
 from kg.extract.meeting_dates import dates_in, pick_date, shift
 from kg.extract.meeting_merge import Candidate, country_of, final_mode, merge
 from kg.extract.meeting_roster import add_attendees
+from kg.extract.meeting_rules import PRIORITY, Trigger, classify, rules
 from kg.extract.text import sentences
 from kg.model import Article, EntityIndex, EntityRef, Evidence, Meeting, Mention, Span
-from kg.resources import data_dir
-
-TRIGGERS_FILE = "meeting_triggers.toml"
-_PRIORITY = {"call": 0, "video": 1, "summit": 2, "visit": 3, "talks": 4, "meeting": 5, "weak": 6}
-_MODES = {"phone", "virtual", "in_person", "unknown"}
-
-
-@dataclass(frozen=True)
-class _Trigger:
-    kind: str
-    mode: str
-    planned: bool
-
-
-@dataclass(frozen=True)
-class _Rules:
-    pattern: re.Pattern[str]
-    by_text: tuple[tuple[re.Pattern[str], _Trigger], ...]
-    excl_before: re.Pattern[str]
-    excl_after: tuple[re.Pattern[str], ...]
-    excl_clause: re.Pattern[str]
-    video: re.Pattern[str]
-
-
-def _bad(what: str) -> KgError:
-    return KgError(what, where=data_dir() / TRIGGERS_FILE, fix="see the comments at the top of the file")
-
-
-@cache
-def rules() -> _Rules:
-    data: dict[str, Any] = read_toml(TRIGGERS_FILE)
-    groups = data.get("trigger")
-    if not isinstance(groups, list) or not groups:
-        raise _bad("no [[trigger]] groups")
-    all_patterns: list[str] = []
-    by_text: list[tuple[re.Pattern[str], _Trigger]] = []
-    for i, g in enumerate(groups, start=1):
-        kind, mode = g.get("kind"), g.get("mode", "unknown")
-        if kind not in _PRIORITY:
-            raise _bad(f"trigger group {i}: kind {kind!r} is not one of {', '.join(_PRIORITY)}")
-        if mode not in _MODES:
-            raise _bad(f"trigger group {i}: mode {mode!r} is not one of {', '.join(sorted(_MODES))}")
-        pats = g.get("patterns")
-        if not isinstance(pats, list) or not all(isinstance(p, str) for p in pats):
-            raise _bad(f"trigger group {i}: 'patterns' must be a list of strings")
-        trig = _Trigger(kind, mode, g.get("status") == "planned")
-        for p in pats:
-            try:
-                by_text.append((re.compile(f"(?:{p})", re.I), trig))
-            except re.error as exc:
-                raise _bad(f"trigger group {i}: bad regular expression {p!r}: {exc}") from exc
-        all_patterns.extend(pats)
-    excl = data.get("exclude", {})
-    modes = data.get("mode_cues", {})
-    return _Rules(
-        pattern=cl.words(all_patterns),
-        by_text=tuple(by_text),
-        excl_before=re.compile(r"\b(?:" + "|".join(excl.get("before", ["$^"])) + r")\s*(?:\w+\s+)?$", re.I),
-        excl_after=tuple(re.compile(p, re.I) for p in excl.get("after", [])),
-        excl_clause=cl.compile_list(excl, "clause", TRIGGERS_FILE) if "clause" in excl else re.compile("$^"),
-        video=cl.compile_list(modes, "video", TRIGGERS_FILE) if "video" in modes else re.compile("$^"),
-    )
-
-
-def _classify(text: str) -> _Trigger:
-    """The trigger group a matched text belongs to (the longest pattern that matches it whole)."""
-    best: tuple[int, _Trigger] | None = None
-    for pat, trig in rules().by_text:
-        if pat.fullmatch(text) and (best is None or len(pat.pattern) > best[0]):
-            best = (len(pat.pattern), trig)
-    return best[1] if best else _Trigger("meeting", "in_person", False)
 
 
 def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | None:
@@ -211,7 +136,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
         caption = cap_start <= sent.start < cap_end
         clauses = cl.split_clauses(sent)
         sent_mentions = index.within(sent.start, sent.end)
-        by_clause: dict[int, list[tuple[re.Match[str], _Trigger]]] = {}
+        by_clause: dict[int, list[tuple[re.Match[str], Trigger]]] = {}
         for m in found:
             pos = sent.start + m.start()
             clause = cl.clause_at(clauses, pos)
@@ -219,10 +144,10 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             after = text[pos + len(m.group()):clause.end]
             if r.excl_before.search(before[-30:]) or any(p.search(after) for p in r.excl_after):
                 continue
-            by_clause.setdefault(clause.start, []).append((m, _classify(m.group())))
-        jobs: list[tuple[cl.Clause, re.Match[str], _Trigger, bool]] = []
+            by_clause.setdefault(clause.start, []).append((m, classify(m.group())))
+        jobs: list[tuple[cl.Clause, re.Match[str], Trigger, bool]] = []
         whole_start: dict[int, int] = {}
-        clause_trigs: dict[int, list[tuple[re.Match[str], _Trigger]]] = {}
+        clause_trigs: dict[int, list[tuple[re.Match[str], Trigger]]] = {}
         for cstart, trigs in by_clause.items():
             whole = next(x for x in clauses if x.start == cstart)
             if r.excl_clause.search(whole.text):
@@ -230,9 +155,9 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             clusters = _clusters(text, sent.start, trigs, index)
             bounds = [sent.start + cl_[0][0].start() for cl_ in clusters[1:]] + [whole.end]
             lo = whole.start
-            picked: list[tuple[cl.Clause, re.Match[str], _Trigger, bool]] = []
+            picked: list[tuple[cl.Clause, re.Match[str], Trigger, bool]] = []
             for cluster, hi in zip(clusters, bounds, strict=True):
-                m, trig = min(cluster, key=lambda t: _PRIORITY[t[1].kind])
+                m, trig = min(cluster, key=lambda t: PRIORITY[t[1].kind])
                 pos = sent.start + m.start()
                 ana = _is_anaphoric(text, lo, pos, m.group(), trig)
                 strong = [i for i, x in enumerate(picked) if x[2].kind != "weak"]
@@ -240,7 +165,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                                         text[max(lo, pos - 30):pos]):
                     # "held talks ... in separate meetings": the phrase describes the meeting already named
                     first = picked[strong[-1]]
-                    if _PRIORITY[trig.kind] < _PRIORITY[first[2].kind]:
+                    if PRIORITY[trig.kind] < PRIORITY[first[2].kind]:
                         picked[strong[-1]] = (cl.Clause(first[0].start, hi, text[first[0].start:hi]), m, trig, first[3])
                     lo = sent.start + cluster[-1][0].end()
                     continue
@@ -325,11 +250,11 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
     return out
 
 
-def _clusters(text: str, base: int, trigs: list[tuple[re.Match[str], _Trigger]],
-              index: EntityIndex) -> list[list[tuple[re.Match[str], _Trigger]]]:
+def _clusters(text: str, base: int, trigs: list[tuple[re.Match[str], Trigger]],
+              index: EntityIndex) -> list[list[tuple[re.Match[str], Trigger]]]:
     """Triggers of one clause grouped into meetings: "joined a video conference hosted by" is one,
     "met Stubb during his visit" two (a party stands between); a weak trigger stands alone."""
-    out: list[list[tuple[re.Match[str], _Trigger]]] = []
+    out: list[list[tuple[re.Match[str], Trigger]]] = []
     for m, trig in sorted(trigs, key=lambda t: t[0].start()):
         if out:
             last_m, last_t = out[-1][-1]
@@ -342,7 +267,7 @@ def _clusters(text: str, base: int, trigs: list[tuple[re.Match[str], _Trigger]],
     return out
 
 
-def _is_anaphoric(text: str, lo: int, pos: int, trigger: str, trig: _Trigger) -> bool:
+def _is_anaphoric(text: str, lo: int, pos: int, trigger: str, trig: Trigger) -> bool:
     """"the summit", "that meeting", "his first trip", a bare "attended": a meeting named before."""
     if re.search(r"\b(?:[Tt]he|[Tt]his|[Tt]hat|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s+(?!(?:first|next|second|new|own)\b)"
                  r"(?:[a-z][\w'-]*\s+){0,2}$", text[max(lo, pos - 25):pos]):
@@ -350,7 +275,7 @@ def _is_anaphoric(text: str, lo: int, pos: int, trigger: str, trig: _Trigger) ->
     return _bare(trigger, trig)
 
 
-def _bare(trigger: str, trig: _Trigger) -> bool:
+def _bare(trigger: str, trig: Trigger) -> bool:
     """"attended", "joined by video": a verb without an object of its own joins the previous meeting."""
     if trig.kind == "video" and re.match(r"join", trigger, re.I):
         return True

@@ -1,0 +1,83 @@
+"""The meeting words of ``kg/data/meeting_triggers.toml``, compiled once, with a clear error for a bad file."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from kg.datafiles import read_toml
+from kg.errors import KgError
+from kg.extract import clauses as cl
+from kg.resources import data_dir
+
+TRIGGERS_FILE = "meeting_triggers.toml"
+PRIORITY = {"call": 0, "video": 1, "summit": 2, "visit": 3, "talks": 4, "meeting": 5, "weak": 6}
+_MODES = {"phone", "virtual", "in_person", "unknown"}
+
+
+@dataclass(frozen=True)
+class Trigger:
+    kind: str
+    mode: str
+    planned: bool
+
+
+@dataclass(frozen=True)
+class _Rules:
+    pattern: re.Pattern[str]
+    by_text: tuple[tuple[re.Pattern[str], Trigger], ...]
+    excl_before: re.Pattern[str]
+    excl_after: tuple[re.Pattern[str], ...]
+    excl_clause: re.Pattern[str]
+    video: re.Pattern[str]
+
+
+def _bad(what: str) -> KgError:
+    return KgError(what, where=data_dir() / TRIGGERS_FILE, fix="see the comments at the top of the file")
+
+
+@cache
+def rules() -> _Rules:
+    data: dict[str, Any] = read_toml(TRIGGERS_FILE)
+    groups = data.get("trigger")
+    if not isinstance(groups, list) or not groups:
+        raise _bad("no [[trigger]] groups")
+    all_patterns: list[str] = []
+    by_text: list[tuple[re.Pattern[str], Trigger]] = []
+    for i, g in enumerate(groups, start=1):
+        kind, mode = g.get("kind"), g.get("mode", "unknown")
+        if kind not in PRIORITY:
+            raise _bad(f"trigger group {i}: kind {kind!r} is not one of {', '.join(PRIORITY)}")
+        if mode not in _MODES:
+            raise _bad(f"trigger group {i}: mode {mode!r} is not one of {', '.join(sorted(_MODES))}")
+        pats = g.get("patterns")
+        if not isinstance(pats, list) or not all(isinstance(p, str) for p in pats):
+            raise _bad(f"trigger group {i}: 'patterns' must be a list of strings")
+        trig = Trigger(kind, mode, g.get("status") == "planned")
+        for p in pats:
+            try:
+                by_text.append((re.compile(f"(?:{p})", re.I), trig))
+            except re.error as exc:
+                raise _bad(f"trigger group {i}: bad regular expression {p!r}: {exc}") from exc
+        all_patterns.extend(pats)
+    excl = data.get("exclude", {})
+    modes = data.get("mode_cues", {})
+    return _Rules(
+        pattern=cl.words(all_patterns),
+        by_text=tuple(by_text),
+        excl_before=re.compile(r"\b(?:" + "|".join(excl.get("before", ["$^"])) + r")\s*(?:\w+\s+)?$", re.I),
+        excl_after=tuple(re.compile(p, re.I) for p in excl.get("after", [])),
+        excl_clause=cl.compile_list(excl, "clause", TRIGGERS_FILE) if "clause" in excl else re.compile("$^"),
+        video=cl.compile_list(modes, "video", TRIGGERS_FILE) if "video" in modes else re.compile("$^"),
+    )
+
+
+def classify(text: str) -> Trigger:
+    """The trigger group a matched text belongs to (the longest pattern that matches it whole)."""
+    best: tuple[int, Trigger] | None = None
+    for pat, trig in rules().by_text:
+        if pat.fullmatch(text) and (best is None or len(pat.pattern) > best[0]):
+            best = (len(pat.pattern), trig)
+    return best[1] if best else Trigger("meeting", "in_person", False)
