@@ -145,8 +145,10 @@ def is_possessive(text: str, m: Mention) -> bool:
 
 
 def is_proxy(text: str, m: Mention) -> bool:
-    """"Trump's envoy", "Meloni's office": the person's country acts, not the person."""
+    """"Trump's envoy", "Meloni's office", "the Trump administration": the person's country acts, not the person."""
     rest = text[m.span.end:m.span.end + 40]
+    if re.match(r"\s+(?:administration|government|cabinet)\b", rest):
+        return True
     mm = re.match(r"['’]s?\s+(?:\w+\s+){0,2}?", rest)
     return mm is not None and bool(cues().proxy_nouns.match(rest[mm.end():]))
 

@@ -15,7 +15,8 @@ from kg.extract.text import Sentence
 from kg.model import Span
 
 _REPORTED = re.compile(r"\b(?:said|says|reported|reports|told|announced|added|stated|wrote|according)\s+(?:\w+\s+)?$")
-_OTHER_EVENT = re.compile(r"\b(?:sworn in|took office|launched|began|started|elected|born|died)\s+(?:\w+\s+)?$")
+_OTHER_EVENT = re.compile(r"\b(?:sworn in|took office|launched|began|started|elected|born|died|established|founded"
+                          r"|created|formed|set up|signed|ratified)\s+(?:\w+\s+)?$")
 _RELATIVE_DAYS = re.compile(r"\b(?P<n>a|one|two|three|four|five|six|\d+) days? (?P<dir>later|earlier|before|after)\b"
                             r"|\bthe (?P<dir2>next|following|previous) day\b|\bthe day before\b|\bthe same day\b"
                             r"|\bearlier that day\b|\blater that day\b", re.I)

@@ -105,6 +105,11 @@ def _absorb(into: Candidate, other: Candidate) -> None:
 
 
 def _target(kept: list[Candidate], cand: Candidate, index: EntityIndex) -> Candidate | None:
+    if not cand.parties and not cand.title and not cand.anaphoric and kept:
+        # "Following five hours of negotiations, ...": a meeting word with no party tells more of the last one
+        k = kept[-1]
+        fits = k.parties and k.status == cand.status and _compatible_dates(k.date, cand.date)
+        return k if fits and _compatible(k, cand, index) else None
     if cand.anaphoric and kept:
         if cand.bare:
             return kept[-1]
@@ -153,8 +158,12 @@ def merge(cands: list[Candidate], index: EntityIndex) -> list[Candidate]:
         target = _target(kept, cand, index)
         if target is not None:
             _absorb(target, cand)
-        else:
-            kept.append(cand)
+            continue
+        if cand.anaphoric and kept and cand.status == kept[-1].status:
+            # "the expanded session" with parties of its own: another part of the event just told
+            cand.date = cand.date or kept[-1].date
+            cand.location = cand.location or kept[-1].location
+        kept.append(cand)
     return kept
 
 

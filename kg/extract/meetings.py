@@ -43,6 +43,8 @@ def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | 
             return None  # "Trump's inauguration" (but "Zelensky's meeting with Trump")
         return ref
     word = cl.preceding_word(text, m.span.start)
+    if word == "former":
+        return None  # "former US Secretary of Defense X": no one acts for the country
     if word == "from" and re.search(r"(?:" + cl.cues().actor_nouns.pattern + r")\s+from\s+(?:the\s+)?$",
                                     text[max(0, m.span.start - 40):m.span.start], re.I):
         return ref  # "counterparts from Australia"
