@@ -108,8 +108,8 @@ def _target(kept: list[Candidate], cand: Candidate, index: EntityIndex) -> Candi
     if not cand.parties and not cand.title and not cand.anaphoric and kept:
         # "Following five hours of negotiations, ...": a meeting word with no party tells more of the last one
         k = kept[-1]
-        fits = k.parties and k.status == cand.status and _compatible_dates(k.date, cand.date)
-        return k if fits and _compatible(k, cand, index) else None
+        same = bool(k.parties) and k.status == cand.status and _compatible_dates(k.date, cand.date)
+        return k if same and _compatible(k, cand, index) else None
     if cand.anaphoric and kept:
         if cand.bare:
             return kept[-1]
