@@ -95,3 +95,29 @@ def test_two_leaders_signing_a_treaty_met() -> None:
 
 def test_bilateral_relations_are_no_meeting() -> None:
     assert run("Putin praised bilateral relations and bilateral trade with Brazil.") == []
+
+
+def test_separate_meetings_with_two_counterparts_are_two_meetings() -> None:
+    found = run("Putin discussed the plan during separate meetings with Premier Li Qiang in Paris and "
+                "Prime Minister Narendra Modi.")
+    assert sorted(sorted(parties(m)) for m in found) == [["li-qiang", "vladimir-putin"],
+                                                          ["narendra-modi", "vladimir-putin"]]
+
+
+def test_a_headline_the_page_repeats_is_one_meeting() -> None:
+    found = run("Putin Holds Phone Call With Trump Putin Holds Phone Call With Trump",
+                "President Vladimir Putin spoke with President Donald Trump by phone today.")
+    assert [parties(m) for m in found] == [{"vladimir-putin", "donald-trump"}]
+
+
+def test_a_meeting_word_without_parties_tells_more_of_the_last_meeting() -> None:
+    (m,) = run("Trump met Putin on Thursday.", "Following five hours of negotiations in Paris, no deal was reported.")
+    assert parties(m) == {"donald-trump", "vladimir-putin"}
+    assert m.location is not None and m.location.key == "paris"
+
+
+def test_the_summit_named_before_a_meeting_is_an_event_of_its_own() -> None:
+    found = run("Hours ahead of the BRICS summit, Prime Minister Narendra Modi held talks with President Xi Jinping.")
+    summit = next(m for m in found if "brics" in parties(m))
+    talks = next(m for m in found if "xi-jinping" in parties(m))
+    assert summit is not talks and "brics" not in parties(talks)

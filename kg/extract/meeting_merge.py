@@ -116,7 +116,7 @@ def _target(kept: list[Candidate], cand: Candidate, index: EntityIndex) -> Candi
         for k in list(reversed(kept))[:3]:
             if _overlap(k.parties, cand.parties, index) or len(k.parties) <= 1 or len(cand.parties) < 2:
                 if cand.mode == "phone" and k.mode not in ("phone", "virtual", "hybrid"):
-                    return None
+                    continue  # "the call" is the last call, not the talks told since
                 return k
         return None  # "the expanded session" with parties of its own is not the last meeting
     if cand.title:  # a headline names the article's best-matching meeting

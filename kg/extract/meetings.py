@@ -144,8 +144,11 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             clause = cl.clause_at(clauses, pos)
             before = text[clause.start:pos]
             after = text[pos + len(m.group()):clause.end]
-            if r.excl_before.search(before[-30:]) or any(p.search(after) for p in r.excl_after):
-                continue
+            ex = r.excl_before.search(before[-30:])
+            named = ex is not None and any(x.ref.kind == "org" and x.span.start >= pos - len(before[-30:]) + ex.start()
+                                           for x in sent_mentions if x.span.end <= pos)
+            if (ex and not named) or any(p.search(after) for p in r.excl_after):
+                continue  # "ahead of the summit" points back; "ahead of the BRICS summit" names one
             by_clause.setdefault(clause.start, []).append((m, classify(m.group())))
         jobs: list[tuple[cl.Clause, re.Match[str], Trigger, bool]] = []
         whole_start: dict[int, int] = {}
@@ -288,9 +291,11 @@ def _split_with(cand: Candidate, text: str, mentions: list[Mention], pos: int, t
                 index: EntityIndex) -> list[Candidate]:
     """"phone calls with Trump and Macron", "spoke with X and with Y": one meeting per counterpart."""
     after = [x for x in mentions if x.span.start > pos and x.ref in cand.parties]
-    plural = re.search(r"(?:calls|conversations)$", trigger, re.I)
-    withs = [x for x in after if cl.preceding_word(text, x.span.start) == "with"]
-    if not (len(withs) >= 2 or (plural and cand.kind == "call" and len(after) >= 2)):
+    plural = re.search(r"(?:calls|conversations|meetings|talks)$", trigger, re.I)
+    separate = plural and re.search(r"\bseparate\s+(?:[\w-]+\s+)?$", text[max(0, pos - 30):pos], re.I)
+    withs = _first_of_each([x for x in after if cl.preceding_word(text, x.span.start) == "with"])
+    after = _first_of_each(after)
+    if not (len(withs) >= 2 or (plural and (cand.kind == "call" or separate) and len(after) >= 2)):
         return [cand]
     others = withs if len(withs) >= 2 else after
     base = [p for p in cand.parties if p not in {x.ref for x in others}]
@@ -304,6 +309,12 @@ def _split_with(cand: Candidate, text: str, mentions: list[Mention], pos: int, t
         part.title, part.explicit_mode, part.sidelines, part.split = cand.title, cand.explicit_mode, True, True
         out.append(part)
     return out
+
+
+def _first_of_each(mentions: list[Mention]) -> list[Mention]:
+    """A headline repeated by the page ("... With Trump ... With Trump") names one counterpart once."""
+    seen: set[EntityRef] = set()
+    return [x for x in mentions if not (x.ref in seen or seen.add(x.ref))]
 
 
 def _lead_end(article: Article, n: int = 2) -> int:
