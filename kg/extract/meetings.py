@@ -313,8 +313,10 @@ def _split_with(cand: Candidate, text: str, mentions: list[Mention], pos: int, t
 
 def _first_of_each(mentions: list[Mention]) -> list[Mention]:
     """A headline repeated by the page ("... With Trump ... With Trump") names one counterpart once."""
-    seen: set[EntityRef] = set()
-    return [x for x in mentions if not (x.ref in seen or seen.add(x.ref))]
+    first: dict[EntityRef, Mention] = {}
+    for x in mentions:
+        first.setdefault(x.ref, x)
+    return list(first.values())
 
 
 def _lead_end(article: Article, n: int = 2) -> int:
