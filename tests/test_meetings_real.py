@@ -121,3 +121,12 @@ def test_the_summit_named_before_a_meeting_is_an_event_of_its_own() -> None:
     summit = next(m for m in found if "brics" in parties(m))
     talks = next(m for m in found if "xi-jinping" in parties(m))
     assert summit is not talks and "brics" not in parties(talks)
+
+
+def test_a_country_that_only_qualifies_a_noun_is_no_party() -> None:
+    GAZ["US"] = C("US", "United States", "alias")
+    try:
+        (m,) = run("Trump spoke with Putin by phone on Monday, US outlet Axios reported.")
+    finally:
+        del GAZ["US"]
+    assert parties(m) == {"donald-trump", "vladimir-putin"}

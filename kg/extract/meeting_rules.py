@@ -32,6 +32,7 @@ class _Rules:
     excl_after: tuple[re.Pattern[str], ...]
     excl_clause: re.Pattern[str]
     video: re.Pattern[str]
+    modified: re.Pattern[str]  # nouns a country before them only modifies ("US outlet", "US tariffs")
 
 
 def _bad(what: str) -> KgError:
@@ -64,6 +65,7 @@ def rules() -> _Rules:
         all_patterns.extend(pats)
     excl = data.get("exclude", {})
     modes = data.get("mode_cues", {})
+    parties = data.get("parties", {})
     return _Rules(
         pattern=cl.words(all_patterns),
         by_text=tuple(by_text),
@@ -71,6 +73,7 @@ def rules() -> _Rules:
         excl_after=tuple(re.compile(p, re.I) for p in excl.get("after", [])),
         excl_clause=cl.compile_list(excl, "clause", TRIGGERS_FILE) if "clause" in excl else re.compile("$^"),
         video=cl.compile_list(modes, "video", TRIGGERS_FILE) if "video" in modes else re.compile("$^"),
+        modified=cl.compile_list(parties, "modified_nouns", TRIGGERS_FILE) if parties else re.compile("$^"),
     )
 
 

@@ -68,6 +68,8 @@ def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | 
         return ref  # "visit Ukraine"
     if cl.is_possessive(text, m) and not cl.acts(text, m, index):
         return None
+    if ref.kind == "country" and rules().modified.match(text, m.span.end + 1) and text[m.span.end] == " ":
+        return None  # "US outlet Axios reported": the country only qualifies the noun
     if m.via == "demonym" and not cl.acts(text, m, index):
         return None
     return ref
