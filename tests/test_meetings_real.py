@@ -130,3 +130,18 @@ def test_a_country_that_only_qualifies_a_noun_is_no_party() -> None:
     finally:
         del GAZ["US"]
     assert parties(m) == {"donald-trump", "vladimir-putin"}
+
+
+def test_a_meeting_placed_in_a_country_is_in_the_city_its_sentence_names() -> None:
+    GAZ["Lyon"] = P("lyon", "Lyon", "FR")
+    try:
+        (m,) = run("Chancellor Friedrich Merz made a visit to France on Tuesday, meeting students in Lyon.")
+    finally:
+        del GAZ["Lyon"]
+    assert m.location is not None and m.location.key == "lyon"
+
+
+def test_both_european_leaders_refers_back_to_the_meeting() -> None:
+    found = run("Chancellor Friedrich Merz and Prime Minister Donald Tusk met President Xi Jinping in Paris on Monday.",
+                "Both European leaders raised trade during meetings with Xi and Premier Li Qiang.")
+    assert len(found) == 1 and {"friedrich-merz", "donald-tusk", "xi-jinping", "li-qiang"} <= parties(found[0])

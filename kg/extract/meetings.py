@@ -321,6 +321,17 @@ def _first_of_each(mentions: list[Mention]) -> list[Mention]:
     return list(first.values())
 
 
+def _city_of(c: Candidate, index: EntityIndex) -> EntityRef | None:
+    """A meeting placed in a country, in a sentence that names one of its cities, was in that city
+    ("the Sharm el-Sheikh summit", "a visit to China ... arriving in Tianjin")."""
+    loc = c.location
+    if loc is None or loc.kind != "country" or c.mode in ("phone", "virtual"):
+        return loc
+    cities = {x.ref for x in index.within(c.sentence.start, c.sentence.end)
+              if x.ref.kind == "place" and x.ref.key in index.places and index.places[x.ref.key].country == loc.key}
+    return cities.pop() if len(cities) == 1 else loc
+
+
 def _lead_end(article: Article, n: int = 2) -> int:
     """Where the lead ends: the title and the first ``n`` sentences of the body."""
     body = [s for s in sentences(article) if s.start >= len(article.title)]
@@ -350,7 +361,7 @@ def find_meetings(article: Article, index: EntityIndex) -> list[Meeting]:
             evidence=Evidence(c.sentence.text, Span(c.sentence.start, c.sentence.end)),
             date=date,
             date_text=c.date.text if c.date else None,
-            location=c.location,
+            location=_city_of(c, index),
             mode=final_mode(c) if c.kind != "weak" else "unknown",
             status=c.status,
             kind={"weak": "meeting"}.get(c.kind, c.kind),
