@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from kg.extract import clauses as cl
 from kg.extract.dates import TemporalExpr, Tense, find_dates
@@ -28,9 +29,16 @@ _NUMS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 
 def dates_in(text: str, chunk: str, base: int, pub: date | None, tense: Tense) -> list[TemporalExpr]:
-    return [d for d in find_dates(chunk, pub, tense, base) if d.kind not in ("dateline", "rel_year") and d.value
-            and (d.kind != "year" or re.match(r"in\b", d.text))
-            and not _OTHER_EVENT.search(text[max(0, d.span.start - 30):d.span.start])]
+    return list(_dates_in(text, chunk, base, pub, tense))
+
+
+@lru_cache(maxsize=256)
+def _dates_in(text: str, chunk: str, base: int, pub: date | None, tense: Tense) -> tuple[TemporalExpr, ...]:
+    """Every candidate of a sentence asks for the same clause and sentence: parse each once (linear, not
+    quadratic, in a long sentence)."""
+    return tuple(d for d in find_dates(chunk, pub, tense, base) if d.kind not in ("dateline", "rel_year") and d.value
+                 and (d.kind != "year" or re.match(r"in\b", d.text))
+                 and not _OTHER_EVENT.search(text[max(0, d.span.start - 30):d.span.start]))
 
 
 def pick_date(text: str, clause: cl.Clause, sent: Sentence, pos: int, pub: date | None,
