@@ -6,7 +6,9 @@ Character spans always index ``Article.text``.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
@@ -168,7 +170,15 @@ class EntityIndex:
     acting: set[str] = field(default_factory=set)
 
     def within(self, start: int, end: int) -> list[Mention]:
-        return [m for m in self.mentions if m.span.start >= start and m.span.end <= end]
+        """Mentions inside [start, end); ``mentions`` are in text order, so this is a binary search."""
+        i = bisect.bisect_left(self.mentions, start, key=lambda m: m.span.start)
+        out = []
+        for m in itertools.islice(self.mentions, i, None):
+            if m.span.start >= end:
+                break
+            if m.span.end <= end:
+                out.append(m)
+        return out
 
 
 @dataclass

@@ -145,3 +145,14 @@ def test_both_european_leaders_refers_back_to_the_meeting() -> None:
     found = run("Chancellor Friedrich Merz and Prime Minister Donald Tusk met President Xi Jinping in Paris on Monday.",
                 "Both European leaders raised trade during meetings with Xi and Premier Li Qiang.")
     assert len(found) == 1 and {"friedrich-merz", "donald-tusk", "xi-jinping", "li-qiang"} <= parties(found[0])
+
+
+def test_those_in_attendance_join_the_talks_told_before() -> None:
+    (m,) = run("Talks between Russia and Brazil took place in Paris on Saturday.",
+               "In attendance were Foreign Minister Sergey Lavrov and President Donald Trump.")
+    assert {"sergey-lavrov", "donald-trump"} <= parties(m)
+
+
+def test_an_attendance_word_alone_joins_only_an_organisations_summit() -> None:
+    found = run("Putin met President Xi Jinping in Paris on Monday.", "Prime Minister Narendra Modi arrived in Paris.")
+    assert not any({"vladimir-putin", "xi-jinping", "narendra-modi"} <= parties(m) for m in found)

@@ -17,7 +17,7 @@ from kg.extract import clauses as cl
 from kg.extract.meeting_merge import Candidate
 from kg.extract.text import sentences
 from kg.link import gazetteer
-from kg.model import Article, EntityIndex, EntityRef
+from kg.model import Article, EntityIndex
 
 _FILE = "meeting_triggers.toml"
 _GATHERINGS = ("summit", "meeting", "talks", "video")
@@ -30,13 +30,14 @@ _BEHALF = re.compile(r"['’]?s?\s+(?:administration|government|cabinet|camp|tea
 @dataclass(frozen=True)
 class _Cues:
     attend: re.Pattern[str]
+    present: re.Pattern[str]
     absent: re.Pattern[str]
 
 
 @cache
 def _cues() -> _Cues:
     roster = read_toml(_FILE).get("roster", {})
-    return _Cues(cl.compile_list(roster, "attend", _FILE), cl.compile_list(roster, "absent", _FILE))
+    return _Cues(*(cl.compile_list(roster, k, _FILE) for k in ("attend", "present", "absent")))
 
 
 def _is_summit(c: Candidate) -> bool:
@@ -46,35 +47,41 @@ def _is_summit(c: Candidate) -> bool:
         p.kind == "org" and (p.key not in orgs or orgs[p.key].kind not in _NOT_FORUMS) for p in c.parties)
 
 
+def _in_person(c: Candidate) -> bool:
+    return c.kind in (*_GATHERINGS, "visit") and c.mode not in ("phone", "virtual")
+
+
 def add_attendees(cands: list[Candidate], article: Article, index: EntityIndex) -> list[Candidate]:
-    """Leaders of attendance clauses join the summit before them (or the one their clause names)."""
-    summits = sorted((c for c in cands if _is_summit(c)), key=lambda c: c.sentence.start)
-    if not summits:
+    """Leaders of attendance clauses join the gathering before them (or the one their clause names).
+
+    Any attendance word ("arrived", "took part") points to an organisation's summit; a plain
+    statement of presence ("in attendance were", "the delegation comprising") to any meeting in person.
+    """
+    gatherings = sorted((c for c in cands if _in_person(c)), key=lambda c: c.first)
+    if not gatherings:
         return cands
     text, cues = article.text, _cues()
-    absorbed: set[int] = set()  # sentence starts whose leaders went to a summit
+    absorbed: set[int] = set()  # sentence starts whose leaders went to a gathering
+    joined: list[Candidate] = []
     for sent in sentences(article):
-        before = [s for s in summits if s.sentence.start <= sent.start]
-        if not before:
-            continue
-        for clause in cl.split_clauses(sent):
-            if not cues.attend.search(clause.text) or cues.absent.search(clause.text):
+        # a summit may be named in the very sentence; another meeting told here is the one attended, not its target
+        before = [c for c in gatherings if c.first < sent.start or (c.first == sent.start and _is_summit(c))]
+        for clause in cl.split_clauses(sent) if before else ():
+            strong = cues.present.search(clause.text)
+            if not (strong or cues.attend.search(clause.text)) or cues.absent.search(clause.text):
                 continue
+            pool = before if strong else [c for c in before if _is_summit(c)]
             mentions = index.within(clause.start, clause.end)
             named = {m.ref for m in mentions if m.ref.kind == "org"}
-            target = next((s for s in reversed(before) if named & set(s.parties)), before[-1])
+            summits = [c for c in pool if _is_summit(c)]
+            target = next((c for c in reversed(pool) if named & set(c.parties)),
+                          summits[-1] if summits else pool[-1] if pool else None)
             leaders = [m.ref for m in mentions if m.ref.kind == "leader" and not cl.is_proxy(text, m)
                        and not _BEHALF.match(text, m.span.end)]
-            if leaders:
+            if target is not None and leaders:
                 target.parties += [r for r in dict.fromkeys(leaders) if r not in target.parties]
                 absorbed.add(sent.start)
-    return [c for c in cands if _is_summit(c) or not _only_attendees(c, summits, absorbed)]
-
-
-def _only_attendees(c: Candidate, summits: list[Candidate], absorbed: set[int]) -> bool:
-    if c.sentence.start not in absorbed:
-        return False
-    members: set[EntityRef] = set()
-    for s in summits:
-        members.update(s.parties)
-    return set(c.parties) <= members
+                joined.append(target)
+    members = {p for c in joined for p in c.parties}
+    return [c for c in cands if any(c is j for j in joined)
+            or not (c.sentence.start in absorbed and set(c.parties) <= members)]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from kg.extract import clauses as cl
-from kg.extract.dates import Tense
+from kg.extract.dates import TemporalExpr, Tense
 from kg.extract.meeting_dates import dates_in, pick_date, shift
 from kg.extract.meeting_merge import Candidate, country_of, final_mode, merge
 from kg.extract.meeting_roster import add_attendees
@@ -133,6 +133,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
     cap_end = cap_start + len(article.caption) if article.caption else -1
     r, c = rules(), cl.cues()
     out: list[Candidate] = []
+    last_dated: TemporalExpr | None = None  # the date of the latest candidate that has one
     for sent in sentences(article):
         found = list(r.pattern.finditer(sent.text))
         if not found:
@@ -222,7 +223,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             tense: Tense = "future" if status == "planned" else "past"
             when = pick_date(text, cl.Clause(clause.start, end, text[clause.start:end]), sent, pos, pub, tense,
                               own_clause=anaphoric)
-            prev_date = next((x.date for x in reversed(out) if x.date), None)
+            prev_date = last_dated
             if when is None:
                 other = [d for d in dates_in(text, sent.text, sent.start, pub, tense) if len(d.value or "") == 10]
                 when = shift(prev_date, sent, text, pos, other[0] if other and anaphoric else None)
@@ -254,6 +255,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             cand.explicit_mode = bool(r.video.search(text[clause.start:end]) or trig.kind in ("call", "video"))
             for part in _split_with(cand, text, mentions, pos, m.group(), index):
                 out.append(part)
+                last_dated = part.date or last_dated
     return out
 
 

@@ -19,6 +19,8 @@ _ABBREVIATIONS = {
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "vs", "etc",
     "jr", "sr", "prof", "rev", "capt", "maj", "sgt", "adm", "pres", "approx", "inc", "corp", "ltd", "co",
 }
+#: no real sentence is longer (the longest in 118 real and written articles: 1,132 characters)
+MAX_SENTENCE = 1500
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 
 
@@ -55,9 +57,26 @@ def split(text: str) -> list[tuple[int, int]]:
                 s += 1
             while e > s and chunk[e - 1].isspace():
                 e -= 1
-            if e > s:
-                spans.append((base + s, base + e))
+            spans.extend((base + a, base + b) for a, b in _bounded(chunk, s, e))
     return spans
+
+
+def _bounded(chunk: str, s: int, e: int) -> list[tuple[int, int]]:
+    """A run-on "sentence" (a list, a page with no full stop) cut into pieces of at most MAX_SENTENCE
+    characters, at a semicolon or comma where there is one: the work per sentence stays bounded, so
+    extraction is linear in the text however it is punctuated."""
+    out: list[tuple[int, int]] = []
+    while e - s > MAX_SENTENCE:
+        window = chunk[s:s + MAX_SENTENCE]
+        cut = max(window.rfind("; "), window.rfind(", "))
+        cut = cut + 1 if cut > MAX_SENTENCE // 2 else (window.rfind(" ") if window.rfind(" ") > 0 else MAX_SENTENCE)
+        out.append((s, s + cut))
+        s += cut
+        while s < e and chunk[s].isspace():
+            s += 1
+    if e > s:
+        out.append((s, e))
+    return out
 
 
 @cache
