@@ -44,3 +44,14 @@ def test_benchmark_smoke_run(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert all(isinstance(t["met"], bool) for t in saved["targets"])
     table = capsys.readouterr().out
     assert "50 articles" in table and "baseline" in table and "countries-pledging-troops" in table
+
+
+def test_extraction_benchmark_reports_both_corpora(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.extract import main as extract_main
+
+    folder = generate.generate(tmp_path / "real", 4, seed=5)
+    result = extract_main([str(folder), "--reps", "1", "--synthetic", "3"])
+    assert result["folder"]["articles"] == 4 and result["synthetic"]["articles"] == 3
+    assert 0 < result["folder"]["median_ms"] <= result["folder"]["max_ms"]
+    assert result["ratio_median"] > 0
+    assert json.loads(capsys.readouterr().out) == json.loads(json.dumps(result))
