@@ -78,3 +78,109 @@ def test_wire_dateline_is_marked() -> None:
 @pytest.mark.parametrize("text", ["Putin may agree", "troops march on", "It may be June-ish", "a 30-day pause"])
 def test_words_that_look_like_dates_are_not(text: str) -> None:
     assert find_dates(text, JAN14, None) == []
+
+
+# --- forms of real news ---------------------------------------------------------------------------
+
+TUE_SEP2 = date(2025, 9, 2)  # a Tuesday
+
+
+@pytest.mark.parametrize(("text", "published", "tense", "value"), [
+    # a weekday with the date in brackets: the weekday picks the year among the near ones
+    ("the two leaders met on Friday (29 August) in Osaka", TUE_SEP2, "past", "2025-08-29"),
+    ("talks on Wednesday (3 September)", date(2025, 8, 30), "future", "2025-09-03"),
+    ("the call on Friday (first) with his counterpart", date(2024, 3, 4), "past", "2024-03-01"),
+    # a year written in the brackets is taken as written, even if the weekday disagrees
+    ("during their meeting on Tuesday (January 21, 2024)", None, "past", "2024-01-21"),
+    # ordinals, "of", a comma before the year
+    ("signed on 23rd November", date(2025, 11, 24), "past", "2025-11-23"),
+    ("arrived on November 22nd", date(2025, 11, 24), "past", "2025-11-22"),
+    ("on the 23rd of November, 2025", None, None, "2025-11-23"),
+    # several days: the month
+    ("talks on 29-30 August", TUE_SEP2, "past", "2025-08"),
+    ("a summit on Aug. 29-30", TUE_SEP2, "past", "2025-08"),
+    # a day of the month alone: this month's when it fits the tense, else the month before or after
+    ("the envoys met on the 24th.", date(2025, 11, 26), "past", "2025-11-24"),
+    ("the envoys met on the 28th.", date(2025, 11, 26), "past", "2025-10-28"),
+    ("they will meet on the 3rd.", date(2025, 11, 26), "future", "2025-12-03"),
+    # weeks and weekends: the month that holds most of their days
+    ("earlier this week", date(2025, 10, 1), "past", "2025-09"),  # Mon 29 Sep to Wed 1 Oct
+    ("this week", date(2025, 10, 1), None, "2025-10"),
+    ("talks held over the weekend", date(2025, 12, 1), "past", "2025-11"),  # Sat 29 and Sun 30 Nov
+    ("a summit at the weekend", date(2025, 11, 26), "future", "2025-11"),
+    ("next month", date(2025, 12, 5), "future", "2026-01"),
+    ("in February", date(2025, 1, 21), "future", "2025-02"),
+    ("in February", date(2025, 1, 21), "past", "2024-02"),
+    ("today", TUE_SEP2, None, "2025-09-02"),
+    ("tonight", TUE_SEP2, "future", "2025-09-02"),
+    # weekdays: held -> the last such day, planned -> the next, a same-day report -> that day
+    ("met on Monday", TUE_SEP2, "past", "2025-09-01"),
+    ("will meet on Monday", TUE_SEP2, "future", "2025-09-08"),
+    ("meet on Tuesday", TUE_SEP2, "future", "2025-09-02"),
+    ("met on Tuesday", TUE_SEP2, "past", "2025-09-02"),
+])
+def test_real_news_forms(text: str, published: date | None, tense: str | None, value: str) -> None:
+    found = find_dates(text, published, tense)  # type: ignore[arg-type]
+    assert [d.value for d in found][-1] == value, found
+
+
+def test_a_full_dateline_is_marked_and_the_weekday_after_it_resolves() -> None:
+    text = "JOHANNESBURG, 23rd November, 2025 (Test Wire) -- the leaders met on Sunday"
+    found = find_dates(text, date(2025, 11, 23), "past")
+    assert [(d.kind, d.value) for d in found] == [("dateline", "2025-11-23"), ("weekday", "2025-11-23")]
+
+
+def test_a_bound_is_not_the_day_of_the_event() -> None:
+    (found,) = find_dates("talks will resume after June 22", date(2025, 6, 14), "future")
+    assert found.kind == "bound"
+
+
+def test_a_month_only_period_fixes_the_year_of_a_bare_date() -> None:
+    (found,) = find_dates("a call on Friday (July 4)", None, "past", period="2025-07")
+    assert found.value == "2025-07-04"
+    (wrong,) = find_dates("a call on Friday (July 5)", None, "past", period="2025-07")
+    assert wrong.value is None  # 5 July 2025 is a Saturday: not guessed
+
+
+def test_a_weekday_and_date_without_any_year_stay_unresolved() -> None:
+    (found,) = find_dates("they met on Friday (29 August)", None, "past")
+    assert found.value is None
+
+
+# --- hostile input (issue 17, item 10) ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["tomorrow", "next week", "next month", "next year", "on Friday",
+                                  "on Jan. 3", "on the 2nd", "in the coming days"])
+def test_the_end_of_the_calendar_leaves_dates_unresolved_without_crashing(text: str) -> None:
+    found = find_dates(text, date(9999, 12, 31), "future")
+    assert found and all(d.value is None or d.value.startswith("9999") for d in found)
+
+
+def test_the_start_of_the_calendar_does_not_crash() -> None:
+    assert [d.value for d in find_dates("yesterday, last week and last year", date(1, 1, 1), "past")] \
+        == [None, None, None]
+
+
+def test_feb_29_is_not_moved_to_another_year() -> None:
+    (found,) = find_dates("the summit on Feb. 29", date(2025, 3, 5), "past")
+    assert found.value is None  # 2025 has no 29 February: left unresolved, not guessed as 2024-02-29
+    (leap,) = find_dates("the summit on Feb. 29", date(2024, 3, 5), "past")
+    assert leap.value == "2024-02-29"
+
+
+def test_impossible_days_stay_unresolved() -> None:
+    assert [d.value for d in find_dates("on April 31 and on Feb. 30", date(2025, 5, 5), "past")] == [None, None]
+
+
+@pytest.mark.parametrize("published", ["9999-12-31T00:00:00Z", "0001-01-01"])
+def test_an_article_at_the_ends_of_the_calendar_is_extracted_without_crashing(published: str) -> None:
+    import json
+
+    from kg.extract import extract
+    from kg.read import read_text
+
+    text = ("French President Emmanuel Macron will meet German Chancellor Olaf Scholz in Berlin tomorrow. "
+            "They spoke yesterday, last week and on Monday. Next month and next year they meet again.")
+    article = read_text(json.dumps({"title": "Leaders to meet", "published": published, "text": text}))
+    facts = extract(article)
+    assert facts.meetings and all(m.date is None or 1 <= int(m.date[:4]) <= 9999 for m in facts.meetings)

@@ -196,6 +196,129 @@ def test_wire_year_inference(month: int, day: int, body: str, year: int | None) 
     assert infer_year(month, day, body) == year
 
 
+# --- publication dates of real pages (texts written for the tests) -------------------------------------
+
+LEAD = "Finnish President Alexander Stubb met Polish Prime Minister Donald Tusk in Warsaw on Monday for talks."
+BODY = "The two leaders discussed border security and support for Ukraine.\n\nThey agreed to meet again soon.\n"
+
+
+def _published(text: str) -> str | None:
+    day = read_text(text, fmt="txt").published_date
+    return day.isoformat() if day else None
+
+
+@pytest.mark.parametrize(("head", "expected"), [
+    # a collector's header line, with the story on the same line
+    (f" date 2025-10-30 WARSAW – {LEAD}", "2025-10-30"),
+    # datelines with a full date
+    (f"Stubb and Tusk meet\n\nROME, March 4, 2025 (Test Wire) – {LEAD}", "2025-03-04"),
+    (f"Stubb and Tusk meet\n\nOTTAWA, ON, Oct. 8, 2025 /Test Newswire/ - {LEAD}", "2025-10-08"),
+    (f"NAIROBI, 23rd November, 2025 (Test Agency) -- {LEAD}", "2025-11-23"),
+    (f"Stubb and Tusk meet\nby Test Staff Writers\nParis (Test Agency) July 10, 2025\n\n{LEAD}", "2025-07-10"),
+    (f"Stubb and Tusk meet\n\nLima, 19 June 2024 (Test Agency/XYZ) - {LEAD}", "2024-06-19"),
+    (f"Stubb and Tusk meet\n\nTALLINN, Estonia, Oct 13, 2025: {LEAD}", "2025-10-13"),
+    (f"Stubb and Tusk meet\n\nABU DHABI — On July 10, 2025, {LEAD}", "2025-07-10"),
+    (f"Stubb and Tusk meet\n\nVienna / Bratislava — December 3, 2025 | Test Reporters\n{LEAD}", "2025-12-03"),
+    # year-less datelines take the year from a full date in the story
+    (f"KAZAN, October 22. /Test Agency/. {LEAD} The forum opened on Sunday, Oct. 20, 2024.", "2024-10-22"),
+    # bylines and timestamps, in every order
+    (f"Stubb and Tusk meet\nPublished: 24 Aug. 2025, 15:23 Updated: 24 Aug. 2025, 15:28\n\n{LEAD}", "2025-08-24"),
+    (f"Section Name\n\nStubb and Tusk meet\n\n27.02.2025 15:45\n{LEAD}", "2025-02-27"),
+    (f"11:15 11.04.2025\n\nStubb and Tusk meet\n\n{LEAD}", "2025-04-11"),
+    (f"Stubb and Tusk meet\n\n17.02.25\n18:31\n\n{LEAD}", "2025-02-17"),
+    (f"Stubb and Tusk meet\nDate\n1/28/2025 2:04:41 AM\n{LEAD}", "2025-01-28"),
+    (f"Politics Economy World 2025-10-31T05:44:38+00:00\n\nStubb and Tusk meet\n\n{LEAD}", "2025-10-31"),
+    (f"By Jane Roe\nUpdated at 0919 EAT on Sunday 24th Nov 2024\n\n{LEAD}", "2024-11-24"),
+    (f"Stubb and Tusk meet\n\nUpdated On: Thu, 15 May 2025\n\n{LEAD}", "2025-05-15"),
+    (f"/ 22 November 2025\n\nStubb and Tusk meet\n\n{LEAD}", "2025-11-22"),
+    (f"Stubb and Tusk meet\n\nThu Oct 24 2024\nshare icons\n\n{LEAD}", "2024-10-24"),
+    (f"Stubb and Tusk meet\n\nJane Roe, John DoeSunday, 9 March 2025, 13:03\n\n{LEAD}", "2025-03-09"),
+    (f"Stubb and Tusk meet\n\nTest Team | Published: June 19, 2024 20:43:57\n\n{LEAD}", "2024-06-19"),
+    (f"Stubb and Tusk meet\nAuthor: Jane Roe\nPublication Date: October 7, 2025 - 04:00\n\n{LEAD}", "2025-10-07"),
+    (f"Stubb and Tusk meet\n\n11/20/20255 min read\n\n{LEAD}", "2025-11-20"),
+    (f"Stubb and Tusk meet\n\n- Press release\n- Wednesday, 7 May 2025\n\n{LEAD}", "2025-05-07"),
+    (f"Newsportal 6 December 2024\n{LEAD}", "2024-12-06"),
+    (f"Stubb and Tusk meet\n\n16:05 GMT 14.06.2025 (Updated: 16:15 GMT 14.06.2025)\n\n{LEAD}", "2025-06-14"),
+    # a site's date widget loses to the story's byline or dateline
+    (f"Sun, Jun 1, 2025\nShare\n\nStubb and Tusk meet\n\nReported by: Test Desk Edited by: Jane Roe -- "
+     f"May 16th 2025 12:31 PM\n\n{LEAD}", "2025-05-16"),
+    (f"• Friday, 22 November 2024\n\nStubb and Tusk meet\n\nLima, 19 June 2024 (Test Agency) - {LEAD}",
+     "2024-06-19"),
+    # a header days away from the story's own dateline: a republished page, the story wins
+    (f" date 2025-07-10 Stubb and Tusk meet\n\nROME, March 4, 2025 (Test Wire) – {LEAD}", "2025-03-04"),
+    # ... but a caption's date in the lead does not contradict the header
+    (f" date 2025-07-08 Stubb and Tusk met in Rome on Monday November 18, 2024. Test Photo\n\n{LEAD}",
+     "2025-07-08"),
+    # no signal: dates in prose, captions and embedded posts are not publication dates
+    (f"The summit was held in Rome on July 24, 2025, with leaders of the region. {LEAD}", None),
+    ("Stubb and Tusk meet\n\nPresident Alexander Stubb (L) and Prime Minister Donald Tusk at a press "
+     f"conference in Warsaw, Poland, Oct. 24, 2024. (Credit: Test Photographer/Agency)\n\n{LEAD}", None),
+    (f"Stubb and Tusk meet\n\n{LEAD}\n\n— Test Account (@test_account) November 24, 2024\n", None),
+    (f" date 2025-07 WARSAW – {LEAD}", None),  # a month gives no day
+    (f"July 22 (Test Agency) — {LEAD}", None),  # a year-less dateline and no year in the story
+])
+def test_publication_date_forms(head: str, expected: str | None) -> None:
+    assert _published(head + "\n\n" + BODY) == expected
+
+
+@pytest.mark.parametrize(("head", "junk"), [
+    (f" date 2025-10-30 WARSAW – {LEAD}", "date 2025"),
+    (" date 2025-10-26 403\nStubb and Tusk meet\n\n" + LEAD, "403"),
+    (f" date 2025-07 WARSAW – {LEAD}", "2025-07"),
+    (f"11:15 11.04.2025\n\nStubb and Tusk meet\n\n{LEAD}", "11.04.2025"),
+    (f"Stubb and Tusk meet\nDate\n1/28/2025 2:04:41 AM\n{LEAD}", "2025"),
+    (f"Stubb and Tusk meet\n\n17.02.25\n18:31\n\n{LEAD}", "18:31"),
+    (f"/ 22 November 2025\n\nStubb and Tusk meet\n\n{LEAD}", "November"),
+    (f"Politics Economy World 2025-10-31T05:44:38+00:00\n\nStubb and Tusk meet\n\n{LEAD}", "Politics"),
+])
+def test_date_lines_never_become_title_or_body(head: str, junk: str) -> None:
+    article = read_text(head + "\n\n" + BODY, fmt="txt")
+    assert junk not in article.text
+    assert article.title in ("Stubb and Tusk meet", "WARSAW – " + LEAD.split(" for ")[0] + " for talks.")
+
+
+def test_a_headless_story_with_an_undated_byline_is_not_titled_by_the_author() -> None:
+    article = read_text(f"By Jane Roe\nUpdated at 0919 EAT on Sunday 24th Nov 2024\n\nWARSAW – {LEAD}\n\n{BODY}")
+    assert article.title.startswith("WARSAW – Finnish President")
+
+
+def test_html_and_json_without_date_metadata_are_dated_by_their_dateline() -> None:
+    js = json.dumps({"title": "Stubb and Tusk meet", "text": f"ROME, March 4, 2025 (Test Wire) – {LEAD}"})
+    assert _published_of(read_text(js)) == "2025-03-04"
+    html = f"<html><body><article><h1>Stubb and Tusk meet</h1><p>Lima, 19 June 2024 (Test Agency) - {LEAD}</p>" \
+           "<p>They agreed to meet again.</p></article></body></html>"
+    assert _published_of(read_text(html)) == "2024-06-19"
+    prose = json.dumps({"title": "T", "text": "Leaders met in Rome on March 4, 2025, for talks."})
+    assert read_text(prose).published is None  # a date in prose is the event's, not the page's
+
+
+def _published_of(article: Article) -> str | None:
+    return article.published_date.isoformat() if article.published_date else None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("27.02.2025 15:45", datetime(2025, 2, 27, 15, 45, tzinfo=UTC)),
+    ("1/28/2025 2:04:41 AM", datetime(2025, 1, 28, 2, 4, 41, tzinfo=UTC)),
+    ("24/11/2024", datetime(2024, 11, 24, tzinfo=UTC)),  # day first when the day cannot be a month
+    ("05/06/2025", datetime(2025, 6, 5, tzinfo=UTC)),  # ambiguous without AM/PM: day first
+    ("05/06/2025 9:30 AM", datetime(2025, 5, 6, 9, 30, tzinfo=UTC)),  # a US stamp: month first
+    ("17.02.25", datetime(2025, 2, 17, tzinfo=UTC)),
+    ("23rd of November, 2025", datetime(2025, 11, 23, tzinfo=UTC)),
+    ("-2025-03-05", None),  # a negative year is refused, never read without its sign
+    ("-0044-03-15", None),
+    ("2025-13-40", None),
+])
+def test_parse_date_numeric_and_signed(text: str, expected: datetime | None) -> None:
+    assert parse_date(text) == expected
+
+
+def test_json_with_a_negative_year_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({"title": "T", "text": "Body.", "published": "-2025-03-05"}), encoding="utf-8")
+    with pytest.raises(ReadError, match="not a date"):
+        read_article(path)
+
+
 # --- other inputs ----------------------------------------------------------------------------------
 
 def test_read_text_sniffs_format_and_uses_stdin_source() -> None:
@@ -239,6 +362,29 @@ def test_whitespace_and_invisible_characters_normalised() -> None:
     article = read_text("Title\u00a0 here\r\n\r\nBody\u200b text\twith   spaces\r\nand a wrapped line.\r\n")
     assert article.title == "Title here"
     assert article.paragraphs == ("Body text with spaces and a wrapped line.",)
+
+
+@pytest.mark.parametrize("mark", ["\u200d", "\u200c", "\u200e", "\u202e", "\u2066", "\u2069", "\u2060", "\u00ad",
+                                  "\ufe0f", "\U000e0041"])
+@pytest.mark.parametrize("fmt", ["txt", "json", "html"])
+def test_invisible_format_characters_inside_names_are_removed(mark: str, fmt: str) -> None:
+    title = f"Ma{mark}cron meets Scholz"
+    body = f"French President Em{mark}manuel Macron met German Chancellor Olaf{mark} Scholz in Berlin."
+    raw = {"txt": f"{title}\n\n{body}\n",
+           "json": json.dumps({"title": title, "text": body}),
+           "html": f"<html><body><article><h1>{title}</h1><p>{body}</p></article></body></html>"}[fmt]
+    article = read_text(raw, fmt=fmt)
+    assert article.title == "Macron meets Scholz"
+    assert "Emmanuel Macron" in article.text and "Olaf Scholz" in article.text
+
+
+def test_invisible_characters_make_no_phantom_leaders() -> None:
+    from kg.extract import extract
+
+    plain = extract(read_text("Talks\n\nFrench President Emmanuel Macron met Olaf Scholz.\n"))
+    marked = extract(read_text("Talks\n\nFrench President Emma\u200dnuel Mac\u200fron met Olaf Scholz.\n"))
+    assert [(x.key, x.name) for x in marked.leaders] == [(x.key, x.name) for x in plain.leaders]
+    assert [x.key for x in plain.leaders] == ["emmanuel-macron", "olaf-scholz"]
 
 
 def test_extra_boilerplate_markers_from_user_data_dir(tmp_path: Path,

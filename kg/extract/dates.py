@@ -4,11 +4,18 @@ Reporters write "on Friday", "Dec. 18" or "last week" and leave the year and
 week to the reader; we resolve them the way a reader does: the nearest such day,
 looking back for what happened and forward for what is planned. Without a
 publication date only expressions that carry their own year resolve.
-Week-level and multi-day expressions resolve to a month (``YYYY-MM``).
+Week-level and multi-day expressions resolve to a month (``YYYY-MM``): the month
+that holds most of the days they can mean, or nothing when it is a toss-up.
+A weekday written with the date ("Friday (29 August)", "Thursday, May 15") picks
+the year among the near ones. Nothing is guessed: "Feb. 29" in a year without one,
+or a date past the calendar's end (published 9999-12-31, "tomorrow"), stays
+unresolved. ``period`` ("YYYY-MM" or "YYYY") stands in for a publication date the
+article gives only in part (a month-only header): it fixes the year of a bare date.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -33,28 +40,45 @@ _MON = (r"(?P<{g}>January|February|March|April|May|June|July|August|September|Oc
         r"|Sept\.?|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sep\.?|Oct\.?|Nov\.?|Dec\.?)(?![a-z])")
 _WD = r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?"
 _DASH = r"\s*(?:-|–|—|to|and|through)\s*"
+_WDN = r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+                  "eighth": 8, "ninth": 9, "tenth": 10}
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # "Friday (29 August)", "Tuesday (January 21, 2024)", "Friday (first)": the date in brackets
+    ("wd_paren", re.compile(_WDN + r"\s*\(\s*(?:on\s+)?(?:" + _MON.format(g="m") + r"\s+(?P<d>\d{1,2})"
+                            r"(?:st|nd|rd|th)?|(?P<d3>\d{1,2})(?:st|nd|rd|th)?(?:\s+(?:of\s+)?"
+                            + _MON.format(g="m3") + r")?|(?P<dw>first|second|third|fourth|fifth|sixth|seventh"
+                            r"|eighth|ninth|tenth))(?:,?\s+(?P<y>\d{4}))?\s*\)")),
     ("range_md", re.compile(_WD + r"(?:from\s+)?" + _MON.format(g="m") + r"\s+(?P<d>\d{1,2})" + _DASH
                             + r"(?:" + _MON.format(g="m2") + r"\s+)?(?P<d2>\d{1,2})(?!\d)(?:,?\s+(?P<y>\d{4}))?")),
     ("range_dm", re.compile(r"(?:from\s+)?(?P<d>\d{1,2})" + _DASH + r"(?P<d2>\d{1,2})\s+" + _MON.format(g="m")
                             + r"(?:,?\s+(?P<y>\d{4}))?")),
     ("md", re.compile(_WD + _MON.format(g="m") + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?![\d:])(?:,?\s+(?P<y>\d{4}))?")),
-    ("dm", re.compile(_WD + r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _MON.format(g="m") + r"(?:,?\s+(?P<y>\d{4}))?")),
+    ("dm", re.compile(_WD + r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON.format(g="m")
+                      + r"(?:,?\s+(?P<y>\d{4}))?")),
     ("my", re.compile(_MON.format(g="m") + r",?\s+(?P<y>(?:19|20)\d{2})\b")),
     ("month", re.compile(r"\b(?P<pre>in|since|until|by|from|early|late|mid-|this|next|last|of|during|before|after)\s+"
                          + _MON.format(g="m") + r"(?!\s*\d)")),
     ("year", re.compile(r"\b(?:in|since|by|until|from|during|of|for)\s+(?P<y>(?:19|20)\d{2})\b")),
     ("rel_year", re.compile(r"\b(?P<which>next|last|this|later this|earlier this)\s+year\b", re.I)),
-    ("rel_period", re.compile(r"\b(?P<which>(?:earlier |later )?this|last|next|the coming|the next few|the past)\s+"
-                              r"(?P<unit>week|weekend|month|days)\b", re.I)),
+    ("rel_period", re.compile(r"\b(?P<which>(?:earlier |later )?this|last|next|the coming|the next few|the past"
+                              r"|over the|at the|during the|on the)\s+(?P<unit>week|weekend|month|days)\b", re.I)),
+    # "on the 24th": a day of this or last (or next) month
+    ("nth", re.compile(r"\bon the (?P<d>\d{1,2})(?:st|nd|rd|th)\b(?!\s*(?:of\s+)?[A-Za-z])")),
     ("rel_day", re.compile(r"\b(?P<which>yesterday|today|tonight|tomorrow|this (?:morning|afternoon|evening)"
                            r"|earlier today|later today|(?P<n>\d+|one|two|three|four|five|six|seven|a) days? ago)\b",
                            re.I)),
     ("weekday", re.compile(r"\b(?P<which>last|next|this|on|late on|early on)?\s*"
                            r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),
 ]
-_DATELINE = re.compile(r"(?:^|\n)[A-Z][A-Z .'-]+,\s*$")
+#: what stands before a dateline's date: "DOHA, ", "SHARM EL SHEIKH, Egypt, ", "London (AFP) ", "Seoul, "
+_DATELINE = re.compile(r"(?:^|\n)[A-Z][A-Za-z .'/-]{0,40}(?:,\s*[A-Z][A-Za-z .'-]{0,30}){0,2}"
+                       r"(?:,|\s*\([^()]{2,30}\))\s*$")
+#: a day after these words bounds an event ("resume after June 22") rather than dating it
+_BOUND = re.compile(r"\b(?:after|before|until|till|since|by|no later than)\s+(?:the\s+)?$", re.I)
+_DAY_KINDS = frozenset({"md", "dm", "weekday", "nth", "wd_paren"})
+_AFTER_DATELINE = re.compile(r"\.?\s*(?:\(|/|--|[-–—:]\s)")
 
 
 @dataclass(frozen=True)
@@ -76,24 +100,44 @@ def _fmt(d: date, precision: Precision) -> str:
     return {"day": d.isoformat(), "month": d.isoformat()[:7], "year": str(d.year)}[precision]
 
 
-def _pick_year(month: int, day: int, pub: date, tense: Tense, year_hint: int | None) -> date | None:
-    """The year that puts month/day nearest the publication date, biased by tense."""
+def _last_day(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _pick_year(month: int, day: int, pub: date, tense: Tense, year_hint: int | None,
+               weekday: int | None = None) -> date | None:
+    """The year that puts month/day nearest the publication date, biased by tense.
+
+    The year is chosen as if the day existed in every year, then the date must exist:
+    "Feb. 29" in a 2025 article is not moved to 2024. A weekday written with the date
+    picks, among the near years, the one where it falls on that weekday.
+    """
     if year_hint:
         try:
             return date(year_hint, month, day)
         except ValueError:
             return None
-    best: tuple[int, date] | None = None
+    if day > 31 or (month == 2 and day > 29) or (month in (4, 6, 9, 11) and day > 30):
+        return None
+    scored: list[tuple[int, int]] = []
     for y in (pub.year - 1, pub.year, pub.year + 1):
-        try:
-            d = date(y, month, day)
-        except ValueError:
+        if not 1 <= y <= 9999:
             continue
-        delta = (d - pub).days
+        near = date(y, month, min(day, _last_day(y, month)))
+        delta = (near - pub).days
         cost = abs(delta) + (200 if (tense == "past" and delta > 2) or (tense == "future" and delta < -2) else 0)
-        if best is None or cost < best[0]:
-            best = (cost, d)
-    return best[1] if best else None
+        scored.append((cost, y))
+    if weekday is not None:
+        fitting = [(c, y) for c, y in scored if day <= _last_day(y, month) and date(y, month, day).weekday() == weekday]
+        if fitting:
+            scored = fitting
+    if not scored:
+        return None
+    year = min(scored)[1]
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _pick_month(month: int, pub: date, tense: Tense, year_hint: int | None) -> date:
@@ -109,6 +153,7 @@ def _pick_month(month: int, pub: date, tense: Tense, year_hint: int | None) -> d
 
 
 def _weekday(name: str, which: str, pub: date, tense: Tense) -> date:
+    """Held events: the most recent such day (that day itself in a same-day report); planned: the next."""
     wd = _WEEKDAYS[name.lower()]
     back = (pub.weekday() - wd) % 7
     ahead = (wd - pub.weekday()) % 7
@@ -119,23 +164,107 @@ def _weekday(name: str, which: str, pub: date, tense: Tense) -> date:
     return pub + timedelta(days=ahead) if tense == "future" else pub - timedelta(days=back)
 
 
+def _nth(day: int, pub: date, tense: Tense) -> date | None:
+    """"On the 24th": this month's, else the month before (held) or after (planned)."""
+    if not 1 <= day <= 31:
+        return None
+    prev = (pub.year - (pub.month == 1), 12 if pub.month == 1 else pub.month - 1)
+    nxt = (pub.year + (pub.month == 12), 1 if pub.month == 12 else pub.month + 1)
+    this = date(pub.year, pub.month, day) if day <= _last_day(pub.year, pub.month) else None
+    if this is not None and (tense is None or (tense == "past") == (this <= pub)):
+        return this
+    y, mo = prev if tense != "future" else nxt
+    return date(y, mo, day) if day <= _last_day(y, mo) else None
+
+
+def _span_month(first: date, last: date) -> str | None:
+    """The month holding most of the days from ``first`` to ``last``; None when none holds most."""
+    days = (last - first).days + 1
+    counts: dict[str, int] = {}
+    for i in range(days):
+        key = (first + timedelta(days=i)).isoformat()[:7]
+        counts[key] = counts.get(key, 0) + 1
+    month, n = max(counts.items(), key=lambda kv: kv[1])
+    return month if n * 2 > days else None
+
+
+def _period(which: str, unit: str, pub: date, tense: Tense) -> str | None:
+    """"Earlier this week", "over the weekend", "next month": the month these days fall in."""
+    monday = pub - timedelta(days=pub.weekday())
+    if unit == "month":
+        if which == "last":
+            return _fmt(pub.replace(day=1) - timedelta(days=1), "month")
+        if which == "next":
+            return _fmt(pub.replace(day=_last_day(pub.year, pub.month)) + timedelta(days=1), "month")
+        return _fmt(pub, "month")
+    if unit == "days":
+        if which == "the past":
+            return _span_month(pub - timedelta(days=4), pub)
+        return _span_month(pub + timedelta(days=1), pub + timedelta(days=5))
+    if unit == "week":
+        first, last = {
+            "last": (monday - timedelta(days=7), monday - timedelta(days=1)),
+            "next": (monday + timedelta(days=7), monday + timedelta(days=13)),
+            "earlier this": (monday, pub), "later this": (pub, monday + timedelta(days=6)),
+        }.get(which, (monday, monday + timedelta(days=6)))
+        return _span_month(first, last)
+    # the weekend: the one just past for what happened, the coming one for what is planned
+    saturday = monday + timedelta(days=5)
+    if which == "last" or (which != "next" and tense != "future" and pub.weekday() < 5):
+        saturday -= timedelta(days=7)
+    elif which == "next" or (tense == "future" and pub.weekday() == 6):
+        saturday += timedelta(days=7)
+    return _span_month(saturday, saturday + timedelta(days=1))
+
+
 def _resolve(kind: str, m: re.Match[str], pub: date | None, tense: Tense,
              year_hint: int | None) -> tuple[str | None, Precision | None]:
+    """Value and precision of one match; never raises for a date past the calendar's ends."""
+    try:
+        return _resolve_unsafe(kind, m, pub, tense, year_hint)
+    except (OverflowError, ValueError):  # published 9999-12-31 and "tomorrow", or year 1 and "last year"
+        return None, _PRECISION.get(kind, "day")
+
+
+_PRECISION: dict[str, Precision] = {"range_md": "month", "range_dm": "month", "my": "month", "month": "month",
+                                    "year": "year", "rel_year": "year", "rel_period": "month"}
+
+
+def _resolve_unsafe(kind: str, m: re.Match[str], pub: date | None, tense: Tense,
+                    year_hint: int | None) -> tuple[str | None, Precision | None]:
     g = m.groupdict()
     year = int(g["y"]) if g.get("y") else None
+    if kind == "wd_paren":
+        wd = _WEEKDAYS[g["wd"].lower()]
+        day = int(g.get("d") or g.get("d3") or 0) or _ORDINAL_WORDS.get((g.get("dw") or "").lower(), 0)
+        token = g.get("m") or g.get("m3")
+        if token is None:  # "Friday (first)": a day of the month
+            if pub is None:
+                return None, "day"
+            d = _nth(day, pub, tense)
+            if d is None or d.weekday() != wd:
+                d = next((c for c in (_nth(day, pub, "past"), _nth(day, pub, "future")) if c and c.weekday() == wd),
+                         None)
+            return (_fmt(d, "day") if d else None), "day"
+        month = _month(token)
+        if year:
+            return _fmt(date(year, month, day), "day"), "day"
+        if pub is None:
+            return None, "day"
+        d = _pick_year(month, day, pub, tense, year_hint, wd)
+        return (_fmt(d, "day") if d else None), "day"
     if kind in ("range_md", "range_dm", "md", "dm"):
         month, day = _month(g["m"]), int(g["d"])
         precision: Precision = "month" if kind.startswith("range") else "day"
         if not 1 <= day <= 31:
             return None, None
         if year:
-            try:
-                return _fmt(date(year, month, day), precision), precision
-            except ValueError:
-                return None, None
+            return _fmt(date(year, month, day), precision), precision
         if pub is None:
             return None, precision
-        d = _pick_year(month, day, pub, tense, year_hint)
+        written = re.match(r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", m.group())
+        weekday = _WEEKDAYS[written.group(1).lower()] if written and precision == "day" else None
+        d = _pick_year(month, day, pub, tense, year_hint, weekday)
         return (_fmt(d, precision) if d else None), precision
     if kind == "my":
         return f"{year:04d}-{_month(g['m']):02d}", "month"
@@ -150,22 +279,20 @@ def _resolve(kind: str, m: re.Match[str], pub: date | None, tense: Tense,
             t = None
         return _fmt(_pick_month(_month(g["m"]), pub, t, year_hint), "month"), "month"
     if pub is None:
-        return None, ("year" if kind == "rel_year" else "month" if kind == "rel_period" else "day")
+        return None, _PRECISION.get(kind, "day")
     if kind == "rel_year":
-        which = g["which"].lower()
-        return str(pub.year + {"next": 1, "last": -1}.get(which, 0)), "year"
+        year = pub.year + {"next": 1, "last": -1}.get(g["which"].lower(), 0)
+        return (str(year) if 1 <= year <= 9999 else None), "year"
     if kind == "rel_period":
-        which, unit = g["which"].lower(), g["unit"].lower()
-        step = {"week": 7, "weekend": 7, "month": 31, "days": 3}[unit]
-        if which in ("the coming", "the next few") or which == "next":
-            d = pub + timedelta(days=step if unit != "days" else 3)
-        elif which in ("last", "the past"):
-            d = pub - timedelta(days=step if unit != "month" else pub.day)
-        else:
-            d = pub
-        if unit == "month" and which == "next":
-            d = date(pub.year + pub.month // 12, pub.month % 12 + 1, 1)
-        return _fmt(d, "month"), "month"
+        which, unit = " ".join(g["which"].lower().split()), g["unit"].lower()
+        which = {"the coming": "next", "the next few": "next", "over the": "", "at the": "", "during the": "",
+                 "on the": ""}.get(which, which)
+        if unit == "days" and which == "next":
+            which = "the coming"
+        return _period(which, unit, pub, tense), "month"
+    if kind == "nth":
+        d = _nth(int(g["d"]), pub, tense)
+        return (_fmt(d, "day") if d else None), "day"
     if kind == "rel_day":
         which = g["which"].lower()
         if which == "yesterday":
@@ -191,17 +318,32 @@ def year_hint(text: str, pub: date | None) -> int | None:
     m = re.search(r"\b(next|last) year\b", text, re.I)
     if not m:
         return None
-    return pub.year + (1 if m.group(1).lower() == "next" else -1)
+    year = pub.year + (1 if m.group(1).lower() == "next" else -1)
+    return year if 1 <= year <= 9999 else None
 
 
-def find_dates(text: str, published: date | None, tense: Tense = None, base: int = 0) -> list[TemporalExpr]:
+def _from_period(period: str | None) -> tuple[date | None, int | None]:
+    """A stand-in publication date and year for a month-only ("2025-07") or year-only period."""
+    if not period:
+        return None, None
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", period)
+    if m is None or not 1 <= int(m.group(1)) <= 9999:
+        return None, None
+    return None, int(m.group(1))
+
+
+def find_dates(text: str, published: date | None, tense: Tense = None, base: int = 0, *,
+               period: str | None = None) -> list[TemporalExpr]:
     """Temporal expressions in ``text`` (spans shifted by ``base``), in text order, non-overlapping.
 
     ``tense`` says whether the surrounding clause reports the past or plans the
     future; it decides between last and next Friday, or this or last December.
     A wire dateline ("DOHA, Jan 15 (Agency) -") is returned with kind "dateline".
+    Without ``published``, a ``period`` ("2025-07") fixes the year of "Friday (July 4)".
     """
     hint = year_hint(text, published)
+    if published is None:
+        _, hint = _from_period(period)
     found: list[TemporalExpr] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
@@ -213,11 +355,37 @@ def find_dates(text: str, published: date | None, tense: Tense = None, base: int
                 continue
             if kind == "weekday" and not m.group("which"):
                 s = m.start("wd")
-            value, precision = _resolve(kind, m, published, tense, hint)
+            if published is None and hint and kind in ("md", "dm", "wd_paren", "range_md", "range_dm", "month"):
+                value, precision = _resolve_with_year(kind, m, hint)
+            else:
+                value, precision = _resolve(kind, m, published, tense, hint)
             k = kind
-            if kind in ("md", "range_md") and _DATELINE.search(text[:s]) and re.match(r"\s*\(", text[e:]):
+            if kind in ("md", "dm", "range_md") and _DATELINE.search(text[:s]) and _AFTER_DATELINE.match(text[e:]):
                 k = "dateline"
+            elif kind in _DAY_KINDS and _BOUND.search(text[max(0, s - 12):s]):
+                k = "bound"  # "after June 22", "until Saturday": a limit, not the event's day (callers decide)
             taken.append((s, e))
             found.append(TemporalExpr(Span(base + s, base + e), text[s:e], value, precision, k))
     found.sort(key=lambda t: t.span.start)
     return found
+
+
+def _resolve_with_year(kind: str, m: re.Match[str], year: int) -> tuple[str | None, Precision | None]:
+    """A year-less date or month when only the year (from ``period``) is known."""
+    g = m.groupdict()
+    if g.get("y"):
+        year = int(g["y"])
+    token = g.get("m") or g.get("m3")
+    if token is None:
+        return None, "day"
+    month = _month(token)
+    if kind == "month" or kind.startswith("range"):
+        return f"{year:04d}-{month:02d}", "month"
+    day = int(g.get("d") or g.get("d3") or 0)
+    try:
+        d = date(year, month, day)
+    except ValueError:
+        return None, "day"
+    if kind == "wd_paren" and d.weekday() != _WEEKDAYS[g["wd"].lower()]:
+        return None, "day"  # the weekday contradicts the year: leave it, do not guess
+    return d.isoformat(), "day"

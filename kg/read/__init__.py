@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 from kg.errors import ReadError
 from kg.model import Article
+from kg.read.dates import parse_date
 from kg.read.decode import MAX_BYTES, decode, display_name, read_bytes
 from kg.read.html import parse_html
 from kg.read.jsonfmt import parse_json
-from kg.read.txt import parse_txt
+from kg.read.stamps import HEAD_LINES, Header, choose, head_stamps
+from kg.read.txt import parse_txt, strip_invisible
 
-__all__ = ["ARTICLE_SUFFIXES", "MAX_BYTES", "iter_articles", "read_article", "read_data", "read_text"]
+__all__ = ["ARTICLE_SUFFIXES", "MAX_BYTES", "iter_articles", "parse_published", "read_article", "read_data",
+           "read_text", "with_published"]
 
 #: file extensions read as articles, and the format each means
 ARTICLE_SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "txt", ".html": "html", ".htm": "html",
@@ -38,7 +43,23 @@ def sniff(text: str) -> str:
     return "txt"
 
 
+def parse_published(value: str, option: str = "--published") -> datetime:
+    """A user-given publication date ("2025-03-05", an ISO datetime, "5 March 2025"), or a ReadError."""
+    when = parse_date(value.strip()) if value.strip() else None
+    if when is None:
+        raise ReadError(f"{option} {value!r} is not a date", fix="give a date such as 2025-03-05")
+    return when
+
+
+def with_published(article: Article, published: datetime | None) -> Article:
+    """``article`` dated ``published`` when it carries no date of its own (the article's own date wins)."""
+    if published is None or article.published is not None:
+        return article
+    return replace(article, published=published, date_inferred=False)
+
+
 def _parse(text: str, source: str, fmt: str, where: str) -> Article:
+    text = strip_invisible(text)  # zero-width joiners and direction marks would split names, in every format
     if not text.strip():
         raise ReadError("empty file" if where != "<stdin>" else "empty input", where=where,
                         fix="give an article with a title and body")
@@ -55,7 +76,17 @@ def _parse(text: str, source: str, fmt: str, where: str) -> Article:
         raise ReadError(f"cannot read as {fmt}: {exc}", where=where) from None
     if not article.title and not article.paragraphs:
         raise ReadError("no article text found", where=where, fix="the file holds only site junk or markup")
+    if article.published is None and fmt != "txt":
+        article = _dated_by_text(article)
     return article
+
+
+def _dated_by_text(article: Article) -> Article:
+    """An HTML or JSON article without date metadata, dated by a dateline or stamp at the top of its text."""
+    lines = list(article.paragraphs[:HEAD_LINES])
+    stamps, _ = head_stamps(lines, "\n".join(article.paragraphs))
+    published, inferred = choose(Header(), stamps, None)
+    return replace(article, published=published, date_inferred=inferred) if published else article
 
 
 def read_text(text: str, *, source: str = "<stdin>", fmt: str | None = None) -> Article:

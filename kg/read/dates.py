@@ -2,9 +2,11 @@
 
 A small parser of our own instead of a dependency: bylines, readouts and HTML
 meta use a handful of shapes ("January 14, 2025 2:13 AM", "Jan. 14, 2025",
-"Tuesday, 20 May 2025", "Sun 2 Mar 2025 19.40 GMT", ISO 8601). A date without
-a time is midnight UTC; a time without a zone is taken as UTC so the day never
-shifts.
+"Tuesday, 20 May 2025", "Sun 2 Mar 2025 19.40 GMT", "23rd November, 2025",
+ISO 8601, and numeric stamps "27.02.2025 15:45", "1/28/2025 2:04:41 AM"). A date
+without a time is midnight UTC; a time without a zone is taken as UTC so the day
+never shifts. A year written with a minus sign is not a date we can represent, so
+it is refused rather than read without its sign.
 """
 
 from __future__ import annotations
@@ -29,11 +31,19 @@ _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sda
 _TIME = (r"(?:(?:,|\s+at|\s*[-–—|])?\s*(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
          r"\s*(?P<ampm>[ap]\.?m\.?)?(?:\s*(?P<zone>[A-Za-z]{1,5}\b|[+-]\d{2}:?\d{2}))?)?")
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>\d{4})\b"
+#: a year; "20255 min read" is a year glued to a reading time by the page dump
+_YEAR = r"(?P<year>\d{4})(?:\b|(?=\d{1,2}\s*min))"
 _MDY = re.compile(rf"\b{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+{_YEAR}{_TIME}", re.IGNORECASE)
-_DMY = re.compile(rf"\b{_WEEKDAY}{_DAY}\s+{_MONTH}\s+{_YEAR}{_TIME}", re.IGNORECASE)
-_ISO = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*"
+_DMY = re.compile(rf"\b{_WEEKDAY}{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}{_TIME}", re.IGNORECASE)
+_ISO = re.compile(r"(?<![\d-])(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*"
                   r"(Z|[+-]\d{2}:?\d{2})?)?\b")
+#: numeric stamps: "27.02.2025" (day first), "1/28/2025" (month first when the day cannot be a month
+#: or an AM/PM time follows, as US sites write it; else day first)
+_NUMERIC = re.compile(r"(?<![\d./-])(?P<a>\d{1,2})(?P<sep>[./])(?P<b>\d{1,2})(?P=sep)" + _YEAR
+                      + r"(?![./]\d)" + _TIME, re.IGNORECASE)
+#: a stamp line with a two-digit year ("17.02.25"): only as a whole line
+_NUMERIC_SHORT = re.compile(r"(?P<a>\d{1,2})\.(?P<b>\d{1,2})\.(?P<year>\d{2})")
+_FOUR_DIGITS = re.compile(r"\d{4}")
 _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})\b", re.IGNORECASE)
 
 
@@ -48,10 +58,20 @@ def _zone(text: str | None) -> timezone:
     return timezone(timedelta(hours=hours)) if hours is not None else UTC
 
 
+def _negative(m: re.Match[str]) -> bool:
+    """A year written with a minus sign ("-2025-03-05"): not a date we can represent."""
+    return m.string[max(0, m.start() - 1):m.start()] in ("-", "\u2212")
+
+
 def _from_match(m: re.Match[str]) -> datetime | None:
-    month = MONTHS[m.group("month").lower().rstrip(".")]
+    if "a" in m.re.groupindex:
+        a, b = int(m.group("a")), int(m.group("b"))
+        us = m.group("sep") == "/" and (b > 12 or (a <= 12 and bool(m.group("ampm"))))
+        month, day_of_month = (a, b) if us else (b, a)
+    else:
+        month, day_of_month = MONTHS[m.group("month").lower().rstrip(".")], int(m.group("day"))
     try:
-        day = date(int(m.group("year")), month, int(m.group("day")))
+        day = date(int(m.group("year")), month, day_of_month)
     except ValueError:
         return None
     hour, minute = m.group("hour"), m.group("minute")
@@ -73,6 +93,8 @@ def _from_match(m: re.Match[str]) -> datetime | None:
 
 def _from_iso(m: re.Match[str]) -> datetime | None:
     text = m.group(1) + ("T" + m.group(2) if m.group(2) else "")
+    if _negative(m):
+        return None
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
@@ -82,8 +104,11 @@ def _from_iso(m: re.Match[str]) -> datetime | None:
 
 def search_date(text: str) -> tuple[datetime, int, int] | None:
     """The first full date (with its time, if any) in ``text`` and where it is written."""
+    if not _FOUR_DIGITS.search(text):
+        return None  # every full date has a four-digit year: most lines are skipped at once
     found: list[tuple[datetime, int, int]] = []
-    for pattern, convert in ((_ISO, _from_iso), (_MDY, _from_match), (_DMY, _from_match)):
+    for pattern, convert in ((_ISO, _from_iso), (_MDY, _from_match), (_DMY, _from_match),
+                             (_NUMERIC, _from_match)):
         for m in pattern.finditer(text):
             value = convert(m)
             if value is not None:
@@ -99,12 +124,20 @@ def find_date(text: str) -> datetime | None:
 
 def parse_date(text: str) -> datetime | None:
     """``text`` as a date when it is essentially nothing but one."""
+    if re.match(r"\s*[-\u2212]\s*\d", text):
+        return None  # a negative year: refused, never read as a positive one
     value = find_date(text)
     if value is None:
-        return None
-    rest = _ISO.sub(" ", text)
-    rest = _MDY.sub(" ", rest)
-    rest = _DMY.sub(" ", rest)
+        m = _NUMERIC_SHORT.fullmatch(text.strip())
+        if m is None:
+            return None
+        try:
+            return datetime(2000 + int(m.group("year")), int(m.group("b")), int(m.group("a")), tzinfo=UTC)
+        except ValueError:
+            return None
+    rest = text
+    for pattern in (_ISO, _MDY, _DMY, _NUMERIC):
+        rest = pattern.sub(" ", rest)
     return value if len(re.sub(r"[\W_]+", "", rest)) <= 12 else None
 
 

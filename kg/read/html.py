@@ -20,6 +20,7 @@ from kg.errors import ReadError
 from kg.model import Article
 from kg.read import junk
 from kg.read.dates import find_date, parse_date
+from kg.read.txt import strip_invisible
 
 #: above this size trafilatura gets slow (minutes for tens of MB); the <article> paragraphs are used instead
 TRAFILATURA_MAX_CHARS = 2_000_000
@@ -47,7 +48,7 @@ def _meta(doc: Any, *keys: str) -> str | None:
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(strip_invisible(text).split())  # "&#8205;" decodes to a joiner only here
 
 
 def _title(doc: Any) -> str:

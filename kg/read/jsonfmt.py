@@ -13,7 +13,7 @@ from typing import Any
 from kg.errors import ReadError
 from kg.model import Article
 from kg.read.dates import parse_date
-from kg.read.txt import blocks_of, clean_lines
+from kg.read.txt import blocks_of, clean_lines, strip_invisible
 
 REQUIRED = ("title", "text")
 OPTIONAL = ("url", "author", "published", "caption")
@@ -30,6 +30,7 @@ def _field(data: dict[str, Any], key: str, name: str, required: bool) -> str | N
         value = ", ".join(v.strip() for v in value if v.strip())
     if not isinstance(value, str):
         raise ReadError(f"field {key!r} must be a string, not {type(value).__name__}", where=name)
+    value = strip_invisible(value)  # a "\u200d" escape decodes to a joiner only here
     value = " ".join(value.split()) if key != "text" else value
     if required and not value.strip():
         raise ReadError(f"field {key!r} is empty", where=name, fix=f"give {key!r} as a non-empty string")

@@ -10,22 +10,33 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import datetime
 
 from kg.model import Article
 from kg.read import junk
 from kg.read.dates import is_date_line, parse_date, search_date
+from kg.read.stamps import choose, head_stamps, split_header
 from kg.read.wire import DATELINE, dateline_date
 
 _BYLINE = re.compile(r"^by\s+(?P<rest>.+)$", re.IGNORECASE)
 _DATE_PREFIX = re.compile(
     r"^(?:published|updated|last updated|posted|first published|date)\s*:?\s+(?P<date>.+)$", re.IGNORECASE)
-#: control characters and invisible marks (zero-width space, BOM, soft hyphen, direction marks)
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b\u200e\u200f\u2060\ufeff\ud800-\udfff]")
+#: control characters and invisible format marks (zero-width space and joiners, BOM, soft hyphen,
+#: direction marks, embeddings and isolates, invisible operators, tags, variation selectors): inside
+#: a name they would make "Em<ZWJ>manuel" a different person
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u206f\ufe00-\ufe0f\ufeff\ufff9-\ufffb\ud800-\udfff\U000e0000-\U000e01ef]")
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without invisible format characters; line and paragraph separators become newlines."""
+    return _INVISIBLE.sub("", text.replace("\u2028", "\n").replace("\u2029", "\n\n"))
 #: a photo caption ends with its credit: "(Photo by X / AFP via Getty Images)", "Photograph: Pool"
 _CREDIT = re.compile(r"\([^()]{2,120}\)\s*$|\b(?:Photo|Photograph|Image|Credit)\s*(?:by|:)\s*\S[^.]*$",
                      re.IGNORECASE)
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
+_AUTHOR_ONLY = re.compile(r"^[Bb][Yy]\s+(?P<name>(?:[A-Z][\w.'’-]*\s*){1,4})$")
 _AUTHOR_LINE = re.compile(r"^author:\s*(?P<name>.+)$", re.IGNORECASE)
 #: a first line longer than this is a paragraph, not a title
 TITLE_MAX_WORDS = 40
@@ -36,7 +47,7 @@ HEAD_LINES = 12
 def clean_lines(text: str) -> list[str]:
     """Lines with whitespace normalised and invisible/control characters removed."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _INVISIBLE.sub("", text.replace("\t", " "))
+    text = strip_invisible(text.replace("\t", " "))
     return [" ".join(line.split()) for line in text.split("\n")]
 
 
@@ -111,7 +122,21 @@ def first_sentence(text: str) -> tuple[str, str]:
 
 
 def parse_txt(text: str, source: str) -> Article:
-    lines = clean_lines(text)
+    """Title, body and publication date of a plain-text article.
+
+    Stamp lines (a date with its label, time or outlet and nothing else) are removed
+    before the shape is recognised, so they never become the title or a paragraph;
+    bylines ("by NAME DATE") stay, as they mark a page dump.
+    """
+    lines, header = split_header(clean_lines(text))
+    stamps, drop = head_stamps(lines, "\n".join(lines))
+    lines = [ln for i, ln in enumerate(lines) if i not in drop or _BYLINE.match(ln)]
+    article = _shape(lines, source)
+    published, inferred = choose(header, stamps, article.published, article.date_inferred)
+    return replace(article, published=published, date_inferred=inferred)
+
+
+def _shape(lines: list[str], source: str) -> Article:
     head = [(i, ln) for i, ln in enumerate(lines) if ln and not junk.is_leading_junk(ln)][:HEAD_LINES]
     for i, line in head:
         if DATELINE.match(line):
@@ -174,15 +199,23 @@ def _generic(lines: list[str], source: str) -> Article:
         start += 1
     if start == len(lines):
         return Article(source=source, title="", paragraphs=(), fmt="txt")
+    byline = _AUTHOR_ONLY.match(lines[start])
+    if byline and start + 1 < len(lines):
+        start += 1  # "By NAME" with no date above a headless story: the author, not a title
+        while start < len(lines) and not lines[start]:
+            start += 1
+        if start == len(lines):
+            return Article(source=source, title="", paragraphs=(), fmt="txt")
     first = _MD_HEADING.sub("", lines[start])
     blocks = blocks_of(lines[start + 1:])
     title = first
-    if len(first.split()) > TITLE_MAX_WORDS:
+    split = len(first.split()) > TITLE_MAX_WORDS
+    if split:
         title, remainder = first_sentence(first)
         if remainder:
             blocks.insert(0, [remainder])
     header = [ln for block in blocks[:4] for ln in block]
-    published = _header_date(header) or parse_date(title) or _title_date(title)
+    published = _header_date(header) or parse_date(title) or (None if split else _title_date(title))
     # the header holds metadata lines (dates, "From:", a place line) before the first real paragraph
     while blocks:
         block = [ln for ln in blocks[0] if not (is_date_line(ln) or _is_metadata(ln) or junk.is_dropped(ln))]
@@ -191,11 +224,20 @@ def _generic(lines: list[str], source: str) -> Article:
             break
         blocks.pop(0)
     paragraphs, author = body_paragraphs(blocks)
+    while paragraphs and paragraphs[0] == title:  # the headline printed twice by the page
+        paragraphs.pop(0)
+    if author is None and byline:
+        author = byline.group("name").strip()
     return Article(source=source, title=title, paragraphs=tuple(paragraphs), published=published,
                    author=author, fmt="txt")
 
 
 def _title_date(title: str) -> datetime | None:
-    """A readout title that ends with its date ("PM meeting with ...: 1 March 2025")."""
+    """A readout title that ends with its date after a colon or dash ("PM meeting with ...: 1 March 2025").
+
+    A headline sentence that merely ends on a date ("... was held on July 24, 2025.") dates an event.
+    """
     found = search_date(title)
-    return found[0] if found and found[2] >= len(title) - 1 else None
+    if not found or found[2] < len(title) - 1:
+        return None
+    return found[0] if re.search(r"[:|–—-]\s*$", title[:found[1]]) else None

@@ -21,6 +21,13 @@ DATELINE = re.compile(
     + r")\.?\s+\d{1,2})\s*\((?P<agency>[^()]{2,60})\)\s*[-–—]+\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
+#: any year-less dateline, for the publication date only: also "KAZAN, October 22. /TASS/.",
+#: "MOSCOW, June 19 (AFP):" and "May 19 (UPI) --" (no city)
+DATELINE_LOOSE = re.compile(
+    r"^(?:(?P<city>[A-Z][\w .'’/-]{0,40}?),\s+)?(?P<md>(?:" + "|".join(sorted(MONTHS, key=len, reverse=True))
+    + r")\.?\s+\d{1,2})\.?\s*(?:\([^()]{2,60}\)|/[^/]{2,40}/)\s*(?:[-–—:.]+|$)",
+    re.IGNORECASE,
+)
 _YEAR = re.compile(r"\b(?:(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True))
                    + r")\.?\s+|(?:in|of|since|by|until|till|from|for|early|late|mid|during|before|after)\s+)"
                    r"(?P<year>(?:19|20)\d{2})\b(?![-/]\d)", re.IGNORECASE)
