@@ -156,3 +156,9 @@ def test_those_in_attendance_join_the_talks_told_before() -> None:
 def test_an_attendance_word_alone_joins_only_an_organisations_summit() -> None:
     found = run("Putin met President Xi Jinping in Paris on Monday.", "Prime Minister Narendra Modi arrived in Paris.")
     assert not any({"vladimir-putin", "xi-jinping", "narendra-modi"} <= parties(m) for m in found)
+
+
+def test_the_next_day_after_the_calendars_end_stays_unresolved() -> None:
+    found = run("Trump met Putin in Paris on Dec. 31, 9999.", "The next day Trump spoke with Putin by phone.",
+                published="9999-12-31")
+    assert [m.date for m in found if m.mode == "phone"] == [None]

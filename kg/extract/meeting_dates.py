@@ -97,5 +97,8 @@ def shift(prev: TemporalExpr | None, sent: Sentence, text: str, pos: int,
         n = 1
     elif "previous" in word or "before" in word:
         n = -1
-    d = date.fromisoformat(prev.value) + timedelta(days=n)
+    try:
+        d = date.fromisoformat(prev.value) + timedelta(days=n)
+    except OverflowError:  # "the next day" after 9999-12-31: unresolved, never a crash
+        return None
     return TemporalExpr(Span(sent.start + m.start(), sent.start + m.end()), m.group(), d.isoformat(), "day", "relative")
