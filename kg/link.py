@@ -14,7 +14,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from kg.datafiles import read_toml, read_tsv
@@ -25,6 +25,7 @@ from kg.vocab import LEADER_ROLES
 
 NOT_A_LEADER = "-"
 ANY_ROLE = "*"
+PEER_ROLE = "~"  # "counterpart": a minister-level leader when a country modifies it
 
 
 def fold(text: str) -> str:
@@ -56,8 +57,9 @@ class KnownLeader:
 @dataclass(frozen=True)
 class Title:
     text: str
-    role: str  # LEADER_ROLES notation, NOT_A_LEADER, or ANY_ROLE (only refers back: "the French leader")
+    role: str  # LEADER_ROLES notation, NOT_A_LEADER, ANY_ROLE (only refers back: "the French leader") or PEER_ROLE
     heads_org: bool
+    acts: bool = False  # its holder speaks for the country that modifies it
 
 
 @dataclass(frozen=True)
@@ -190,14 +192,16 @@ def _load_orgs(g: Gazetteer) -> None:
 def _load_titles(g: Gazetteer) -> None:
     for row in _rows("titles.tsv", "title role head"):
         role = row["role"]
-        if role not in LEADER_ROLES and role not in (NOT_A_LEADER, ANY_ROLE):
+        if role not in LEADER_ROLES and role not in (NOT_A_LEADER, ANY_ROLE, PEER_ROLE):
             raise _bad(
                 "titles.tsv",
                 row["title"],
                 f"unknown role {role!r}",
-                f"use one of {', '.join(LEADER_ROLES)}, '-' (not a leader) or '*'",
+                f"use one of {', '.join(LEADER_ROLES)}, '-' (not a leader), '*' or '~'",
             )
-        g.titles[row["title"].lower()] = Title(row["title"], role, row["head"] == "yes")
+        g.titles[row["title"].lower()] = Title(
+            row["title"], role, row["head"] == "yes", row.get("acts", "") == "yes"
+        )
     for row in _rows("honorifics.tsv", "word position"):
         if row["position"] not in ("before", "after"):
             raise _bad(
@@ -251,14 +255,18 @@ def _load_places(g: Gazetteer) -> None:
 
 def reload() -> None:
     """Forget the loaded gazetteers (after changing ``KG_DATA_DIR`` or a data file)."""
-    from kg.extract import acting, names
+    from kg.extract import acting, names, titles
 
     read_tsv.cache_clear()
     read_toml.cache_clear()
     gazetteer.cache_clear()
+    strip_honorifics.cache_clear()
     names.patterns.cache_clear()
     names.stopwords.cache_clear()
+    names.family_first.cache_clear()
+    names.institution_words.cache_clear()
     acting.cues.cache_clear()
+    titles.former_cue.cache_clear()
 
 
 @cache
@@ -305,6 +313,7 @@ def place_ref(name: str) -> EntityRef | None:
     return EntityRef("place", hit[0], gazetteer().places[hit[0]].label) if hit else None
 
 
+@lru_cache(maxsize=8192)
 def strip_honorifics(name: str) -> str:
     """ "Sir Keir Starmer KCB KC MP" -> "Keir Starmer"; titles are left to the caller."""
     g = gazetteer()

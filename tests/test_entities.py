@@ -189,7 +189,10 @@ def test_unresolvable_title_reference_is_not_a_leader() -> None:
         "A spokesperson for the ministry said.",
         "General Ivan Petrov said.",
         "EU Commissioner Marta Kos said.",
-        "Deputy Prime Minister Olga Stefanyshyna said.",
+        "Deputy Foreign Minister Olga Stefanyshyna said.",
+        "Iran's Deputy Legal and International Affairs Minister Reza Karimi said.",
+        "His Indian counterpart Lt Gen Arjun Rao joined.",
+        "Summit President Ali Guliyev closed the talks.",
     ],
 )
 def test_non_leaders_are_not_leaders(sentence: str) -> None:
@@ -202,6 +205,131 @@ def test_former_leader_stays_out_even_when_named_again() -> None:
 
 def test_envoy_keeps_the_country_mention() -> None:
     assert ("U.S.", "country", "US", "alias") in mentions(index("U.S. envoy Steve Witkoff joined."))
+
+
+# ---------------------------------------------------------------- leaders in real news
+
+
+@pytest.mark.parametrize(
+    ("sentence", "key", "expected"),
+    [
+        (  # vice premiers and deputy prime ministers are cabinet-rank leaders
+            "Russia's Deputy Prime Minister Ivan Petrov received him.",
+            "ivan-petrov",
+            ("Ivan Petrov", "minister", "RU", None),
+        ),
+        (
+            "He was met by Deputy Prime Minister of Russia Ivan Petrov.",
+            "ivan-petrov",
+            ("Ivan Petrov", "minister", "RU", None),
+        ),
+        (  # "EAM" for India's External Affairs Minister
+            "India's EAM Ravi Menon flew in.",
+            "ravi-menon",
+            ("Ravi Menon", "foreign_minister", "IN", None),
+        ),
+        (  # portfolio words between the demonym and the title
+            "Canadian Industry Minister Claire Dubois travelled too.",
+            "claire-dubois",
+            ("Claire Dubois", "minister", "CA", None),
+        ),
+        (  # "Deputy PM and Foreign Minister": the second office is a leader's
+            "Pakistan's Deputy PM and Foreign Minister Omar Qadir arrived.",
+            "omar-qadir",
+            ("Omar Qadir", "foreign_minister", "PK", None),
+        ),
+        (  # heads of development banks and of the AU Commission: no country
+            "African Development Bank President Amara Diallo spoke.",
+            "amara-diallo",
+            ("Amara Diallo", "head_of_organization", None, "african-development-bank"),
+        ),
+        (
+            "African Union Commission (AUC) Chairperson Idriss Kone opened it.",
+            "idriss-kone",
+            ("Idriss Kone", "head_of_organization", None, "african-union-commission"),
+        ),
+        (  # a counterpart with a country is a minister-level leader; the name may follow a comma
+            "His Congolese counterpart, Marie Kabeya, signed too.",
+            "marie-kabeya",
+            ("Marie Kabeya", "minister", "CD", None),
+        ),
+        (  # the country in brackets after the name
+            "President Sidi Ould Baba (Mauritania) spoke first.",
+            "sidi-ould-baba",
+            ("Sidi Ould Baba", "president", "MR", None),
+        ),
+        (  # the Holy See's foreign minister, with a church honorific
+            "The Vatican's Secretary for Relations with States, Archbishop Luca Moretti, joined.",
+            "luca-moretti",
+            ("Luca Moretti", "foreign_minister", "VA", None),
+        ),
+    ],
+)
+def test_real_news_titles_make_leaders(sentence: str, key: str, expected: tuple) -> None:
+    assert leaders(index(sentence)) == {key: expected}
+
+
+def test_family_name_first_short_form_is_the_same_leader() -> None:
+    idx = index(
+        "South Korean President Park Min-jun arrived in Tokyo.", "Park and his host talked. President Park left."
+    )
+    assert list(idx.leaders) == ["park-min-jun"]
+    assert [m.text for m in idx.mentions if m.ref.kind == "leader"] == [
+        "South Korean President Park Min-jun", "Park", "President Park"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "key"),
+    [
+        (("Colombian President Mateo Rojas flew in.", "The President of Colombia, Mateo Rojas Urrego, met him."),
+         "mateo-rojas-urrego"),
+        (("Chinese President Wen Jianguo spoke.", "Wen Jiangguo later met the envoy."), "wen-jianguo"),
+        (("Prime Minister Rahim Khanzada arrived.", "PM Rahim then met the host."), "rahim-khanzada"),
+        (("Philippine President Ferdinand R. Marcos Jr. arrived.",), "ferdinand-marcos-jr"),
+    ],
+)
+def test_spellings_of_one_name_in_one_article_are_one_leader(paragraphs: tuple[str, ...], key: str) -> None:
+    assert list(index(*paragraphs).leaders) == [key]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Talks were held at the King Faisal Center for Research.",  # named after a king, not the king
+        "He thanked the Crown Prince of Abu Dhabi Sheikh Khaled bin Mohamed bin Zayed Al Nahyan.",  # the son
+        "They recalled the impeachment of conservative President Han Seo-jun last year.",
+        "The donors met after the removal of President Omar Hadi in December.",
+        "Germany pledged more, according to German Foreign Minister Ann",  # cut off by the excerpt's end
+        "The PM India-Pakistan ceasefire held.",
+    ],
+)
+def test_real_news_non_leaders(sentence: str) -> None:
+    assert index(sentence).leaders == {}
+
+
+def test_a_listed_leader_not_yet_in_office_is_no_leader() -> None:
+    idx = index("Tusk called Friedrich Merz, the politician expected to replace the chancellor.", "Merz agreed.")
+    assert list(idx.leaders) == ["donald-tusk"]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "names"),
+    [
+        (  # a Title Case headline: a capitalised verb after a listed name is no surname
+            "President Trump Pulls Chair For PM Modi At White House",
+            "The two leaders met on Thursday.",
+            {"Trump", "Modi"},
+        ),
+        (  # a dateline in capitals between two names
+            "Modi heads east",
+            "He will meet President Lena Marsh ISTANBUL Indian Prime Minister Narendra Modi left on Thursday.",
+            {"Lena Marsh", "Narendra Modi"},
+        ),
+    ],
+)
+def test_headline_verbs_and_datelines_are_not_part_of_names(title: str, body: str, names: set[str]) -> None:
+    assert {v.name for v in index(body, title=title).leaders.values()} == names
 
 
 # ---------------------------------------------------------------- countries, organisations, places
@@ -270,6 +398,33 @@ def test_places_have_their_country() -> None:
         ("Russia launched missiles at Ukraine overnight.", set()),
         ("The war in Ukraine continued as Russian forces advanced.", set()),
         ("Europe must deter Russia from attacking Ukraine again.", set()),
+        # every country of a list acts with it
+        ("France and Poland are fiercely opposed to the deal.", {"FR", "PL"}),
+        ("Several countries, including Chile, Peru and Canada, voiced concerns.", {"CL", "PE", "CA"}),
+        ("Qatari and Egyptian mediators passed the message.", {"QA", "EG"}),
+        ("Government chiefs from Iraq and Pakistan attended.", {"IQ", "PK"}),
+        ("Russian forces hit Ukraine, and Lithuanian officials said the jets were welcome.", {"LT"}),
+        # givers
+        ("Around $300 million was provided by the United States.", {"US"}),
+        ("It included about €300 million from Germany and €192 million from Britain.", {"DE", "GB"}),
+        ("The deal was brokered by Qatar and the African Union.", {"QA"}),
+        # officials without a name, or who are no leaders
+        ("Putin told him about his calls with the president of Iran and the prime minister of Israel.", {"IR", "IL"}),
+        ("The U.S. envoy and the Iranian deputy foreign minister met.", {"US", "IR"}),
+        ("He thanked the Crown Prince of Abu Dhabi for hosting.", {"AE"}),
+        ("According to the White House, the two sides agreed.", {"US"}),
+        # where a meeting takes place
+        ("It followed a meeting on economic and trade affairs in Geneva.", {"CH"}),
+        ("He landed after wrapping up a two-day visit to Japan.", {"JP"}),
+        ("He will leave for Vienna later in the evening.", {"AT"}),
+        ("The Armenian readout of the Abu Dhabi talks said little.", {"AE"}),
+        ("They agreed at a meeting in the Russian city of Kazan.", {"RU"}),
+        ("They held talks on the war in Ukraine.", set()),
+        ("Troops left in Ukraine were resupplied.", set()),
+        # a list's first item must start a clause: an object before "and" does not act
+        ("Russia attacked Ukraine and Poland said it would help.", {"PL"}),
+        ("It will use $5 billion from Russia's frozen assets.", set()),
+        ("There was a lack of contributions from Brazil.", set()),
     ],
 )
 def test_acting_countries(sentence: str, acting: set[str]) -> None:

@@ -101,6 +101,17 @@ def test_demonyms_cover_the_countries_in_the_news() -> None:
         ("JEF", "joint-expeditionary-force", "Joint Expeditionary Force"),
         ("Hamas", "hamas", "Hamas"),
         ("Ukraine Defence Contact Group", "ukraine-defense-contact-group", "Ukraine Defense Contact Group"),
+        # labels as the gold names them, abbreviations as aliases; blocs and banks of every region
+        ("IMF", "imf", "International Monetary Fund"),
+        ("OSCE", "osce", "Organisation for Security and Co-operation in Europe"),
+        ("G20", "group-of-20", "Group of Twenty"),
+        ("MERCOSUR", "mercosur", "Mercosur"),
+        ("Caribbean Community", "caricom", "CARICOM"),
+        ("EAC", "east-african-community", "East African Community"),
+        ("Southern African Development Community", "sadc", "SADC"),
+        ("AfDB", "african-development-bank", "African Development Bank"),
+        ("AU Commission", "african-union-commission", "African Union Commission"),
+        ("Nordic and Baltic states", "nordic-baltic-eight", "Nordic-Baltic Eight"),
     ],
 )
 def test_org_ref(text: str, key: str, label: str) -> None:
@@ -115,7 +126,28 @@ def test_org_ref_unknown() -> None:
 def test_place_ref_maps_landmarks_to_their_city() -> None:
     assert place_ref("Downing Street").key == "london"  # type: ignore[union-attr]
     assert place_ref("Elysee Palace").key == "paris"  # type: ignore[union-attr]
+    assert place_ref("Great Hall of the People").key == "beijing"  # type: ignore[union-attr]
     assert place_ref("Atlantis") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "iso"),
+    [("Kazan", "RU"), ("Addis Ababa", "ET"), ("Bogotá", "CO"), ("Astana", "KZ"), ("Port Moresby", "PG"),
+     ("Luanda", "AO"), ("Tianjin", "CN"), ("Belém", "BR"), ("Valletta", "MT"), ("Kigali", "RW")],
+)
+def test_places_cover_capitals_and_major_cities_of_every_region(name: str, iso: str) -> None:
+    ref = place_ref(name)
+    assert ref is not None and link.gazetteer().places[ref.key].iso == iso
+    assert len(link.gazetteer().places) >= 300
+
+
+def test_titles_say_whose_officials_speak_for_a_country() -> None:
+    titles = link.gazetteer().titles
+    assert titles["envoy"].acts and titles["vice president"].acts and titles["deputy prime minister"].acts
+    assert titles["deputy prime minister"].role == "minister"  # vice premiers are cabinet-rank leaders
+    assert titles["vice president"].role == link.NOT_A_LEADER
+    assert not titles["general"].acts
+    assert titles["counterpart"].role == link.PEER_ROLE
 
 
 @pytest.mark.parametrize(
@@ -123,6 +155,14 @@ def test_place_ref_maps_landmarks_to_their_city() -> None:
 )
 def test_leader_key_maps_spelling_variants_to_one_key(name: str) -> None:
     assert leader_key(name) == "volodymyr-zelensky"
+
+
+def test_leader_key_knows_leaders_and_officials_of_every_region() -> None:
+    assert leader_key("Pashinian") == leader_key("Nikol Pashinyan")
+    assert leader_key("Joao Lourenco") == leader_key("João Lourenço")
+    assert leader_key("López Obrador") == "andres-manuel-lopez-obrador"
+    assert link.known_leader("Moussa Faki").org == "african-union-commission"  # type: ignore[union-attr]
+    assert link.known_leader("Ajit Doval").role == link.NOT_A_LEADER  # type: ignore[union-attr]
 
 
 def test_leader_key_variants_of_arabic_names() -> None:
@@ -178,6 +218,16 @@ def test_user_files_extend_the_gazetteers(user_data: Path) -> None:
     assert canonical_leader_label(leader_key("Virtanen")) == "Aino Virtanen"
 
 
+def test_user_titles_and_former_cues_need_no_new_columns(user_data: Path) -> None:
+    from kg.extract.titles import former_cue
+
+    _write(user_data, "titles.tsv", "title\trole\thead\nHetman\tpresident\t\n")
+    _write(user_data, "former_cues.tsv", "cue\ndisgraced\n")
+    title = link.gazetteer().titles["hetman"]
+    assert (title.role, title.acts) == ("president", False)
+    assert former_cue(1).search("the disgraced ")
+
+
 @pytest.mark.parametrize(
     ("file", "text", "message"),
     [
@@ -187,6 +237,7 @@ def test_user_files_extend_the_gazetteers(user_data: Path) -> None:
             "demonyms.tsv:4: unknown country code 'ZZ'",
         ),
         ("titles.tsv", "title\trole\thead\nWarlord\tboss\t\n", "titles.tsv:2: unknown role 'boss'"),
+        ("titles.tsv", "title\trole\thead\tacts\nWarlord\tboss\t\tyes\n", "titles.tsv:2: unknown role 'boss'"),
         (
             "leaders.tsv",
             "key\tlabel\tcountry\torg\trole\taliases\tqid\nx-y\tX Y\t\tnope\tpresident\t\t\n",

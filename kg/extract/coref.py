@@ -10,10 +10,11 @@ Unresolvable references are dropped rather than guessed.
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
-from kg.extract.names import PARTICLES
-from kg.link import NOT_A_LEADER, gazetteer, known_leader, slug, strip_honorifics
+from kg.extract.names import HYPHEN_PARTICLE, PARTICLES, family_first
+from kg.link import NOT_A_LEADER, KnownLeader, fold, gazetteer, known_leader, slug, strip_honorifics
 
 if TYPE_CHECKING:
     from kg.extract.entities import Cand
@@ -25,6 +26,9 @@ def _forms(name: str) -> set[str]:
     if len(words) < 2:
         return set()
     forms = {words[-1]}
+    korean = "-" in words[1] and words[1][0].isupper() and not HYPHEN_PARTICLE.match(words[1])
+    if words[0] in family_first() or (korean and len(words) == 2):
+        forms.add(words[0])  # "Lee" of "Lee Jae-myung", "Xi" of "Xi Jinping"
     first_particle = next((i for i, w in enumerate(words) if i > 0 and w in PARTICLES), None)
     if first_particle is not None:
         forms.add(" ".join(words[first_particle:]))
@@ -36,14 +40,51 @@ def _forms(name: str) -> set[str]:
     return {f for f in forms if len(f) > 2 and (f[0].isupper() or " " in f or f.startswith(("al-", "el-")))}
 
 
+def _known(name: str) -> KnownLeader | None:
+    """The listed leader, also when the article adds middle initials ("Ferdinand R. Marcos Jr.")."""
+    return known_leader(name) or known_leader(re.sub(r"(?<=\s)[A-Z]\.\s+", "", name))
+
+
+def _same_person(a: str, b: str) -> bool:
+    """Two spellings of one name in one article: "Gustavo Petro" / "Gustavo Petro Urrego", "Xi Jingping"."""
+    wa, wb = fold(a).split(), fold(b).split()
+    if len(wa) < 2 or len(wb) < 2 or wa[0] != wb[0]:
+        return False
+    short, long_ = sorted((wa, wb), key=len)
+    return long_[: len(short)] == short or (
+        len(wa) == len(wb) and SequenceMatcher(None, " ".join(wa), " ".join(wb)).ratio() >= 0.85
+    )
+
+
+def _unify(people: list[Cand]) -> None:
+    """One key for spellings of one name; the listed leader's key, else the fullest name's."""
+    listed = gazetteer().leaders
+    names: dict[str, str] = {}
+    for c in people:
+        if c.key:
+            names.setdefault(strip_honorifics(c.name or ""), c.key)
+    ranked = sorted(names.items(), key=lambda kv: (kv[1] not in listed, -len(kv[0])))
+    alias: dict[str, str] = {}
+    for i, (name, key) in enumerate(ranked):
+        if key in listed:
+            continue
+        for other, okey in ranked[:i]:
+            if okey != key and _same_person(name, other):
+                alias[key] = alias.get(okey, okey)
+                break
+    for c in people:
+        c.key = alias.get(c.key, c.key)
+
+
 def _identify(cands: list[Cand]) -> None:
     """Give title-found leaders their keys: the gazetteer's, the full name's, or the name's slug."""
     people = [c for c in cands if c.kind in ("leader", "block") and c.name]
     full: dict[str, str] = {}
+    first: dict[str, str] = {}
     clash: set[str] = set()
     for c in people:
         name = strip_honorifics(c.name or "")
-        known = known_leader(name)
+        known = _known(name)
         if known:
             c.key = known.key
             if known.role == NOT_A_LEADER:
@@ -55,11 +96,31 @@ def _identify(cands: list[Cand]) -> None:
                 if full.get(form, c.key) != c.key:
                     clash.add(form)
                 full[form] = c.key
+        label = known.label if known else name
+        if len(label.split()) > 1 and c.key:
+            lead = label.split()[0]
+            first[lead] = c.key if first.get(lead, c.key) == c.key else ""
     for form in clash:
         full.pop(form, None)
     for c in people:
-        if not c.key:
-            c.key = full.get(strip_honorifics(c.name or ""), slug(strip_honorifics(c.name or "")))
+        if not c.key:  # a one-word name after a title: "PM Shehbaz", "President Jinping", "Premier Li"
+            name = strip_honorifics(c.name or "")
+            c.key = full.get(name) or first.get(name) or _listed_by_one_name(name, c.role) or slug(name)
+    _unify(people)
+
+
+def _listed_by_one_name(name: str, role: str | None) -> str | None:
+    """The one listed leader with this surname (or family name written first) and this office."""
+    if role is None:
+        return None
+    keys = {
+        e.key
+        for e in gazetteer().leaders.values()
+        if e.role == role
+        and len(words := e.label.split()) > 1
+        and (words[-1] == name or (words[0] == name and name in family_first()))
+    }
+    return keys.pop() if len(keys) == 1 else None
 
 
 def fold_known(form: str) -> bool:
@@ -71,17 +132,21 @@ def _surnames(text: str, cands: list[Cand]) -> list[Cand]:
 
     full: dict[str, str] = {}
     clash: set[str] = set()
+    leading: set[str] = set()  # family names written first: "Kim" alone, not "Kim" of another "Kim Yo Jong"
     for c in cands:
         if c.kind == "leader" and c.name and len(strip_honorifics(c.name).split()) > 1:
             for form in _forms(strip_honorifics(c.name)):
                 if full.get(form, c.key) != c.key:
                     clash.add(form)
                 full[form] = c.key
+                if form == strip_honorifics(c.name).split()[0]:
+                    leading.add(form)
     out = []
     for form, key in full.items():
         if form in clash or fold_known(form):
             continue
-        for m in re.finditer(rf"(?<![\w\-]){re.escape(form)}(?![\w\-])", text):
+        alone = r"(?![ \t]+[A-Z])" if form in leading else ""
+        for m in re.finditer(rf"(?<![\w\-]){re.escape(form)}(?![\w\-]){alone}", text):
             out.append(Cand(m.start(), m.end(), "leader", key, "surname", prio=1, name=form))
     return out
 

@@ -1,8 +1,8 @@
 """Find every leader, country, organisation and place mentioned in an article.
 
 Candidates come from the gazetteers (names, aliases, demonyms, known leaders)
-and from titles ("French President Emmanuel Macron", "Mark Rutte, NATO's
-secretary general", "the Prime Minister of India, Narendra Modi"); the longest
+and from titles (``titles.py``: "French President Emmanuel Macron", "Mark Rutte,
+NATO's secretary general", "the Prime Minister of India, Narendra Modi"); the longest
 candidate wins where they overlap, so "French" inside a leader's phrase is not
 also a country. ``coref.py`` then ties surnames, bare titles ("the British
 prime minister") and anaphors ("the coalition") to what was named.
@@ -11,43 +11,20 @@ prime minister") and anaphors ("the coalition") to what was named.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from kg.extract.acting import acting_countries
 from kg.extract.coref import resolve
-from kg.extract.names import patterns, read_name, read_name_before
-from kg.link import ANY_ROLE, NOT_A_LEADER, fold, gazetteer
+from kg.extract.names import names_a_place, patterns
+from kg.extract.titles import Cand, former_cue, norm, title_cands
+from kg.link import NOT_A_LEADER, fold, gazetteer
 from kg.model import Article, Country, EntityIndex, EntityRef, Leader, Mention, Organization, Place, Span
 
-
-@dataclass
-class Cand:
-    start: int
-    end: int
-    kind: str  # leader | country | org | place | block | title-ref | anaphor
-    key: str = ""
-    via: str = "name"
-    prio: int = 5  # lower wins between candidates of the same length
-    name: str | None = None
-    country: str | None = None
-    org: str | None = None
-    role: str | None = None
-    role_text: str | None = None
-    former: bool = False
-
-
-_ADJECTIVES = re.compile(
-    r"(?:\b(?:new|caretaker|interim|acting|incoming|outgoing|current|then|newly[ \t]+elected|"
-    r"long-serving|veteran|top|former)[ \t]+)+$",
-    re.I,
+# "X, the politician expected to replace Y as chancellor": not (yet) in office
+_NOT_YET = re.compile(
+    r",[^.;,]{0,60}\b(?:expected|likely|set|poised|tipped|hoping)[ \t]+to[ \t]+"
+    r"(?:become|replace|succeed|take[ \t]+over)\b"
 )
-_FORMER = re.compile(r"(?:\bformer[ \t]+|\bex-)(?:[\w.\-]+[ \t]+){0,3}$", re.I)
-_DET = re.compile(r"\b(?:the|The)[ \t]+$")
-_OF = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
-
-
-def _norm(surface: str) -> str:
-    return " ".join(surface.split())
+_PATRONYMIC = re.compile(r"\b(?:bin|ibn|bint|ben)[ \t]+$", re.I)
 
 
 def _next_to_name(text: str, start: int, end: int) -> bool:
@@ -65,24 +42,28 @@ def _gazetteer_cands(text: str) -> list[Cand]:
     lower_orgs = {k.lower(): v for k, v in g.org_names.items()}
     out: list[Cand] = []
     for m in pats["country"].finditer(text):
-        iso, via, strict = g.country_names[_norm(m.group())]
+        iso, via, strict = g.country_names[norm(m.group())]
         if not (strict and _next_to_name(text, m.start(), m.end())):
             out.append(Cand(m.start(), m.end(), "country", iso, via, prio=3))
     for m in pats["org"].finditer(text):
-        surface = _norm(m.group())
+        surface = norm(m.group())
         key = g.org_names.get(surface) or lower_orgs[surface.lower()]
         out.append(
             Cand(m.start(), m.end(), "org", key, "name" if surface == g.orgs[key].label else "alias", prio=2)
         )
     for m in pats["place"].finditer(text):
-        key, strict = g.place_names[_norm(m.group())]
+        key, strict = g.place_names[norm(m.group())]
         if not (strict and _next_to_name(text, m.start(), m.end())):
             out.append(Cand(m.start(), m.end(), "place", key, prio=4))
     for m in pats["leader"].finditer(text):
+        if _PATRONYMIC.search(text, max(0, m.start() - 6), m.start()) or names_a_place(text, m.end()):
+            continue  # "Khaled bin Mohamed bin Zayed" (the son), "the King Salman Center" (a place)
         entry = g.leaders[g.leader_names[fold(m.group())]]
         kind = "block" if entry.role == NOT_A_LEADER else "leader"
         via = "surname" if " " not in m.group().strip() else "name"
-        former = bool(_FORMER.search(text[max(0, m.start() - 40) : m.start()]))
+        former = bool(former_cue(3).search(text[max(0, m.start() - 50) : m.start()])) or bool(
+            _NOT_YET.match(text, m.end())
+        )
         out.append(
             Cand(
                 m.start(),
@@ -91,114 +72,15 @@ def _gazetteer_cands(text: str) -> list[Cand]:
                 entry.key,
                 via,
                 prio=1,
-                name=_norm(m.group()),
+                name=norm(m.group()),
                 former=former,
             )
         )
     for m in pats["anaphor"].finditer(text):
-        out.append(Cand(m.start(), m.end(), "anaphor", _norm(m.group()).lower(), "alias", prio=6))
+        out.append(Cand(m.start(), m.end(), "anaphor", norm(m.group()).lower(), "alias", prio=6))
     return out
 
 
-def _modifier(text: str, ts: int, ends: dict[int, Cand]) -> tuple[Cand | None, int, bool, bool]:
-    """What precedes a title: (country/org modifier, phrase start, former?, determiner?)."""
-    s = ts
-    adj = _ADJECTIVES.search(text, max(0, s - 60), s)
-    former = bool(adj and re.search(r"\b(?:former|then)\b", adj.group(), re.I))
-    if adj:
-        s = adj.start()
-    p = s
-    while p > 0 and text[p - 1] in " \t":
-        p -= 1
-    possessive = text[p - 2 : p] in ("'s", "’s")
-    mod = ends.get(p - 2 if possessive else p)
-    start = mod.start if mod and p < s else s
-    if mod is None or p == s:
-        mod = None
-        start = s
-    left = text[max(0, start - 30) : start]
-    former = former or bool(re.search(r"(?:\b(?:former|then)[ \t]+|\bex-|\bthen-)$", left, re.I))
-    det = bool(_DET.search(left))
-    return mod, start, former, det or (mod is not None and (possessive or mod.via == "demonym"))
-
-
-def _title_cands(text: str, found: list[Cand]) -> list[Cand]:
-    g = gazetteer()
-    ends = {c.end: c for c in found if c.kind in ("country", "org")}
-    starts = {c.start: c for c in found if c.kind in ("country", "org")}
-    out: list[Cand] = []
-    for m in patterns()["title"].finditer(text):
-        title = g.titles[_norm(m.group()).lower()]
-        ts, te = m.span()
-        mod, start, former, referring = _modifier(text, ts, ends)
-        country = mod.key if mod and mod.kind == "country" else None
-        org = mod.key if mod and mod.kind == "org" else None
-        end, span = te, read_name(text, te)
-        of = _OF.match(text, te)
-        if span is None and of and of.end() in starts:  # "the Prime Minister of India, Narendra Modi"
-            target = starts[of.end()]
-            country, org = (target.key, None) if target.kind == "country" else (None, target.key)
-            end = target.end
-            comma = 1 if text[end : end + 1] == "," else 0
-            span = read_name(text, end + comma)
-        elif span:
-            of = _OF.match(text, span[1])
-            if of and of.end() in starts and starts[of.end()].kind == "country" and not country:
-                country, end = starts[of.end()].key, starts[of.end()].end  # "President Zelenskyy of Ukraine"
-        role = g.orgs[org].head_role if org and title.heads_org else title.role
-        if span and title.role != ANY_ROLE:
-            name = text[span[0] : span[1]]
-            kind = "block" if title.role == NOT_A_LEADER or former else "leader"
-            first = start if kind == "leader" else ts
-            out.append(
-                Cand(
-                    first,
-                    max(end, span[1]),
-                    kind,
-                    via="name",
-                    prio=0,
-                    name=name,
-                    country=country,
-                    org=org,
-                    role=role,
-                    role_text=_norm(m.group()),
-                    former=former,
-                )
-            )
-        elif span is None and title.role != NOT_A_LEADER and not former:
-            appos = re.search(r",[ \t]*(?:the[ \t]+|a[ \t]+)?$", text[max(0, start - 10) : start])
-            before = read_name_before(text, start - len(appos.group())) if appos else None
-            if before:
-                out.append(
-                    Cand(
-                        before[0],
-                        before[1],
-                        "leader",
-                        via="name",
-                        prio=0,
-                        name=text[before[0] : before[1]],
-                        country=country,
-                        org=org,
-                        role=role,
-                        role_text=_norm(m.group()),
-                    )
-                )
-            elif referring:
-                det = _DET.search(text, max(0, start - 10), start)
-                out.append(
-                    Cand(
-                        det.start() if det else start,
-                        end,
-                        "title-ref",
-                        via="title",
-                        prio=0,
-                        country=country,
-                        org=org,
-                        role=None if title.role == ANY_ROLE else role,
-                        role_text=_norm(m.group()),
-                    )
-                )
-    return out
 
 
 def _select(cands: list[Cand]) -> list[Cand]:
@@ -216,12 +98,12 @@ def find_entities(article: Article) -> EntityIndex:
     text = article.text
     g = gazetteer()
     found = _gazetteer_cands(text)
-    found += _title_cands(text, found)
-    chosen = _select(resolve(text, found))
+    titled, officials = title_cands(text, found)
+    chosen = _select(resolve(text, found + titled))
     index = EntityIndex()
     _register(index, chosen, text)
     place_country = {k: p.country for k, p in index.places.items() if p.country}
-    index.acting = acting_countries(text, index.mentions, place_country)
+    index.acting = acting_countries(text, index.mentions, place_country) | officials
     for iso in index.acting:
         index.countries.setdefault(iso, Country(iso, g.countries[iso]))
     return index

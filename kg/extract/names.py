@@ -41,13 +41,13 @@ PARTICLES = {
     "abu",
     "Abu",
 }
-_HYPHEN_PARTICLE = re.compile(r"^(?:al|el|ad|as|ash|an|ar|at|az|abu|bin|ibn)-[^\W\d_]", re.I)
+HYPHEN_PARTICLE = re.compile(r"^(?:al|el|ad|as|ash|an|ar|at|az|abu|bin|ibn)-[^\W\d_]", re.I)
 
 
 @cache
 def stopwords() -> frozenset[str]:
     """Capitalised words that start sentences but never names ("The", "Monday", "Council")."""
-    return frozenset(r["word"] for r in read_tsv("name_stopwords.tsv"))
+    return frozenset(r["word"] for r in read_tsv("name_stopwords.tsv") if r.get("names") != "after")
 
 
 _TOKEN = re.compile(r"[ \t]+([^\W\d_][\w\-]*(?:['’][^\W\d_s][\w\-]*)?)(\.)?")
@@ -63,6 +63,16 @@ def _is_place_word(tok: str) -> bool:
     return tok in g.country_names or tok in g.org_names or tok in g.place_names
 
 
+_ROMAN = re.compile(r"[IVX]+")
+
+
+def _ends_name(tok: str, toks: list[tuple[int, int, str]]) -> bool:
+    """A word that cannot continue a name already begun: a dateline in capitals ("ISTANBUL"), a demonym."""
+    if tok.isupper() and len(tok) > 2 and not _ROMAN.fullmatch(tok) and not toks[-1][2].isupper():
+        return True
+    return tok in gazetteer().country_names
+
+
 def read_name(text: str, pos: int, max_tokens: int = 7) -> tuple[int, int] | None:
     """Span of the name starting after whitespace at ``pos`` (right after a title), or None."""
     toks: list[tuple[int, int, str]] = []
@@ -71,10 +81,10 @@ def read_name(text: str, pos: int, max_tokens: int = 7) -> tuple[int, int] | Non
         if not m:
             break
         tok, dot = m.group(1), m.group(2)
-        if tok in PARTICLES or (_HYPHEN_PARTICLE.match(tok) and not tok[0].isupper()):
-            ok = bool(_HYPHEN_PARTICLE.match(tok)) or bool(toks)
+        if tok in PARTICLES or (HYPHEN_PARTICLE.match(tok) and not tok[0].isupper()):
+            ok = bool(HYPHEN_PARTICLE.match(tok)) or bool(toks)
         else:
-            ok = _name_like(tok) and not (not toks and _is_place_word(tok))
+            ok = _name_like(tok) and not (_is_place_word(tok) if not toks else _ends_name(tok, toks))
         if not ok:
             break
         end = m.end(1)
@@ -104,7 +114,7 @@ def read_name_before(text: str, end: int, max_tokens: int = 7) -> tuple[int, int
         if gap not in (" ", "") or len(picked) >= max_tokens:
             break
         bare = tok.rstrip(".")
-        if not (_name_like(bare) or bare in PARTICLES or _HYPHEN_PARTICLE.match(bare)):
+        if not (_name_like(bare) or bare in PARTICLES or HYPHEN_PARTICLE.match(bare)):
             break
         picked.insert(0, (s, e, bare))
     while picked and (picked[0][2] in PARTICLES or not picked[0][2][0].isupper()):
@@ -112,6 +122,59 @@ def read_name_before(text: str, end: int, max_tokens: int = 7) -> tuple[int, int
     if len(picked) < 2:
         return None
     return picked[0][0], picked[-1][1]
+
+
+@cache
+def institution_words() -> frozenset[str]:
+    """Words that make a preceding name a place's or body's ("King Salman Center"), not a person's."""
+    return frozenset(r["word"] for r in read_tsv("name_stopwords.tsv") if r.get("names") in ("yes", "after"))
+
+
+_NEXT_WORD = re.compile(r"[ \t]+([A-Z][\w\-]*)")
+
+
+def names_a_place(text: str, end: int) -> bool:
+    """Is the name ending at ``end`` part of a place's or body's name ("the King Salman Center")?"""
+    m = _NEXT_WORD.match(text, end)
+    return m is not None and m.group(1) in institution_words()
+
+
+@cache
+def family_first() -> frozenset[str]:
+    """Family names written first ("Lee Jae-myung", "Xi Jinping"): the first word is the short form."""
+    return frozenset(r["name"] for r in read_tsv("family_first.tsv"))
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’\-]*")
+_LOWER_IN_TITLES = {"a", "an", "the", "and", "or", "to", "in", "on", "at", "for", "of", "with", "by", "from", "as"}
+
+
+def headline_case(text: str, pos: int) -> bool:
+    """Is ``pos`` on a line written in Title Case ("Modi Likely To Visit White House In February")?
+
+    In such a line a capitalised verb after a name ("Trump Pulls Chair") looks like a surname.
+    """
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = text[start : end if end >= 0 else len(text)]
+    words = [w for w in _WORD.findall(line) if w.lower() not in _LOWER_IN_TITLES]
+    if len(words) < 4 or len(line) > 200 or re.search(r"[.!?][ \t]+[A-Z]|\.$", line.rstrip()):
+        return False
+    return sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
+def known_prefix(name: str) -> str | None:
+    """The longest run of leading words that is a listed leader's name ("Trump" in "Trump Pulls Chair")."""
+    from kg.link import fold
+
+    words = name.split()
+    names = gazetteer().leader_names
+    if fold(name) in names:
+        return None
+    for n in range(len(words) - 1, 0, -1):
+        if fold(" ".join(words[:n])) in names:
+            return " ".join(words[:n])
+    return None
 
 
 def _esc(name: str) -> str:
@@ -126,6 +189,26 @@ def _alternation(names: list[str], fold_case: bool) -> str:
     return "|".join(parts)
 
 
+def _trie(names: list[str]) -> str:
+    """One regex for many names, factored by common prefixes so that it stays fast with hundreds of
+    names; at each position it takes the longest name that fits (an optional tail is tried first)."""
+    root: dict[str, dict] = {}
+    for name in set(names):
+        node = root
+        for ch in " ".join(name.split()):
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        alts = [(r"[ \t]+" if ch == " " else re.escape(ch)) + build(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(root) if names else "(?!x)x"
+
+
 def _bounded(alternation: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.\-])(?:{alternation})(?![\w\-]|\.\w)")
 
@@ -135,18 +218,16 @@ def patterns() -> dict[str, re.Pattern[str]]:
     """Compiled regexes for every gazetteer, longest names first."""
     g = gazetteer()
     titles = [t.text for t in g.titles.values()]
-    title_alt = "|".join(
-        _esc(t) if (t.isupper() or t.endswith(".")) else f"(?i:{_esc(t)})"
-        for t in sorted(titles, key=lambda n: (-len(n), n))
-    )
+    exact = [t for t in titles if t.isupper() or t.endswith(".")]
+    title_alt = f"(?i:{_trie([t for t in titles if t not in exact])})|{_trie(exact)}"
     anaphors = sorted({a for o in g.orgs.values() for a in o.anaphors}, key=len, reverse=True)
     return {
-        "country": _bounded(_alternation(list(g.country_names), False)),
-        "org": _bounded(_alternation(list(g.org_names), True)),
-        "place": _bounded(_alternation(list(g.place_names), False)),
-        "leader": _bounded(
-            _alternation([n for e in g.leaders.values() for n in (e.label, *e.aliases)], False)
+        "country": _bounded(_trie(list(g.country_names))),
+        "org": _bounded(
+            f"(?i:{_trie([n for n in g.org_names if ' ' in n])})|{_trie([n for n in g.org_names if ' ' not in n])}"
         ),
+        "place": _bounded(_trie(list(g.place_names))),
+        "leader": _bounded(_trie([n for e in g.leaders.values() for n in (e.label, *e.aliases)])),
         "title": re.compile(rf"(?<![\w\-])(?:{title_alt})(?![\w\-])"),
         "anaphor": _bounded(_alternation(anaphors, True)) if anaphors else re.compile(r"(?!x)x"),
     }
