@@ -162,3 +162,8 @@ def test_the_next_day_after_the_calendars_end_stays_unresolved() -> None:
     found = run("Trump met Putin in Paris on Dec. 31, 9999.", "The next day Trump spoke with Putin by phone.",
                 published="9999-12-31")
     assert [m.date for m in found if m.mode == "phone"] == [None]
+
+
+def test_spoke_on_a_day_with_a_leader_is_a_call() -> None:
+    (m,) = run("Trump also said he spoke on Sunday with Putin about the ceasefire.")
+    assert parties(m) == {"donald-trump", "vladimir-putin"} and m.mode == "phone"

@@ -555,3 +555,17 @@ def test_iter_articles_on_2000_files_reports_bad_ones_and_goes_on(tmp_path: Path
                       for i in range(2000))
     assert order == [name for _, name in expected]
     assert not any(a.title == "Hidden" for a in articles)
+
+
+def test_an_excerpt_cut_off_mid_sentence_keeps_its_last_line() -> None:
+    page = ("Leaders meet in Paris\n\nThe French president hosted talks on Monday.\n\n"
+            "Trump spoke with the German chancellor on Thursday, according to a weekly magaz")
+    art = read_text(page, source="cut.txt", fmt="txt")
+    assert art.paragraphs[-1].startswith("Trump spoke with the German chancellor")
+
+
+def test_a_related_headline_after_a_finished_article_is_still_dropped() -> None:
+    page = ("Leaders meet in Paris\n\nThe French president hosted talks on Monday.\n\n"
+            "Zelensky arrives in Canada for talks as allies weigh sanctions\n")
+    art = read_text(page, source="full.txt", fmt="txt")
+    assert art.paragraphs == ("The French president hosted talks on Monday.",)

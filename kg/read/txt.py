@@ -69,10 +69,19 @@ def _hard_wrapped(blocks: list[list[str]]) -> bool:
     return len(multi) * 3 >= len(blocks) > 0
 
 
-def body_paragraphs(blocks: list[list[str]]) -> tuple[list[str], str | None]:
+def cut_off(lines: list[str]) -> bool:
+    """The text stops mid-line without closing punctuation: an excerpt cut off in its own prose.
+
+    Its last line is the article's unfinished sentence, not a related headline after the article.
+    """
+    return bool(lines) and bool(lines[-1]) and not junk.ends_sentence(lines[-1])
+
+
+def body_paragraphs(blocks: list[list[str]], cut: bool = False) -> tuple[list[str], str | None]:
     """Paragraphs up to the first junk marker, and the author named in an "Author:" line."""
     kept: list[list[str]] = []
     author = None
+    stop = False  # a junk marker ended the article
     for block in blocks:
         lines: list[str] = []
         stop = False
@@ -90,7 +99,7 @@ def body_paragraphs(blocks: list[list[str]]) -> tuple[list[str], str | None]:
             kept.append(lines)
         if stop:
             break
-    if not _hard_wrapped(kept):
+    if not _hard_wrapped(kept) and not (cut and not stop):
         kept = junk.strip_trailing(kept)
     return [" ".join(block) for block in kept], author
 
@@ -172,7 +181,8 @@ def _page_dump(lines: list[str], at: int, source: str) -> Article:
     caption = None
     if block and (notice or _CREDIT.search(block[0])):
         caption = block.pop(0)
-    paragraphs, author_line = body_paragraphs(([block] if block else []) + blocks_of(lines[after:]))
+    paragraphs, author_line = body_paragraphs(([block] if block else []) + blocks_of(lines[after:]),
+                                              cut_off(lines))
     return Article(source=source, title=title, paragraphs=tuple(paragraphs), published=published,
                    author=author or author_line, caption=caption, fmt="txt")
 
@@ -182,7 +192,7 @@ def _wire(lines: list[str], at: int, source: str) -> Article:
     assert m is not None
     title = _title_before(lines, at)
     blocks = blocks_of([m.group("rest"), *lines[at + 1:]])
-    paragraphs, _ = body_paragraphs(blocks)
+    paragraphs, _ = body_paragraphs(blocks, cut_off(lines))
     body = "\n".join(paragraphs)
     published = dateline_date(m.group("md"), body)
     if not title and paragraphs:
@@ -223,7 +233,7 @@ def _generic(lines: list[str], source: str) -> Article:
             blocks[0] = block
             break
         blocks.pop(0)
-    paragraphs, author = body_paragraphs(blocks)
+    paragraphs, author = body_paragraphs(blocks, cut_off(lines))
     while paragraphs and paragraphs[0] == title:  # the headline printed twice by the page
         paragraphs.pop(0)
     if author is None and byline:
