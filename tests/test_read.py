@@ -569,3 +569,13 @@ def test_a_related_headline_after_a_finished_article_is_still_dropped() -> None:
             "Zelensky arrives in Canada for talks as allies weigh sanctions\n")
     art = read_text(page, source="full.txt", fmt="txt")
     assert art.paragraphs == ("The French president hosted talks on Monday.",)
+
+
+def test_an_author_line_in_the_page_header_does_not_end_the_story() -> None:
+    page = ("Leaders meet in Paris\nAuthor: Jane Doe\nPublication Date: October 7, 2025 - 04:00\n\n"
+            "The French president hosted talks on Monday with several leaders.\n\n"
+            "They agreed to meet again next month.\n\nAuthor: Jane Doe\n\nRead also: another story\n")
+    art = read_text(page, source="header.txt", fmt="txt")
+    assert art.paragraphs == ("The French president hosted talks on Monday with several leaders.",
+                              "They agreed to meet again next month.")
+    assert art.author == "Jane Doe"

@@ -69,6 +69,11 @@ def _hard_wrapped(blocks: list[list[str]]) -> bool:
     return len(multi) * 3 >= len(blocks) > 0
 
 
+def _has_prose(blocks: list[list[str]]) -> bool:
+    """A paragraph of the story itself (a finished sentence of some length) is among ``blocks``."""
+    return any(len(" ".join(b).split()) >= 4 and junk.ends_sentence(b[-1]) for b in blocks)
+
+
 def cut_off(lines: list[str]) -> bool:
     """The text stops mid-line without closing punctuation: an excerpt cut off in its own prose.
 
@@ -88,7 +93,9 @@ def body_paragraphs(blocks: list[list[str]], cut: bool = False) -> tuple[list[st
         for line in block:
             if junk.is_cut(line):
                 m = _AUTHOR_LINE.match(line)
-                author = m.group("name").strip() if m else None
+                author = m.group("name").strip() if m else author
+                if not _has_prose(kept):
+                    continue  # "Author: X" in the page's header, above the story: metadata, not its end
                 stop = True
                 break
             if junk.is_promo(line):
