@@ -167,3 +167,9 @@ def test_the_next_day_after_the_calendars_end_stays_unresolved() -> None:
 def test_spoke_on_a_day_with_a_leader_is_a_call() -> None:
     (m,) = run("Trump also said he spoke on Sunday with Putin about the ceasefire.")
     assert parties(m) == {"donald-trump", "vladimir-putin"} and m.mode == "phone"
+
+
+def test_a_list_of_titled_names_is_one_subject() -> None:
+    (m,) = run("Chancellor Friedrich Merz, Foreign Minister Sergey Lavrov, and Prime Minister Donald Tusk "
+               "travelled to Paris to meet President Xi Jinping on Monday.")
+    assert {"friedrich-merz", "sergey-lavrov", "donald-tusk", "xi-jinping"} <= parties(m)

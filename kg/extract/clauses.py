@@ -80,6 +80,10 @@ def cues() -> Cues:
     )
 
 
+#: a run of capitalised words and commas: names with their titles, listed ("Industry Minister A, Trade Minister B")
+_NAME_LIST = re.compile(r"[\s,]*(?:(?:[A-Z][\w'’.-]*|of|the|for|and)[\s,]+)*[A-Z][\w'’.-]*\s*")
+
+
 @dataclass(frozen=True)
 class Clause:
     start: int  # offsets into Article.text
@@ -91,6 +95,8 @@ def split_clauses(sent: Sentence, breaks: re.Pattern[str] | None = None) -> list
     """The sentence cut at clause breaks; offsets index the article text."""
     cuts = [0]
     for m in (breaks or cues().breaks).finditer(sent.text):
+        if m.group().startswith(", and") and _NAME_LIST.fullmatch(sent.text, cuts[-1], m.start()):
+            continue  # "Industry Minister A, Trade Minister B, and Foreign Minister C met ...": one subject
         if m.start() > cuts[-1]:
             cuts.append(m.start() + (1 if sent.text[m.start()] in ",;" else 0))
     cuts.append(len(sent.text))
