@@ -173,3 +173,13 @@ def test_a_list_of_titled_names_is_one_subject() -> None:
     (m,) = run("Chancellor Friedrich Merz, Foreign Minister Sergey Lavrov, and Prime Minister Donald Tusk "
                "travelled to Paris to meet President Xi Jinping on Monday.")
     assert {"friedrich-merz", "sergey-lavrov", "donald-tusk", "xi-jinping"} <= parties(m)
+
+
+def test_a_leaders_state_visit_is_his() -> None:
+    found = run("President Vladimir Putin's state visit to France ended on Monday.")
+    assert [parties(m) for m in found] == [{"vladimir-putin", "FR"}]
+
+
+def test_a_call_attributed_to_an_aide_who_told_reporters_is_still_a_call() -> None:
+    (m,) = run("Putin and President Donald Trump held a long phone call on Wednesday, an aide told reporters.")
+    assert parties(m) == {"vladimir-putin", "donald-trump"} and m.mode == "phone"

@@ -38,9 +38,8 @@ def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | 
             if lead and lead.country and lead.country in index.countries:
                 return EntityRef("country", lead.country, index.countries[lead.country].name)
             return None
-        if cl.is_possessive(text, m) and not rules().pattern.match(
-                re.sub(r"^['’]s?\s+(?:[\w-]+\s+){0,2}?", "", text[m.span.end:m.span.end + 50])):
-            return None  # "Trump's inauguration" (but "Zelensky's meeting with Trump")
+        if cl.is_possessive(text, m) and not _owns_trigger(text[m.span.end:m.span.end + 50]):
+            return None  # "Trump's inauguration" (but "Zelensky's meeting with Trump", "Ruto's state visit")
         return ref
     word = cl.preceding_word(text, m.span.start)
     if word == "former":
@@ -73,6 +72,22 @@ def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | 
     if m.via == "demonym" and not cl.acts(text, m, index):
         return None
     return ref
+
+
+def _owns_trigger(after: str) -> bool:
+    """"'s meeting", "'s first visit", "'s planned state visit": the possessor's own meeting."""
+    head = re.match(r"['’]s?\s+", after)
+    if head is None:
+        return False
+    rest = after[head.end():]
+    for _ in range(3):
+        if rules().pattern.match(rest):
+            return True
+        word = re.match(r"[\w-]+\s+", rest)
+        if word is None:
+            return False
+        rest = rest[word.end():]
+    return False
 
 
 def _location(text: str, mentions: list[Mention], trig_pos: int) -> EntityRef | None:
