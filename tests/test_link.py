@@ -277,3 +277,10 @@ def test_bad_gazetteer_rows_give_one_line_errors_naming_file_and_line(
     assert message in err.value.message
     assert str(user_data) in err.value.message
     assert "\n" not in err.value.message
+
+
+def test_british_style_nato_is_nato() -> None:
+    from kg.link import org_ref
+
+    ref = org_ref("Nato")
+    assert ref is not None and ref.key == "nato"
