@@ -183,3 +183,23 @@ def test_a_leaders_state_visit_is_his() -> None:
 def test_a_call_attributed_to_an_aide_who_told_reporters_is_still_a_call() -> None:
     (m,) = run("Putin and President Donald Trump held a long phone call on Wednesday, an aide told reporters.")
     assert parties(m) == {"vladimir-putin", "donald-trump"} and m.mode == "phone"
+
+
+def test_his_inaugural_visit_is_a_new_visit() -> None:
+    (m,) = run("On his inaugural visit to Poland, Chancellor Friedrich Merz praised the partnership.")
+    assert parties(m) == {"friedrich-merz", "PL"}
+
+
+def test_the_leader_to_be_replaced_is_not_at_the_meeting() -> None:
+    (m,) = run("Prime Minister Donald Tusk spoke with Putin, who is expected to replace Chancellor Friedrich Merz, "
+               "in a phone call on Thursday.")
+    assert "friedrich-merz" not in parties(m)
+
+
+def test_next_years_summit_is_not_this_years() -> None:
+    GAZ["NATO"] = O("nato", "NATO")
+    try:
+        found = run("NATO leaders held a summit in Paris on Tuesday.", "Next year's NATO summit will be held in July.")
+    finally:
+        del GAZ["NATO"]
+    assert sorted((m.status, m.date) for m in found) == [("held", "2025-07-01"), ("planned", "2026-07")]

@@ -133,7 +133,9 @@ def _target(kept: list[Candidate], cand: Candidate, index: EntityIndex) -> Candi
         need = 1 if min(len(k.parties), len(cand.parties)) <= 1 or same_sentence else 2
         if cand.title or k.title:
             continue
-        same_summit = _org_summit(k) and _org_summit(cand) and bool(_orgs(k) & _orgs(cand))
+        # one summit told as previewed and as held; a dated plan ("next year's summit, in July") is another one
+        same_summit = (_org_summit(k) and _org_summit(cand) and bool(_orgs(k) & _orgs(cand))
+                       and not any(x.status == "planned" and x.date is not None for x in (k, cand)))
         if (ov >= need and (k.status == cand.status or same_summit) and _compatible_dates(k.date, cand.date)
                 and _compatible(k, cand, index)
                 and (cand.weak or k.weak or cand.date is None or k.date is None

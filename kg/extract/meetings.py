@@ -42,7 +42,8 @@ def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | 
             return None  # "Trump's inauguration" (but "Zelensky's meeting with Trump", "Ruto's state visit")
         return ref
     word = cl.preceding_word(text, m.span.start)
-    if word == "former":
+    if word in _SUCCESSION:
+        return None  # "X, expected to replace Y as chancellor": Y is not at the meeting
         return None  # "former US Secretary of Defense X": no one acts for the country
     if word == "from" and re.search(r"(?:" + cl.cues().actor_nouns.pattern + r")\s+from\s+(?:the\s+)?$",
                                     text[max(0, m.span.start - 40):m.span.start], re.I):
@@ -72,6 +73,11 @@ def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | 
     if m.via == "demonym" and not cl.acts(text, m, index):
         return None
     return ref
+
+
+#: the office holder named after these words is replaced, not present ("former" holds no office)
+_SUCCESSION = frozenset({"former", "replace", "replaces", "replaced", "replacing", "succeed", "succeeds", "succeeded",
+                         "succeeding", "predecessor", "successor", "oust", "ousted", "unseat", "defeated"})
 
 
 def _owns_trigger(after: str) -> bool:
@@ -293,10 +299,14 @@ def _clusters(text: str, base: int, trigs: list[tuple[re.Match[str], Trigger]],
 
 def _is_anaphoric(text: str, lo: int, pos: int, trigger: str, trig: Trigger) -> bool:
     """"the summit", "that meeting", "his first trip", a bare "attended": a meeting named before."""
-    if re.search(r"\b(?:[Tt]he|[Tt]his|[Tt]hat|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s+(?!(?:first|next|second|new|own)\b)"
-                 r"(?:[a-z][\w'-]*\s+){0,2}$", text[max(lo, pos - 25):pos]):
+    before = text[max(lo, pos - 25):pos]
+    if re.search(r"\b(?:[Tt]he|[Tt]his|[Tt]hat)\s+(?!(?:first|next|second|new|own)\b)(?:[a-z][\w'-]*\s+){0,2}$",
+                 before):
         return True
-    return _bare(trigger, trig)
+    # "his inaugural visit", "her two-day trip" introduce a visit; "his talks" refer back
+    return bool(re.search(r"\b(?:[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s+(?!(?:first|next|second|new|own|inaugural|maiden"
+                          r"|surprise|unannounced|upcoming|planned|\w+-day)\b)(?:[a-z][\w'-]*\s+){0,2}$", before)) \
+        or _bare(trigger, trig)
 
 
 def _bare(trigger: str, trig: Trigger) -> bool:
