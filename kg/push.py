@@ -125,7 +125,7 @@ class _Pusher:
             return
         if fallback and resp.status in (404, 405):
             raise _NoGsp(resp.status)
-        detail = self.client.credentials.redact(resp.body[:300].decode("utf-8", "replace")).strip()
+        detail = self.client.credentials.excerpt(resp.body)  # redacted, then cut
         if resp.status == 401:
             raise PushError(f"the server refused the credentials (HTTP 401) while {what}", where=url,
                             fix="check --user and the password variable (--password-env), or --token-env")
@@ -138,7 +138,7 @@ class _Pusher:
         if resp.status == 413:
             raise PushError(f"request too large (HTTP 413) while {what}", where=url,
                             fix="lower --batch-triples")
-        raise _GraphFailed(f"HTTP {resp.status} while {what}: {detail[:200]}")
+        raise _GraphFailed(f"HTTP {resp.status} while {what}: {detail}")
 
     def send_gsp(self, graph: str, triples: list[ox.Triple], result: GraphResult, fallback: bool) -> None:
         assert self.gsp is not None

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from kg.errors import PublishError
 from kg.publish import source as src
+from kg.publish.files import usual_mode
 from kg.publish.jsonld import write_jsonld
 from kg.vocab import DEFAULT_BASE_IRI, PREFIXES
 
@@ -190,6 +191,7 @@ def export(source: Any, out: Path | IO[bytes], fmt: str, *, graph: str | None = 
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         try:
+            usual_mode(fd)  # mkstemp makes 0600: a web server running as another user could not read it
             with os.fdopen(fd, "wb") as fh:
                 n = write(store, fh, fmt, graph=graph, base_iri=base_iri, db_path=_db_path(source),
                           merged=src.merged_default(source))

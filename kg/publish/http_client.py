@@ -10,25 +10,50 @@ from __future__ import annotations
 import base64
 import http.client
 import re
+import socket
 import ssl
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from kg.errors import PushError
 
 RETRY_STATUSES = {500, 502, 503, 504, 429}
 #: ``user:password@`` in a URL
 _USERINFO = re.compile(r"(?<=//)[^/@\s]+@")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_TOKEN = re.compile(r"[\x21-\x7e]+")
+_SPACES = re.compile(r"[\s\x00-\x1f\x7f]+")
 
 
 @dataclass(frozen=True)
 class Credentials:
-    """HTTP basic (user + password) or bearer token; repr and messages never show the secret."""
+    """HTTP basic (user + password) or bearer token; repr and messages never show the secret.
+
+    A value read from a file with Windows line ends (``KG_PUSH_TOKEN=$(cat token.txt)``) keeps
+    a trailing ``\r``: line ends around a value are dropped (spaces too, for a user or a token),
+    and a value that still holds a control character is refused without ever being shown.
+    """
 
     user: str | None = None
     password: str | None = field(default=None, repr=False)
     token: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        user = self.user.strip() if self.user is not None else None
+        password = self.password.strip("\r\n") if self.password is not None else None
+        token = self.token.strip() if self.token is not None else None
+        object.__setattr__(self, "user", user)
+        object.__setattr__(self, "password", password or None)
+        object.__setattr__(self, "token", token or None)
+        if user is not None and (_CONTROL.search(user) or ":" in user):
+            raise PushError("the user name holds a control character or ':'", fix="check --user / $KG_PUSH_USER")
+        if password and _CONTROL.search(password):
+            raise PushError("the password holds a control character (a line break inside it?); it is not shown",
+                            fix="check the password variable (--password-env): one line, no control characters")
+        if token and not _TOKEN.fullmatch(token):
+            raise PushError("the bearer token holds a space, a control character or a non-ASCII character; it is "
+                            "not shown", fix="check the token variable (--token-env): one line of printable ASCII")
 
     def __repr__(self) -> str:
         kind = "bearer" if self.token else ("basic" if self.user else "none")
@@ -43,15 +68,36 @@ class Credentials:
         return {}
 
     def secrets(self) -> list[str]:
+        """Every form a secret may take in a message: as given, percent-encoded, in the Authorization header."""
         out = [s for s in (self.password, self.token) if s]
+        out += [quote(s, safe="") for s in out]
         out += [v.split(" ", 1)[1] for v in self.header().values()]
-        return out
+        return sorted(set(out), key=len, reverse=True)
 
     def redact(self, text: str) -> str:
         """``text`` with every secret, and any ``user:password@`` in a URL, replaced by ``***``."""
         for secret in self.secrets():
             text = text.replace(secret, "***")
         return _USERINFO.sub("***@", text)
+
+    def excerpt(self, data: bytes | str, limit: int = 200) -> str:
+        """The start of a server's answer for a message: redacted first, then cut, on one line.
+
+        Cutting first could leave the start of a secret that no longer matches in full.
+        """
+        longest = max((len(s) for s in self.secrets()), default=0)
+        keep = 4 * limit + longest  # characters read: room for runs of spaces that collapse below
+        if isinstance(data, bytes):
+            cut = len(data) > 4 * keep
+            data = data[:4 * keep].decode("utf-8", "replace")
+        else:
+            cut = False
+        cut = cut or len(data) > keep
+        text = self.redact(data[:keep])
+        if cut:  # the end may hold the first characters of a secret cut in two: never shown
+            text = text[:len(text) - longest]
+        text = _SPACES.sub(" ", text).strip()
+        return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 @dataclass
@@ -89,6 +135,30 @@ class Client:
             self.ssl_context.check_hostname = False
             self.ssl_context.verify_mode = ssl.CERT_NONE
         self._conns: dict[tuple[str, str, int | None], http.client.HTTPConnection] = {}
+        self._answered: set[tuple[str | None, int | None]] = set()  # (host, port) that answered once
+
+    def answered(self, url: str) -> None:
+        """Note that the server of ``url`` answered: from now on, a refused connection is a passing fault."""
+        parts = urlsplit(url)
+        self._answered.add((parts.hostname, parts.port))
+
+    def down(self, url: str, exc: BaseException) -> PushError | None:
+        """The error to stop at once with when the server of ``url`` was never reached and cannot be.
+
+        A refused connection or an unknown host name on first contact means a server that is not
+        running or a wrong URL: no retry fixes that, so say it at once, in one line.
+        """
+        parts = urlsplit(url)
+        if (parts.hostname, parts.port) in self._answered:
+            return None
+        where = f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+        if isinstance(exc, ConnectionRefusedError):
+            return PushError("cannot connect: connection refused", where=where,
+                             fix="is the triplestore running, on this port? check --endpoint")
+        if isinstance(exc, socket.gaierror):
+            return PushError(f"cannot find the host {parts.hostname!r} ({exc.strerror or exc})", where=where,
+                             fix="check the host name in --endpoint")
+        return None
 
     def close(self) -> None:
         for conn in self._conns.values():
@@ -137,13 +207,22 @@ class Client:
                 raise untrusted(parts.hostname, parts.port, exc) from None
             except (TimeoutError, OSError, http.client.HTTPException) as exc:
                 self._drop(parts.scheme, parts.hostname, parts.port)
+                down = self.down(url, exc)
+                if down is not None:
+                    raise down from None
                 last, status = f"{type(exc).__name__}: {exc}", None
                 continue
+            except ValueError:  # a header value http.client refuses: never quote it, it may be a secret
+                self._drop(parts.scheme, parts.hostname, parts.port)
+                raise PushError("a request header holds a character HTTP does not allow (not shown)", where=url,
+                                fix="check the credentials and --endpoint for stray line breaks") from None
+            self._answered.add((parts.hostname, parts.port))
             if resp.getheader("Connection", "").lower() == "close":
                 self._drop(parts.scheme, parts.hostname, parts.port)
             if resp.status in RETRY_STATUSES:
-                last, status = f"HTTP {resp.status} {resp.reason}: {data[:200].decode('utf-8', 'replace')}", \
-                    resp.status
+                last = f"HTTP {resp.status} {self.credentials.excerpt(resp.reason, 60)}: " \
+                       f"{self.credentials.excerpt(data)}"
+                status = resp.status
                 continue
             return Response(resp.status, data, {k.lower(): v for k, v in resp.getheaders()})
         raise TransportError(self.credentials.redact(

@@ -25,17 +25,20 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
 from kg.errors import PublishError
 from kg.publish import source as src
 from kg.publish.export import EXTENSIONS, FORMATS, MEDIA_TYPES, export
+from kg.publish.files import check_target, fresh_folder, swap_in
 from kg.publish.html import Renderer, page, qname, rel, template
 from kg.publish.jsonld import write_jsonld
 from kg.publish.ontology_doc import GRAPHS, documented_anchors, ontology_page, ontology_store, ontology_turtle
+from kg.publish.rebase import rebased, with_slash
 from kg.publish.void import Dump, class_partitions, void_graph
-from kg.vocab import DEFAULT_BASE_IRI, PREFIXES
+from kg.vocab import DEFAULT_BASE_IRI, PREFIXES, VOCAB_BASE
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel",
@@ -43,6 +46,8 @@ LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/
 RESERVED = {"dumps", "ontology", "classes", "index", "void.ttl", ".htaccess", "nginx.conf"}
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
 DUMP_NAME = "diplomacy-kg"
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
+_WEB = re.compile(r"^https?://", re.IGNORECASE)
 MAX_INCOMING = 200
 
 
@@ -179,7 +184,7 @@ def _index(title: str, report: SiteReport, classes: dict[str, tuple[str, int]], 
                     f'<span class="dt">{escape(d.media_type)}{" (gzip)" if d.gzipped else ""}, '
                     f"{d.size:,} bytes</span></li>" for d in dumps)
     endpoint = (f'<p>SPARQL endpoint: <a href="{escape(sparql_endpoint)}">{escape(sparql_endpoint)}</a></p>'
-                if sparql_endpoint else "")
+                if sparql_endpoint and _WEB.match(sparql_endpoint) else "")
     content = (f"<h1>{escape(title)}</h1><p>{report.triples:,} triples, {report.resources:,} resources. "
                f'Dataset description: <a href="void.ttl">void.ttl</a>; ontology: '
                f'<a href="{rel(current, "ontology/index.html")}">documentation</a>.</p>{endpoint}'
@@ -188,47 +193,102 @@ def _index(title: str, report: SiteReport, classes: dict[str, tuple[str, int]], 
     return page(current, title, content)
 
 
+def _check_url(value: str, what: str, option: str, *, web: bool) -> None:
+    """Refuse, before anything is written, a value no page or RDF file could carry (or a ``javascript:`` link)."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    kind = "http(s) URL" if web else "absolute IRI"
+    if (parts is None or _BAD_IRI.search(value) or not parts.scheme
+            or (web and (parts.scheme.lower() not in ("http", "https") or not parts.hostname))):
+        raise PublishError(f"{what} {value!r} is not a valid {kind} (no spaces, quotes or <>{{}}|\\^`)",
+                           fix=f"give {option} as e.g. https://example.org/kg/, percent-encoding what must be")
+
+
+def _typed_elsewhere(store: ox.Store, base_iri: str) -> str | None:
+    """A typed resource outside ``base_iri`` and outside the ontology and vocabularies, if there is one."""
+    skip = (base_iri, VOCAB_BASE, PREFIXES["dip"].rstrip("#"), *PREFIXES.values())
+    for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None, None):
+        if isinstance(q.subject, ox.NamedNode) and not q.subject.value.startswith(skip):
+            return q.subject.value
+    return None
+
+
 def publish_site(source: Any, out_dir: Path, *, base_iri: str = DEFAULT_BASE_IRI, site_url: str | None = None,
-                 sparql_endpoint: str | None = None, title: str = "diplomacy-kg") -> SiteReport:
-    """Write the linked-data folder for ``source``; ``site_url`` is where it is served (default: the base)."""
-    if not base_iri.endswith(("/", "#")):
-        base_iri += "/"
+                 sparql_endpoint: str | None = None, title: str = "diplomacy-kg",
+                 source_base: str | None = None) -> SiteReport:
+    """Write the linked-data folder for ``source``; ``site_url`` is where it is served (default: the base).
+
+    ``source_base``: the base the source's IRIs were minted under (default: a kg Store's own
+    ``base_iri``); when ``base_iri`` differs, every IRI under it is re-based, in pages and dumps.
+    The folder is built beside ``out_dir`` and swapped in: nothing half-written, no stale page,
+    no symlink inside it followed (see ``kg.publish.files``).
+    """
+    base_iri = with_slash(base_iri)
+    _check_url(base_iri, "the base IRI", "--base-iri", web=False)
     site_url = site_url or base_iri
     if not site_url.endswith("/"):
         site_url += "/"
-    store = src.as_oxigraph(source)
+    _check_url(site_url, "the site URL", "--site-url", web=True)
+    if sparql_endpoint:
+        _check_url(sparql_endpoint, "the SPARQL endpoint", "--sparql-endpoint", web=True)
     out_dir = Path(out_dir)
+    target = out_dir.resolve()  # a deploy link given as the folder itself is followed; links inside never
+    check_target(target)
     report = SiteReport(out_dir)
+    if source_base is None:
+        source_base = getattr(source, "base_iri", None)
+    tmp: Path | None = None
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        resources = _resources(store, base_iri, report)
-        labels = _labeller(store)
-        pages = {iri: path + ".html" for iri, path in resources.items()}
-        onto = ontology_store(store)
-        r = Renderer(pages, labels, documented_anchors(onto))
-        for iri, path in resources.items():
-            triples = src.subject_triples(store, ox.NamedNode(iri))
-            _write(out_dir / (path + ".ttl"), ox.serialize(triples, None, ox.RdfFormat.TURTLE,
-                                                           prefixes=PREFIXES) or b"", report)
-            buf = io.StringIO()
-            write_jsonld(buf, [(ox.DefaultGraph(), triples)], base_iri)
-            _write(out_dir / (path + ".jsonld"), buf.getvalue(), report)
-            _write(out_dir / (path + ".html"), _resource_page(store, iri, path, triples, r), report)
-        report.resources = len(resources)
-        for filename, graph in GRAPHS.items():
-            _write(out_dir / "ontology" / filename, ontology_turtle(onto, graph), report)
-        _write(out_dir / "ontology" / "index.html", ontology_page(onto), report)
-        dumps = _dumps(source, out_dir, base_iri, report)  # the source: a kg store's derived default graph stays out
-        report.triples = src.count_merged(store)
-        counts = class_partitions(store)
-        classes = _class_pages(resources, store, r, out_dir, report)
-        void = void_graph(site_url=site_url, base_iri=base_iri, title=title, triples=report.triples,
-                          entities=len(resources), classes=counts, dumps=dumps, sparql_endpoint=sparql_endpoint)
-        _write(out_dir / "void.ttl", void.serialize(format="turtle", encoding="utf-8"), report)
-        _write(out_dir / ".htaccess", template("htaccess").template, report)
-        _write(out_dir / "nginx.conf", template("nginx.conf").template, report)
-        _write(out_dir / "index.html", _index(title, report, classes, dumps, r, sparql_endpoint), report)
+        with rebased(source, source_base, base_iri) as view:
+            tmp = fresh_folder(target)
+            _build(view, tmp, base_iri, site_url, sparql_endpoint, title, report)
+        swap_in(tmp, target)
+        tmp = None
     except OSError as exc:
         raise PublishError(f"cannot write the site: {exc.strerror or exc}", where=getattr(exc, "filename", None)
-                           or out_dir, fix="check the folder is writable and has space") from exc
+                           or out_dir, fix="check the folder and the one around it are writable and have space"
+                           ) from exc
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
     return report
+
+
+def _build(source: Any, out_dir: Path, base_iri: str, site_url: str, sparql_endpoint: str | None, title: str,
+           report: SiteReport) -> None:
+    store = src.as_oxigraph(source)
+    resources = _resources(store, base_iri, report)
+    if not resources:
+        elsewhere = _typed_elsewhere(store, base_iri)
+        if elsewhere is not None:
+            raise PublishError(f"no resource of the data is under the base IRI {base_iri} (e.g. {elsewhere} is "
+                               "not): the site would have no page", fix="give --base-iri the base the data was "
+                               "minted with, or publish from a kg store (its IRIs are re-based)")
+    labels = _labeller(store)
+    pages = {iri: path + ".html" for iri, path in resources.items()}
+    onto = ontology_store(store)
+    r = Renderer(pages, labels, documented_anchors(onto))
+    for iri, path in resources.items():
+        triples = src.subject_triples(store, ox.NamedNode(iri))
+        _write(out_dir / (path + ".ttl"), ox.serialize(triples, None, ox.RdfFormat.TURTLE,
+                                                       prefixes=PREFIXES) or b"", report)
+        buf = io.StringIO()
+        write_jsonld(buf, [(ox.DefaultGraph(), triples)], base_iri)
+        _write(out_dir / (path + ".jsonld"), buf.getvalue(), report)
+        _write(out_dir / (path + ".html"), _resource_page(store, iri, path, triples, r), report)
+    report.resources = len(resources)
+    for filename, graph in GRAPHS.items():
+        _write(out_dir / "ontology" / filename, ontology_turtle(onto, graph), report)
+    _write(out_dir / "ontology" / "index.html", ontology_page(onto), report)
+    dumps = _dumps(source, out_dir, base_iri, report)  # the source: a kg store's derived default graph stays out
+    report.triples = src.count_merged(store)
+    counts = class_partitions(store)
+    classes = _class_pages(resources, store, r, out_dir, report)
+    void = void_graph(site_url=site_url, base_iri=base_iri, title=title, triples=report.triples,
+                      entities=len(resources), classes=counts, dumps=dumps, sparql_endpoint=sparql_endpoint)
+    _write(out_dir / "void.ttl", void.serialize(format="turtle", encoding="utf-8"), report)
+    _write(out_dir / ".htaccess", template("htaccess").template, report)
+    _write(out_dir / "nginx.conf", template("nginx.conf").template, report)
+    _write(out_dir / "index.html", _index(title, report, classes, dumps, r, sparql_endpoint), report)

@@ -24,6 +24,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from kg.errors import PushError
 from kg.publish.http_client import RETRY_STATUSES, Client, Response, TransportError, untrusted
 
 
@@ -79,21 +80,33 @@ class UpdateClient:
             try:
                 result = self._wrapper.query()
                 with result.response as resp:
+                    client.answered(self.endpoint)
                     return Response(resp.status, resp.read(), {k.lower(): v for k, v in resp.getheaders()})
             except urllib.error.HTTPError as exc:
+                client.answered(self.endpoint)
                 body = exc.read()
                 exc.close()
                 if exc.code not in RETRY_STATUSES:
                     return Response(exc.code, body, {k.lower(): v for k, v in (exc.headers or {}).items()})
-                last, status = f"HTTP {exc.code} {exc.reason}: {body[:200].decode('utf-8', 'replace')}", exc.code
+                creds = client.credentials
+                last, status = f"HTTP {exc.code} {creds.excerpt(str(exc.reason), 60)}: {creds.excerpt(body)}", exc.code
             except urllib.error.URLError as exc:
                 if isinstance(exc.reason, ssl.SSLCertVerificationError):
                     raise self._untrusted(exc.reason) from None
+                down = client.down(self.endpoint, exc.reason) if isinstance(exc.reason, BaseException) else None
+                if down is not None:
+                    raise down from None
                 last, status = f"{type(exc.reason).__name__}: {exc.reason}", None
             except ssl.SSLCertVerificationError as exc:
                 raise self._untrusted(exc) from None
             except (TimeoutError, OSError, http.client.HTTPException) as exc:
+                down = client.down(self.endpoint, exc)
+                if down is not None:
+                    raise down from None
                 last, status = f"{type(exc).__name__}: {exc}", None
+            except ValueError:  # a header value urllib refuses: never quote it, it may be a secret
+                raise PushError("a request header holds a character HTTP does not allow (not shown)",
+                                where=self.endpoint, fix="check the credentials for stray line breaks") from None
         raise TransportError(client.credentials.redact(
             f"POST {self.endpoint} failed after {client.retries + 1} attempts: {last}"), status)
 
