@@ -34,6 +34,9 @@ class Article:
     fmt: str = "txt"  # txt | html | json
     #: where the dateline gives only month and day (wire stories), the year is inferred: True when it was
     date_inferred: bool = False
+    #: "YYYY-MM" when the page gives only the month it was published in (no day): fixes the year of
+    #: "Friday (July 4)" without pretending to a publication day
+    period: str | None = None
 
     @property
     def blocks(self) -> tuple[str, ...]:

@@ -203,3 +203,14 @@ def test_next_years_summit_is_not_this_years() -> None:
     finally:
         del GAZ["NATO"]
     assert sorted((m.status, m.date) for m in found) == [("held", "2025-07-01"), ("planned", "2026-07")]
+
+
+def test_a_month_only_header_fixes_the_year_of_a_weekday_date() -> None:
+    from kg.extract import extract
+    from kg.read import read_text
+
+    art = read_text(" date 2025-07 KYIV — President Volodymyr Zelenskiy said he spoke with Donald Trump by phone "
+                    "on Friday (July 4) about air defence.\n\nMore talks are planned.", source="m.txt")
+    assert art.published is None and art.period == "2025-07"
+    (m,) = [m for m in extract(art).meetings if m.mode == "phone"]
+    assert m.date == "2025-07-04"

@@ -28,27 +28,30 @@ _SETTING = re.compile(r"\b(?:during|after|at|before|on the sidelines of|on the m
 _NUMS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 
-def dates_in(text: str, chunk: str, base: int, pub: date | None, tense: Tense) -> list[TemporalExpr]:
-    return list(_dates_in(text, chunk, base, pub, tense))
+def dates_in(text: str, chunk: str, base: int, pub: date | None, tense: Tense,
+             period: str | None = None) -> list[TemporalExpr]:
+    return list(_dates_in(text, chunk, base, pub, tense, period))
 
 
 @lru_cache(maxsize=256)
-def _dates_in(text: str, chunk: str, base: int, pub: date | None, tense: Tense) -> tuple[TemporalExpr, ...]:
+def _dates_in(text: str, chunk: str, base: int, pub: date | None, tense: Tense,
+              period: str | None) -> tuple[TemporalExpr, ...]:
     """Every candidate of a sentence asks for the same clause and sentence: parse each once (linear, not
     quadratic, in a long sentence)."""
-    return tuple(d for d in find_dates(chunk, pub, tense, base) if d.kind not in ("dateline", "rel_year") and d.value
+    return tuple(d for d in find_dates(chunk, pub, tense, base, period=period)
+                 if d.kind not in ("dateline", "rel_year") and d.value
                  and (d.kind != "year" or re.match(r"in\b", d.text))
                  and not _OTHER_EVENT.search(text[max(0, d.span.start - 30):d.span.start]))
 
 
 def pick_date(text: str, clause: cl.Clause, sent: Sentence, pos: int, pub: date | None,
-               tense: Tense, own_clause: bool = False) -> TemporalExpr | None:
+               tense: Tense, own_clause: bool = False, period: str | None = None) -> TemporalExpr | None:
     """The date of the meeting a trigger names: after it in the clause, else at the head of clause or sentence.
 
     A date in the middle of the clause before the trigger usually belongs to another verb
     ("Merz, sworn in on May 6, was making his first trip"); a date after "said" dates the saying.
     """
-    in_clause = dates_in(text, clause.text, clause.start, pub, tense)
+    in_clause = dates_in(text, clause.text, clause.start, pub, tense, period)
     said = [d for d in in_clause if _REPORTED.search(text[max(0, d.span.start - 30):d.span.start])]
     fresh = [d for d in in_clause if d not in said]
     after = [d for d in fresh if d.span.start >= pos]
@@ -59,7 +62,7 @@ def pick_date(text: str, clause: cl.Clause, sent: Sentence, pos: int, pub: date 
         return head[-1]
     if own_clause:
         return None
-    in_sent = [d for d in dates_in(text, sent.text, sent.start, pub, tense)
+    in_sent = [d for d in dates_in(text, sent.text, sent.start, pub, tense, period)
                if not _REPORTED.search(text[max(0, d.span.start - 30):d.span.start])]
     head = [d for d in in_sent if d.span.start - sent.start < 30 or d.span.start > pos]
     if head:
@@ -67,7 +70,7 @@ def pick_date(text: str, clause: cl.Clause, sent: Sentence, pos: int, pub: date 
     if fresh:
         return fresh[-1]
     if tense == "past":
-        said_sent = [d for d in dates_in(text, sent.text, sent.start, pub, tense) if d.span.start < pos]
+        said_sent = [d for d in dates_in(text, sent.text, sent.start, pub, tense, period) if d.span.start < pos]
         first = said or said_sent
         return first[0] if first else None
     return None

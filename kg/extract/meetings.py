@@ -243,10 +243,11 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 parties += [x.ref for x in cl.subject_group(text, sent_mentions) if x.ref.kind == "leader"]
             tense: Tense = "future" if status == "planned" else "past"
             when = pick_date(text, cl.Clause(clause.start, end, text[clause.start:end]), sent, pos, pub, tense,
-                              own_clause=anaphoric)
+                              own_clause=anaphoric, period=article.period)
             prev_date = last_dated
             if when is None:
-                other = [d for d in dates_in(text, sent.text, sent.start, pub, tense) if len(d.value or "") == 10]
+                other = [d for d in dates_in(text, sent.text, sent.start, pub, tense, article.period)
+                         if len(d.value or "") == 10]
                 when = shift(prev_date, sent, text, pos, other[0] if other and anaphoric else None)
             if when and re.match(r"(?:later|next|the coming|the next few|tomorrow)", when.text, re.I):
                 status = "planned"

@@ -149,7 +149,8 @@ def parse_txt(text: str, source: str) -> Article:
     lines = [ln for i, ln in enumerate(lines) if i not in drop or _BYLINE.match(ln)]
     article = _shape(lines, source)
     published, inferred = choose(header, stamps, article.published, article.date_inferred)
-    return replace(article, published=published, date_inferred=inferred)
+    return replace(article, published=published, date_inferred=inferred,
+                   period=header.period if published is None else None)
 
 
 def _shape(lines: list[str], source: str) -> Article:
