@@ -7,6 +7,7 @@ import pytest
 from kg.datafiles import read_toml
 from kg.errors import KgError
 from kg.extract import pledges
+from kg.extract.pledge_scan import first_words
 from kg.extract.pledges import find_pledges
 from kg.model import Pledge
 from tests.eventkit import C, L, O, P, Spec, article, index_for
@@ -22,8 +23,22 @@ GAZ: dict[str, Spec] = {
     "Sweden": C("SE", "Sweden"), "Finland": C("FI", "Finland"),
     "Ukraine": C("UA", "Ukraine"), "Israel": C("IL", "Israel"), "American": C("US", "United States", "demonym"),
     "U.S.": C("US", "United States", "alias"), "Finnish": C("FI", "Finland", "demonym"),
-    "Kyiv": P("kyiv", "Kyiv", "UA"), "coalition": COALITION, "European Union": O("european-union", "European Union"),
+    "Kyiv": P("kyiv", "Kyiv", "UA"), "Washington": P("washington", "Washington", "US"), "coalition": COALITION,
+    "European Union": O("european-union", "European Union"),
     "EU": O("european-union", "European Union"),
+    "Norway": C("NO", "Norway"), "Brazil": C("BR", "Brazil"), "Indonesia": C("ID", "Indonesia"),
+    "Spain": C("ES", "Spain"), "Portugal": C("PT", "Portugal"), "Kenya": C("KE", "Kenya"),
+    "Kenyan": C("KE", "Kenya", "demonym"), "Haiti": C("HT", "Haiti"), "Chile": C("CL", "Chile"),
+    "Jamaica": C("JM", "Jamaica"), "Mexico": C("MX", "Mexico"), "Mexican": C("MX", "Mexico", "demonym"),
+    "Canada": C("CA", "Canada"), "Japan": C("JP", "Japan"), "Syria": C("SY", "Syria"), "Sudan": C("SD", "Sudan"),
+    "Lithuania": C("LT", "Lithuania"), "Latvia": C("LV", "Latvia"), "Turkey": C("TR", "Türkiye"),
+    "South Korea": C("KR", "South Korea"), "United States": C("US", "United States", "alias"),
+    "Lebanon": C("LB", "Lebanon"), "Philippines": C("PH", "Philippines"), "Denmark": C("DK", "Denmark"),
+    "NATO": O("nato", "NATO"), "Iran": C("IR", "Iran"), "Russia": C("RU", "Russia"),
+    "Trump": L("donald-trump", "Donald Trump", "US"), "Sheinbaum": L("claudia-sheinbaum", "Claudia Sheinbaum", "MX"),
+    "Macron": L("emmanuel-macron", "Emmanuel Macron", "FR"),
+    "European Commission": O("european-commission", "European Commission"),
+    "von der Leyen": L("ursula-von-der-leyen", "Ursula von der Leyen", org="european-commission"),
 }
 
 
@@ -35,6 +50,11 @@ def run(*paragraphs: str, published: str | None = "2025-03-02", title: str = "")
 
 def keys(p: Pledge) -> tuple[str, ...]:
     return tuple(sorted(x.key for x in p.pledgers))
+
+
+def facts(found: list[Pledge]) -> list[tuple[tuple[str, ...], str, str | None]]:
+    """(pledgers, type, amount) of each pledge, in order."""
+    return [(keys(p), p.pledge_type, p.amount) for p in found]
 
 
 def test_ready_to_send_troops() -> None:
@@ -101,8 +121,218 @@ def test_repeated_promise_is_one_pledge() -> None:
     assert len(found) == 1
 
 
+# --- pledgers in lists: one pledge when they state it jointly, one each when each gives its own
+
+
+def test_a_list_of_pledgers_sharing_one_verb_is_one_pledge() -> None:
+    (p,) = run("France, Germany and Britain pledged to send more air defence systems to Ukraine on Tuesday.")
+    assert (keys(p), p.pledge_type, p.recipient and p.recipient.key) == (("DE", "FR", "GB"), "air_defense", "UA")
+
+
+def test_separate_amounts_are_separate_pledges() -> None:
+    assert facts(run("Spain and Portugal pledged €100 million and €50 million respectively in humanitarian aid "
+                     "for Syria.")) == [(("ES",), "aid", "€100 million"), (("PT",), "aid", "€50 million")]
+    assert facts(run("Brazil and Indonesia have each committed $1 billion to the new rainforest fund.")) == [
+        (("BR",), "funding", "$1 billion"), (("ID",), "funding", "$1 billion")]
+
+
+def test_givers_listed_apart_from_the_verb_share_the_pledge() -> None:
+    found = run("The European Union teamed up with other countries on a climate plan.",
+                "Each of the governments said they would soon set new targets to cut emissions by 2035.",
+                "Besides the EU, the coalition included Canada, Mexico and Norway.")
+    assert facts(found) == [(("CA", "MX", "NO", "european-union"), "other", None)]
+
+
+# --- organisations deciding together; spending and emissions targets are "other"
+
+
+def test_alliance_leaders_agreeing_a_spending_target() -> None:
+    (p,) = run("NATO leaders agreed to raise defence spending to 3.5% of GDP by 2032.")
+    assert facts([p]) == [(("nato",), "other", "3.5% of GDP")]
+
+
+def test_an_organisations_decision_is_its_pledge() -> None:
+    (p,) = run("Critics questioned NATO's decision to lift military spending to 5% of GDP by 2035, "
+               "citing the cost of investments in weapons.")
+    assert facts([p]) == [(("nato",), "other", "5% of GDP")]
+
+
+def test_countries_committing_to_emissions_targets() -> None:
+    (p,) = run("The European Union, Canada and Norway committed to set new emissions targets for 2035.")
+    assert facts([p]) == [(("CA", "NO", "european-union"), "other", None)]
+
+
+# --- restoring or lifting a suspension of aid
+
+
+def test_lifting_a_suspension_of_aid_is_a_pledge() -> None:
+    (p,) = run("The United States lifted its suspension of military aid to Ukraine on Tuesday.")
+    assert (keys(p), p.pledge_type, p.recipient and p.recipient.key) == (("US",), "weapons", "UA")
+
+
+def test_resuming_aid_is_a_pledge() -> None:
+    (p,) = run("Sweden will resume its humanitarian aid to Syria next month.")
+    assert (keys(p), p.pledge_type, p.recipient and p.recipient.key) == (("SE",), "aid", "SY")
+
+
+# --- police and security personnel for a mission are troops
+
+
+def test_police_for_a_mission_are_troops() -> None:
+    (p,) = run("Kenyan police will join the multinational peacekeeping force in Haiti within days.")
+    assert (keys(p), p.pledge_type, p.recipient and p.recipient.key) == (("KE",), "troops", "HT")
+
+
+def test_others_named_along_with_a_contingent_pledge_apart() -> None:
+    found = run("About 1,000 Kenyan officers will join the mission in Haiti, along with officers from Chile "
+                "and Jamaica.")
+    assert facts(found) == [(("KE",), "troops", "1,000 Kenyan officers"), (("CL", "JM"), "troops", None)]
+    assert all(p.recipient and p.recipient.key == "HT" for p in found)
+
+
+# --- investment, climate finance and loans are funding
+
+
+@pytest.mark.parametrize(("text", "amount"), [
+    ("South Korea will invest $350 billion in the United States.", "$350 billion"),
+    ("Japan pledged $1 billion in climate finance for Pacific island states.", "$1 billion"),
+    ("Germany will provide a €500 million loan to Ukraine.", "€500 million"),
+    ("Norway will devote $3 billion to a fund protecting tropical forests.", "$3 billion"),
+    ("Japan will extend a $1 billion credit line to India.", "$1 billion"),
+])
+def test_investment_climate_finance_and_loans_are_funding(text: str, amount: str) -> None:
+    (p,) = run(text)
+    assert (p.pledge_type, p.amount) == ("funding", amount)
+
+
+def test_the_same_sum_in_two_currencies_is_one_pledge() -> None:
+    found = run("Norway will give $3 billion to the forest fund.",
+                "The government in Norway confirmed it will contribute up to 30 billion crowns by 2035.")
+    assert facts(found) == [(("NO",), "funding", "$3 billion")]
+
+
+# --- other forms: passive with its giver, a sum with its giver, a noun with its givers, plans
+
+
+def test_passive_with_the_giver_after_by() -> None:
+    (p,) = run("About €250 million has been pledged by the EU for Sudan, where famine threatens millions.")
+    assert (facts([p]), p.recipient and p.recipient.key) == ([(("european-union",), "aid", "€250 million")], "SD")
+
+
+def test_sums_with_their_givers() -> None:
+    found = run("Macron pledged €100 million in humanitarian aid for Lebanon.",
+                "The pledges included €200 million from Germany and €80 million from Spain.")
+    assert facts(found) == [(("FR",), "aid", "€100 million"), (("DE",), "aid", "€200 million"),
+                            (("ES",), "aid", "€80 million")]
+
+
+def test_pledges_from_named_backers_without_their_share() -> None:
+    (p,) = run("The forest fund drew $5 billion in early pledges from backers including Norway and France.")
+    assert facts([p]) == [(("FR", "NO"), "funding", None)]
+
+
+def test_present_tense_plans_name_what_they_give() -> None:
+    found = run("Each country presented its plan to support Ukraine.",
+                "Lithuania is working on strengthening Ukraine's air defence, investing in its defence industry "
+                "and contributing to the joint training initiative.",
+                "Latvia is focused on equipping Ukrainian units and supplying shells.",
+                "Denmark is considering additional investments in Ukraine's defence industry.")
+    assert facts(found) == [(("LT",), "air_defense", None), (("LT",), "funding", None), (("LT",), "other", None),
+                            (("LV",), "weapons", None)]
+    assert all(p.recipient and p.recipient.key == "UA" for p in found)
+
+
+def test_a_possessive_pledge_of_a_sum() -> None:
+    (p,) = run("Germany's new pledge of €500 million for Sudan was welcomed by agencies fighting famine.")
+    assert (facts([p]), p.recipient and p.recipient.key) == ([(("DE",), "aid", "€500 million")], "SD")
+
+
+def test_a_sum_pledged_by_a_giver_without_an_auxiliary() -> None:
+    (p,) = run("About €900 million pledged by the EU will go to refugees from Sudan.")
+    assert facts([p]) == [(("european-union",), "aid", "€900 million")]
+
+
+def test_is_to_send_is_a_promise() -> None:
+    (p,) = run("Germany is to send 500 troops to Ukraine.")
+    assert facts([p]) == [(("DE",), "troops", "500 troops")]
+
+
+def test_a_loan_agreement_between_two_countries_is_the_first_ones() -> None:
+    (p,) = run("The leaders witnessed the signing of a £2 billion loan agreement between the UK and Ukraine.")
+    assert (facts([p]), p.recipient and p.recipient.key) == ([(("GB",), "funding", "£2 billion")], "UA")
+
+
+def test_reaffirming_a_defence_treaty_is_a_security_guarantee() -> None:
+    (p,) = run("The United States reaffirmed its commitment to the mutual defence treaty with the Philippines.")
+    assert (facts([p]), p.recipient and p.recipient.key) == ([(("US",), "security_guarantees", None)], "PH")
+
+
+def test_givers_with_the_verb_left_out() -> None:
+    found = run("Germany will give another €300 million in humanitarian aid for Sudan, Britain £150 million and "
+                "France €100 million.")
+    assert facts(found) == [(("DE",), "aid", "€300 million"), (("GB",), "aid", "£150 million"),
+                            (("FR",), "aid", "€100 million")]
+
+
+def test_a_capital_standing_for_its_government() -> None:
+    (p,) = run("Washington restored military aid to Kyiv after a week-long pause.")
+    assert (keys(p), p.pledge_type, p.recipient and p.recipient.key) == (("US",), "weapons", "UA")
+    assert run("In Kyiv, Macron met Starmer.", "Kyiv allies pledge more support.") == []
+
+
+def test_we_in_a_quote_is_the_speakers_country() -> None:
+    (p,) = run("“We will provide €100 million in humanitarian aid for Syria,” Macron said on Monday.")
+    assert (facts([p]), p.recipient and p.recipient.key) == ([(("FR",), "aid", "€100 million")], "SY")
+
+
+def test_a_pronoun_promises_for_the_leader_it_stands_for() -> None:
+    (p,) = run("Trump said he had a call with Sheinbaum, in which she agreed to immediately deploy 10,000 "
+               "Mexican soldiers to the border.")
+    assert facts([p]) == [(("MX",), "troops", "10,000 Mexican soldiers")]
+
+
+def test_a_promise_to_act_against_smuggling_is_other() -> None:
+    (p,) = run("Trump pledged to stem the smuggling of weapons into Mexico.")
+    assert (keys(p), p.pledge_type, p.recipient and p.recipient.key) == (("US",), "other", "MX")
+
+
+def test_the_commission_pledges_for_the_union() -> None:
+    (p,) = run("von der Leyen announced that the European Commission will raise its aid commitment to almost "
+               "€2.5 billion for Syria.")
+    assert facts([p]) == [(("european-union",), "aid", "€2.5 billion")]
+
+
+def test_a_vague_word_takes_the_articles_subject() -> None:
+    (p,) = run("Defence ministers met at the Ukraine Defense Contact Group to coordinate military support.",
+               "Pistorius said the Bundestag had cleared the way for EUR 3 billion this year and EUR 8 billion "
+               "until 2029, i.e. an additional EUR 11 billion in aid to Ukraine.",
+               "Ammunition and air defence remain the priorities of the army.")
+    assert facts([p]) == [(("DE",), "weapons", "EUR 11 billion")]
+
+
+# --- not pledges
+
+
 @pytest.mark.parametrize("text", [
     "Italy will not deploy soldiers to Ukraine, Meloni's office said.",
+    "Germany is considering sending more Patriot systems to Ukraine.",
+    "Japan is mulling loans worth $2 billion for Indonesia.",
+    "Canada is expected to announce new military aid for Ukraine next week.",
+    "France is preparing to send instructors to Ukraine.",
+    "Türkiye expressed willingness to contribute troops to a mission in Ukraine, according to people familiar "
+    "with the matter.",
+    "Rich countries have pledged to mobilise $300 billion a year in climate finance.",
+    "Total aid from the EU to Ukraine has reached €50 billion since 2022.",
+    "Britain deployed 900 troops to Estonia in 2017 as part of a NATO battlegroup.",
+    "Turkey supports the sovereignty and territorial integrity of Ukraine and seeks security guarantees.",
+    "EU leaders vowed to step up support for Ukraine.",
+    "Rwanda and Congo signed a deal, with the two countries pledging to pull back support for rebels.",
+    "The total of pledges reached €5.8 billion, given the lack of contributions from the United States.",
+    "Germany announced that it had shot down drones over its territory.",
+    "Iran supplies drones to Russia, Western intelligence officials said.",
+    "Russia is sending more troops to the front line, Ukrainian officials said.",
+    "Israel announced a humanitarian pause in the north.",
+    "Iran is preparing missile strikes on Israel.",
     "Sweden could contribute to a peacekeeping force once a peace had been negotiated.",
     "British media have reported that the U.K. could send as many as 10,000 troops.",
     "Starmer declined to commit to sending troops.",
@@ -113,6 +343,11 @@ def test_repeated_promise_is_one_pledge() -> None:
 ])
 def test_not_pledges(text: str) -> None:
     assert run(text) == []
+
+
+def test_a_headline_promise_the_body_calls_a_consideration_is_none() -> None:
+    assert run("Turkey is considering the possibility of providing troops for a peacekeeping mission in Ukraine.",
+               title="Report: Turkey is ready to provide troops for a peacekeeping mission in Ukraine") == []
 
 
 def test_bad_type_in_data_file_names_the_file(tmp_path, monkeypatch) -> None:
@@ -127,3 +362,27 @@ def test_bad_type_in_data_file_names_the_file(tmp_path, monkeypatch) -> None:
         monkeypatch.delenv("KG_DATA_DIR")
         read_toml.cache_clear()
         pledges.rules.cache_clear()
+
+
+# --- the trigger scanner finds what the whole regex finds, faster
+
+
+@pytest.mark.parametrize(("phrase", "words", "prefixes"), [
+    ("will", {"will"}, set()),
+    ("(?:is|are) (?:also |now )?(?:working on|sending)", {"is", "are"}, set()),
+    ("(?:also )?(?:supports|invests in)", {"also", "supports", "invests"}, set()),
+    ("troops?", set(), {"troop"}),
+    ("(?:pledged|provided)(?= by)", {"pledged", "provided"}, set()),
+    ("(?:pledge|commit)(?:s|ted)", set(), {"pledge", "commit"}),
+])
+def test_first_words_of_a_trigger_phrase(phrase: str, words: set[str], prefixes: set[str]) -> None:
+    assert first_words(phrase) == (words, prefixes)
+
+
+def test_the_scanner_finds_what_the_regex_finds() -> None:
+    r = pledges.rules()
+    for text in ["France will send troops, and Germany pledged €100 million, while Norway is allocating funds.",
+                 "The pledges from Brussels had been pledged by the EU; Japan's plans to invest were approved.",
+                 "Nothing here at all, only talks."]:
+        assert [(m.span(), m.group()) for m in r.scan.finditer(text)] == [
+            (m.span(), m.group()) for m in r.trigger.finditer(text)]
