@@ -30,3 +30,18 @@ def test_within_is_the_mentions_inside_the_range(spans: list[tuple[int, int]], s
     mentions = sorted((Mention(Span(s, s + n), ref, "x") for s, n in spans), key=lambda m: m.span.start)
     index = EntityIndex(mentions=mentions)
     assert index.within(start, end) == [m for m in mentions if m.span.start >= start and m.span.end <= end]
+
+
+@given(st.lists(st.tuples(st.integers(0, 200), st.integers(1, 25), st.integers(0, 3)), max_size=80))
+def test_entity_selection_keeps_the_longest_non_overlapping_candidates(spec: list[tuple[int, int, int]]) -> None:
+    from kg.extract.entities import _select
+    from kg.extract.titles import Cand
+
+    cands = [Cand(s, s + n, "country", "FR", "name", prio=prio) for s, n, prio in spec]
+    taken: list[tuple[int, int]] = []
+    naive = []
+    for c in sorted(cands, key=lambda c: (c.start - c.end, c.prio, c.start)):
+        if all(c.end <= s or c.start >= e for s, e in taken):
+            taken.append((c.start, c.end))
+            naive.append(c)
+    assert _select(cands) == sorted(naive, key=lambda c: c.start)

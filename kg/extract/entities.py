@@ -10,6 +10,7 @@ prime minister") and anaphors ("the coalition") to what was named.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from kg.extract.acting import acting_countries
@@ -84,13 +85,20 @@ def _gazetteer_cands(text: str) -> list[Cand]:
 
 
 def _select(cands: list[Cand]) -> list[Cand]:
-    """Non-overlapping candidates, longest first."""
-    taken: list[tuple[int, int]] = []
+    """Non-overlapping candidates, longest first.
+
+    The spans taken are kept sorted and disjoint, so each test is a binary search
+    (linear-logarithmic in the mentions, not quadratic, on a long page)."""
+    starts: list[int] = []  # sorted starts of the disjoint spans taken
+    ends: list[int] = []  # their ends, in the same order
     chosen: list[Cand] = []
     for c in sorted(cands, key=lambda c: (c.start - c.end, c.prio, c.start)):
-        if all(c.end <= s or c.start >= e for s, e in taken):
-            taken.append((c.start, c.end))
-            chosen.append(c)
+        i = bisect.bisect_right(starts, c.start)
+        if (i and ends[i - 1] > c.start) or (i < len(starts) and starts[i] < c.end):
+            continue  # overlaps the span taken before it or the one after it
+        starts.insert(i, c.start)
+        ends.insert(i, c.end)
+        chosen.append(c)
     return sorted(chosen, key=lambda c: c.start)
 
 

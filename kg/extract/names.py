@@ -154,8 +154,10 @@ def headline_case(text: str, pos: int) -> bool:
 
     In such a line a capitalised verb after a name ("Trump Pulls Chair") looks like a surname.
     """
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
+    start = text.rfind("\n", max(0, pos - 200), pos) + 1
+    end = text.find("\n", pos, pos + 200)
+    if (start == 0 and pos > 200) or (end < 0 and len(text) - pos > 200):
+        return False  # a line longer than a headline (looked at no further: linear on a long page)
     line = text[start : end if end >= 0 else len(text)]
     words = [w for w in _WORD.findall(line) if w.lower() not in _LOWER_IN_TITLES]
     if len(words) < 4 or len(line) > 200 or re.search(r"[.!?][ \t]+[A-Z]|\.$", line.rstrip()):
