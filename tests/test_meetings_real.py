@@ -214,3 +214,9 @@ def test_a_month_only_header_fixes_the_year_of_a_weekday_date() -> None:
     assert art.published is None and art.period == "2025-07"
     (m,) = [m for m in extract(art).meetings if m.mode == "phone"]
     assert m.date == "2025-07-04"
+
+
+
+def test_discussions_between_two_leaders_are_a_meeting() -> None:
+    (m,) = run("The ministers built on discussions between Putin and President Xi Jinping in Paris last year.")
+    assert parties(m) == {"vladimir-putin", "xi-jinping"}
