@@ -220,3 +220,17 @@ def test_a_month_only_header_fixes_the_year_of_a_weekday_date() -> None:
 def test_discussions_between_two_leaders_are_a_meeting() -> None:
     (m,) = run("The ministers built on discussions between Putin and President Xi Jinping in Paris last year.")
     assert parties(m) == {"vladimir-putin", "xi-jinping"}
+
+
+def test_a_meeting_held_in_a_country_is_in_the_one_city_the_article_names() -> None:
+    GAZ["Lyon"] = P("lyon", "Lyon", "FR")
+    try:
+        found = run("Chancellor Friedrich Merz arrived in Lyon on Monday.",
+                    "Merz held talks in France on Tuesday with President Xi Jinping.")
+        planned = run("Chancellor Friedrich Merz praised Lyon on Monday.", "Merz will visit France next month.")
+    finally:
+        del GAZ["Lyon"]
+    talks = next(m for m in found if "xi-jinping" in parties(m))
+    assert talks.location is not None and talks.location.key == "lyon"
+    (plan,) = planned
+    assert plan.location is not None and plan.location.key == "FR"  # a plan to visit a country names no city

@@ -350,14 +350,20 @@ def _first_of_each(mentions: list[Mention]) -> list[Mention]:
 
 
 def _city_of(c: Candidate, index: EntityIndex) -> EntityRef | None:
-    """A meeting placed in a country, in a sentence that names one of its cities, was in that city
-    ("the Sharm el-Sheikh summit", "a visit to China ... arriving in Tianjin")."""
+    """A meeting placed in a country was in the one city of that country its sentence names, or else the
+    article names ("the Sharm el-Sheikh summit", "a visit to China ... arriving in Tianjin")."""
     loc = c.location
     if loc is None or loc.kind != "country" or c.mode in ("phone", "virtual"):
         return loc
-    cities = {x.ref for x in index.within(c.sentence.start, c.sentence.end)
-              if x.ref.kind == "place" and x.ref.key in index.places and index.places[x.ref.key].country == loc.key}
-    return cities.pop() if len(cities) == 1 else loc
+    def cities(mentions: list[Mention]) -> set[EntityRef]:
+        return {x.ref for x in mentions if x.ref.kind == "place" and x.ref.key in index.places
+                and index.places[x.ref.key].country == loc.key}
+
+    here = cities(index.within(c.sentence.start, c.sentence.end))
+    # a meeting held in that country, in an article that names one city of it: it was there (a plan to visit
+    # a country says no more than the country)
+    anywhere = here or (cities(index.mentions) if c.status == "held" else set())
+    return anywhere.pop() if len(anywhere) == 1 else loc
 
 
 def _lead_end(article: Article, n: int = 2) -> int:
