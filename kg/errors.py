@@ -27,8 +27,12 @@ class KgError(Exception):
         loc = ""
         if self.where:
             loc = f"{self.where}:{self.line}: " if self.line else f"{self.where}: "
-        tail = f" ({self.fix})" if self.fix else ""
-        return f"{loc}{self.what}{tail}"
+        return f"{loc}{self.detail}"
+
+    @property
+    def detail(self) -> str:
+        """What is wrong and how to fix it, without where (for a line that names the file already)."""
+        return f"{self.what} ({self.fix})" if self.fix else self.what
 
 
 class ReadError(KgError):

@@ -10,12 +10,9 @@ and appended to ``<store>/quarantine.jsonl``, never stored.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -172,24 +169,60 @@ def process(article: Article, base_iri: str) -> Outcome:
     try:
         triples = to_triples(extract(article), base_iri)
     except Exception as exc:  # one extractor bug must not stop a batch: report it as a reject
-        msg = exc.message if isinstance(exc, KgError) else f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, KgError):
+            msg = exc.detail if exc.where == article.source else exc.message  # the reject line names the file
+        else:
+            msg = f"{type(exc).__name__}: {exc}"
         return Outcome(article.source, article.key, reject=Reject(article.source, "extract", msg, key=article.key))
     return _outcome(triples, article.key, article.source)
 
 
-def process_file(path: Path, base_iri: str) -> Outcome:
-    """Read, extract, map and validate one file (what a worker does with each input)."""
-    from kg.read import read_article
+def shown_path(path: str | Path) -> str:
+    """A path as text that prints and encodes anywhere: bytes that are not UTF-8 as ``\\xff`` escapes."""
+    raw = os.fsencode(path) if isinstance(path, Path) else str(path).encode("utf-8", "surrogateescape")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def check_paths(paths: Iterable[str | Path]) -> None:
+    """Refuse the command when a path given does not exist: a typo is not an article to quarantine."""
+    for p in paths:
+        if not os.path.exists(p):
+            broken = os.path.islink(p)
+            raise ReadError("broken symbolic link" if broken else "no such file or folder", where=shown_path(p),
+                            fix="check the path; nothing was ingested")
+
+
+def _bad_name(path: Path) -> Outcome | None:
+    """A reject when the file's name is not UTF-8: it could not be stored as the article's source."""
+    from kg.read.decode import display_name
 
     try:
-        article = read_article(path)
+        display_name(path).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = shown_path(path)
+        return Outcome(shown, reject=Reject(shown, "read", "file name is not valid UTF-8 (rename the file)"))
+    return None
+
+
+def process_file(path: Path, base_iri: str, published: datetime | None = None) -> Outcome:
+    """Read, extract, map and validate one file (what a worker does with each input).
+
+    ``published`` dates an article that carries no date of its own (never overrides one).
+    """
+    from kg.read import read_article, with_published
+
+    bad = _bad_name(path)
+    if bad is not None:
+        return bad
+    try:
+        article = with_published(read_article(path), published)
     except ReadError as err:
         return _read_reject(err)
     return process(article, base_iri)
 
 
-def _process_chunk(paths: list[Path], base_iri: str) -> list[Outcome]:
-    return [process_file(p, base_iri) for p in paths]
+def _process_chunk(paths: list[Path], base_iri: str, published: datetime | None = None) -> list[Outcome]:
+    return [process_file(p, base_iri, published) for p in paths]
 
 
 # ---- the batch (parent process) ------------------------------------------------------------------
@@ -213,16 +246,19 @@ def _chunks(items: Iterable[Path], size: int) -> Iterator[list[Path]]:
 
 
 def _read_reject(err: ReadError) -> Outcome:
-    where = err.where or "?"
+    where = shown_path(err.where or "?")  # a folder's name may not be UTF-8 either
     return Outcome(where, reject=Reject(where, "read", err.what + (f" ({err.fix})" if err.fix else "")))
 
 
 class Ingest:
     """One batch; iterate it to run (one Outcome per input, in input order), then read ``report``."""
 
-    def __init__(self, store: Store, paths: Iterable[str | Path], *, workers: int | None = None) -> None:
+    def __init__(self, store: Store, paths: Iterable[str | Path], *, workers: int | None = None,
+                 published: datetime | None = None) -> None:
         self.store = store
+        self.published = published  # for articles that carry no date of their own
         self.paths = [Path(p) for p in paths]
+        check_paths(self.paths)
         self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
         self.report = IngestReport()
         self._total: int | None = None
@@ -233,7 +269,7 @@ class Ingest:
             self._total = count_inputs(self.paths)
         return self._total
 
-    def _outcomes(self) -> Iterator[Outcome]:
+    def _outcomes(self) -> Generator[Outcome, None, None]:
         """Files are read in the workers too: the parent only commits (``iter_articles``, spread out)."""
         from kg.read import article_files
 
@@ -241,18 +277,16 @@ class Ingest:
         files = article_files(self.paths)
         if self.workers == 1:
             for file in files:
-                yield process_file(file, base)
+                yield process_file(file, base, self.published)
             return
-        ctx = multiprocessing.get_context("forkserver")  # fresh workers: no inherited store or lock fds
-        ctx.set_forkserver_preload(["kg.ingest", "kg.pipeline", "kg.validate", "kg.read"])
-        with ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx) as pool:
-            pending: deque[Future[list[Outcome]]] = deque()
-            for chunk in _chunks(files, CHUNK):
-                pending.append(pool.submit(_process_chunk, chunk, base))
-                while len(pending) > IN_FLIGHT * self.workers:
-                    yield from pending.popleft().result()
-            while pending:
-                yield from pending.popleft().result()
+        from kg.workers import WorkerPool
+
+        # fresh interpreters (no inherited store or lock fds) that never run the caller's script again
+        # and die with this process, even on SIGKILL
+        with WorkerPool(self.workers) as pool:
+            tasks = ((chunk, base, self.published) for chunk in _chunks(files, CHUNK))
+            for outcomes in pool.map(_process_chunk, tasks, in_flight=IN_FLIGHT):
+                yield from outcomes
 
     def __iter__(self) -> Iterator[Outcome]:
         from kg.merge import recompute
@@ -261,16 +295,20 @@ class Ingest:
         batch = self.store.batch()
         held: list[Outcome] = []  # reported once committed
         last = start
-        for outcome in self._outcomes():
-            if outcome.reject is not None:
-                self.report.rejects.append(outcome.reject)
-                quarantine(self.store, outcome.reject)
-            elif outcome.key is not None:
-                batch.add(outcome.key, outcome.ntriples, outcome.entities)
-            held.append(outcome)
-            if len(batch) >= batch.size or time.perf_counter() - last > COMMIT_SECONDS:
-                yield from self._commit(batch, held)
-                last = time.perf_counter()
+        outcomes = self._outcomes()
+        try:
+            for outcome in outcomes:
+                if outcome.reject is not None:
+                    self.report.rejects.append(outcome.reject)
+                    quarantine(self.store, outcome.reject)
+                elif outcome.key is not None:
+                    batch.add(outcome.key, outcome.ntriples, outcome.entities)
+                held.append(outcome)
+                if len(batch) >= batch.size or time.perf_counter() - last > COMMIT_SECONDS:
+                    yield from self._commit(batch, held)
+                    last = time.perf_counter()
+        finally:
+            outcomes.close()  # stopped early (Ctrl-C, SIGTERM, an error): the workers are stopped now
         yield from self._commit(batch, held)
         if self.report.stored:
             recompute(self.store)
@@ -291,7 +329,7 @@ def quarantine(store: Store, reject: Reject) -> None:
     """Append one reject to ``<store>/quarantine.jsonl``."""
     record = {"time": datetime.now(UTC).isoformat(timespec="seconds"), **asdict(reject)}
     try:
-        with open(store.quarantine_file, "a", encoding="utf-8") as fh:
+        with open(store.quarantine_file, "a", encoding="utf-8", errors="backslashreplace") as fh:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
     except OSError as exc:
         raise StoreError(f"cannot write the quarantine report: {exc.strerror}", where=store.quarantine_file) from exc
@@ -311,9 +349,9 @@ def commit_graph(store: Store, key: str, graph: Graph, *, source: str) -> None:
 
 
 def ingest(store: Store, paths: Iterable[str | Path], *, workers: int | None = None,
-           progress: Callable[[Outcome], None] | None = None) -> IngestReport:
-    """Ingest files and folders; ``progress`` is called after each input."""
-    run = Ingest(store, paths, workers=workers)
+           progress: Callable[[Outcome], None] | None = None, published: datetime | None = None) -> IngestReport:
+    """Ingest files and folders; ``progress`` is called after each input; ``published`` dates undated ones."""
+    run = Ingest(store, paths, workers=workers, published=published)
     for outcome in run:
         if progress is not None:
             progress(outcome)

@@ -68,7 +68,8 @@ def test_sigkill_mid_batch_leaves_every_article_complete_or_absent(tmp_path: Pat
     proc.wait()
     with open_store(store) as st:  # opens (and can write) after the crash
         keys = st.article_keys()
-        assert SIZE <= len(keys) < SIZE + SIZE // 2, "kill the batch in the middle: adjust the corpus size"
+        # a batch was committed (full, or earlier by the 10 s timer on a busy machine), the kill came before the end
+        assert 0 < len(keys) < SIZE + SIZE // 2, "kill the batch in the middle: adjust the corpus size"
         by_key = {}
         for path in sorted(inputs.iterdir()):
             article = read_article(path)

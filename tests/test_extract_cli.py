@@ -9,7 +9,7 @@ from rdflib import Dataset, Graph
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.vocab import DIP
+from kg.vocab import DIP, SCHEMA
 
 runner = CliRunner()
 
@@ -86,3 +86,41 @@ def test_failed_extract_leaves_no_output_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["extract", str(bad), "-o", str(out)])
     assert result.exit_code == 2
     assert not out.exists()
+
+
+# --- --published: a date for input that carries none -------------------------------------------------
+
+_UNDATED = ("Leaders meet in Berlin\n\nFrench President Emmanuel Macron met German Chancellor Olaf Scholz "
+            "in Berlin on Monday to discuss support for Ukraine.\n")
+_DATED = ("Leaders meet in Berlin\n\nBERLIN, March 12, 2025 (Test Wire) - French President Emmanuel Macron met "
+          "German Chancellor Olaf Scholz in Berlin on Monday to discuss support for Ukraine.\n")
+
+
+def _dates(data: bytes) -> tuple[set[str], set[str]]:
+    g = Graph().parse(data=data, format="turtle")
+    published = {str(o)[:10] for o in g.objects(None, SCHEMA.datePublished)}
+    return published, {str(o) for o in g.objects(None, DIP.date)}
+
+
+def test_published_dates_an_undated_article_and_resolves_its_weekdays(tmp_path: Path) -> None:
+    path = tmp_path / "undated.txt"
+    path.write_text(_UNDATED, encoding="utf-8")
+    assert _dates(_extract(str(path))) == (set(), set())  # no date: "on Monday" stays unresolved
+    published, meetings = _dates(_extract(str(path), "--published", "2025-03-05"))
+    assert published == {"2025-03-05"} and meetings == {"2025-03-03"}  # the Monday before that Wednesday
+
+
+def test_published_only_fills_in_an_article_with_its_own_date_keeps_it(tmp_path: Path) -> None:
+    path = tmp_path / "dated.txt"
+    path.write_text(_DATED, encoding="utf-8")
+    published, meetings = _dates(_extract(str(path), "--published", "2024-01-01"))
+    assert published == {"2025-03-12"} and meetings == {"2025-03-10"}
+
+
+@pytest.mark.parametrize("value", ["soon", "2025-02-30", "-2025-03-05", "March"])
+def test_published_that_is_not_a_date_is_refused_naming_the_option(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "undated.txt"
+    path.write_text(_UNDATED, encoding="utf-8")
+    result = runner.invoke(app, ["extract", str(path), f"--published={value}"])
+    assert result.exit_code == 2
+    assert "--published" in result.output and "not a date" in result.output

@@ -100,15 +100,26 @@ def test_batch_stores_good_articles_and_reports_bad_ones(tmp_path: Path) -> None
     for name in ("call-a.json", "call-b.json"):
         (inputs / name).write_bytes((DATA / "merge" / name).read_bytes())
     (inputs / "empty.txt").write_text("")
+    (inputs / "binary.txt").write_bytes(b"\x00\x01binary")
     with open_store(tmp_path / "s") as st:
-        report = st.ingest([inputs, tmp_path / "missing.html"], workers=1)
+        report = st.ingest([inputs], workers=1)
         assert report.stored == 2
         assert sorted((r.file.rsplit("/", 1)[-1], r.reason) for r in report.rejects) == [
-            ("empty.txt", "read"), ("missing.html", "read")]
+            ("binary.txt", "read"), ("empty.txt", "read")]
         assert len(st.article_keys()) == 2
         assert len(st.graph(st.merged_graph)) == 1  # merged after the batch
         lines = st.quarantine_file.read_text().splitlines()
     assert len(lines) == 2 and all("time" in json.loads(x) for x in lines)
+
+
+def test_a_path_that_does_not_exist_stops_the_batch_before_anything_is_read(tmp_path: Path) -> None:
+    """A typo in a path is the command's error, not an article to quarantine for ever."""
+    from kg.errors import ReadError
+
+    with open_store(tmp_path / "s") as st:
+        with pytest.raises(ReadError, match=r"missing\.html: no such file or folder \(check the path"):
+            st.ingest([DATA / "merge", tmp_path / "missing.html"], workers=1)
+        assert st.article_keys() == [] and not st.quarantine_file.exists()
 
 
 def test_cli_ingest_exit_codes(tmp_path: Path) -> None:

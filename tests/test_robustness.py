@@ -286,7 +286,7 @@ def test_a_folder_of_3000_files_goes_through_with_a_right_summary(tmp_path: Path
     assert len(lines) == 60 and {line.split(": ")[1] for line in lines} == {str(p) for p in bad}
     assert "2940 articles stored, 60 rejected" in proc.stderr
     stats = _kg("stats", "--store", str(tmp_path / "s"), "--json")
-    assert json.loads(stats.stdout)["articles"] == 2940 and json.loads(stats.stdout)["quarantined"] == 60
+    assert json.loads(stats.stdout)["articles"] == 2940 and json.loads(stats.stdout)["rejected"] == 60
 
 
 def test_hostile_names_and_sentences_give_valid_rdf_in_every_format(tmp_path: Path) -> None:

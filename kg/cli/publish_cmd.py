@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from kg.cli.common import StoreOpt, err, fail, run
+from kg.cli.common import EXAMPLES, StoreOpt, fail, run, say
 from kg.errors import PushError
 
 T = TypeVar("T")
@@ -29,11 +29,12 @@ def _secret(var: str) -> str | None:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("export")
+    @app.command("export", epilog=EXAMPLES["export"])
     def export_cmd(
         fmt: str = typer.Option("turtle", "--format", "-f", help="turtle | trig | nquads | nt | jsonld"),
         out: Path | None = typer.Option(None, "-o", "--output", help="Write here instead of stdout."),
-        article: str | None = typer.Option(None, "--article", help="Only this article's graph (its key)."),
+        article: str | None = typer.Option(None, "--article", metavar="KEY|FILE",
+                                           help="Only this article's graph: its key or file name (`kg articles`)."),
         site: Path | None = typer.Option(None, "--site", help="Write the linked-data folder here instead."),
         base_iri: str | None = typer.Option(None, "--base-iri", help="Base IRI (default: the store's)."),
         store_dir: StoreOpt = None,
@@ -44,20 +45,25 @@ def register(app: typer.Typer) -> None:
         if site is not None:
             report = run(lambda: _with_store(store_dir, lambda s: publish_site(
                 s, site, base_iri=base_iri or s.base_iri)))
-            err.print(f"wrote {report.resources} resource pages, {report.files} files to {site}")
+            say(f"wrote {report.resources} resource pages, {report.files} files to {site}")
             return
 
         def go(store: Any) -> Any:
-            graph = store.article_graph(article) if article else None
+            from kg.publish.rebase import rebase_iri, rebased, with_slash
+            from kg.store.articles import find_article
+
+            graph = store.article_graph(find_article(store, article).key) if article else None
             target = out if out is not None else sys.stdout.buffer
-            return export(store, target, fmt, graph=graph, base_iri=base_iri or store.base_iri)
+            old, new = with_slash(store.base_iri), with_slash(base_iri or store.base_iri)
+            with rebased(store, old, new) as view:  # another --base-iri: every IRI minted under the old one moves
+                return export(view, target, fmt, graph=graph and rebase_iri(graph, old, new), base_iri=new)
 
         report = run(lambda: _with_store(store_dir, go))
         sys.stdout.buffer.flush()
         if out is not None:
-            err.print(f"wrote {report.statements} statements ({report.bytes:,} bytes) to {out}")
+            say(f"wrote {report.statements} statements ({report.bytes:,} bytes) to {out}")
 
-    @app.command("publish")
+    @app.command("publish", epilog=EXAMPLES["publish"])
     def publish_cmd(
         out_dir: Path = typer.Argument(..., help="Folder to write the site into."),
         base_iri: str | None = typer.Option(None, "--base-iri", help="Base IRI (default: the store's)."),
@@ -70,13 +76,13 @@ def register(app: typer.Typer) -> None:
 
         report = run(lambda: _with_store(store_dir, lambda s: publish_site(
             s, out_dir, base_iri=base_iri or s.base_iri, site_url=site_url, sparql_endpoint=sparql)))
-        err.print(f"wrote {report.resources} resource pages, {report.files} files, "
-                  f"{report.triples} triples to {out_dir}")
+        say(f"wrote {report.resources} resource pages, {report.files} files, "
+            f"{report.triples} triples to {out_dir}")
         if report.skipped:
-            err.print(f"[yellow]skipped {len(report.skipped)} resources whose IRI is not a safe file path, "
-                      f"e.g. {report.skipped[0]}[/yellow]")
+            say(f"skipped {len(report.skipped)} resources whose IRI is not a safe file path, "
+                f"e.g. {report.skipped[0]}", style="yellow")
 
-    @app.command("push")
+    @app.command("push", epilog=EXAMPLES["push"])
     def push_cmd(
         endpoint: str = typer.Option(..., "--endpoint", help="SPARQL query URL (Oxigraph: .../query)."),
         gsp: str | None = typer.Option(None, "--gsp", help="Graph Store Protocol URL (Oxigraph: .../store)."),
@@ -99,36 +105,51 @@ def register(app: typer.Typer) -> None:
         from kg.push import push
 
         if insecure:
-            err.print("[yellow]warning: TLS certificates are not verified (--insecure)[/yellow]")
+            say("TLS certificates are not verified (--insecure)", label="warning:", style="yellow")
         password, token = _secret(password_env), _secret(token_env)
         if password and not user:
             raise fail(PushError(f"${password_env} is set but no user is given",
                                  fix="pass --user or set KG_PUSH_USER"))
-        creds = Credentials(user=user, password=password, token=token)
+        creds = run(lambda: Credentials(user=user, password=password, token=token))  # checked: one line, unseen
         report = run(lambda: _with_store(store_dir, lambda s: push(
             s, endpoint, gsp_endpoint=gsp, update_endpoint=update, credentials=creds, batch_triples=batch,
             method=method, timeout=timeout, retries=retries, verify_tls=not insecure,
             ca_bundle=str(ca_bundle) if ca_bundle else None)))
         for g in report.failed:
-            err.print(f"[red]failed:[/red] {g.graph or '(default graph)'}: {g.error}", soft_wrap=True)
+            say(f"{g.graph or '(default graph)'}: {g.error}", label="failed:", style="red")
         ok = len(report.graphs) - len(report.failed)
-        err.print(f"pushed {report.triples_sent:,} triples in {ok}/{len(report.graphs)} graphs "
-                  f"via {report.method} in {report.seconds:.1f} s ({report.triples_per_second:,.0f} triples/s)")
+        say(f"pushed {report.triples_sent:,} triples in {ok}/{len(report.graphs)} graphs "
+            f"via {report.method} in {report.seconds:.1f} s ({report.triples_per_second:,.0f} triples/s)")
         if report.failed:
             raise typer.Exit(1)
 
-    @app.command("serve")
+    @app.command("serve", epilog=EXAMPLES["serve"])
     def serve_cmd(
         host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (loopback by default)."),
         port: int = typer.Option(7878, "--port", help="TCP port."),
         query_timeout: float = typer.Option(30.0, "--query-timeout", min=0.001,
                                             help="Seconds a query may run; longer ones are stopped (HTTP 503)."),
+        allow_service: list[str] = typer.Option([], "--allow-service", metavar="HOST",
+                                                help="Let SERVICE (federated) queries call this host; repeatable. "
+                                                     "Off by default: the server calls no other server."),
+        allow_host: list[str] = typer.Option([], "--allow-host", metavar="NAME",
+                                             help="A DNS name clients use for this server (besides IP addresses "
+                                                  "and localhost); repeatable. Other Host headers get 403."),
+        max_result_mb: float = typer.Option(100, "--max-result-mb", min=0.001, metavar="MB",
+                                            help="Largest result a query may return (HTTP 503 beyond)."),
+        query_memory_mb: int = typer.Option(2048, "--query-memory-mb", min=64, metavar="MB",
+                                            help="Memory a query process may use (HTTP 503 beyond)."),
         store_dir: StoreOpt = None,
     ) -> None:
         """A read-only SPARQL endpoint over the store at http://HOST:PORT/sparql."""
         from kg.serve import serve
 
         if host not in ("127.0.0.1", "localhost", "::1"):
-            err.print(f"[yellow]warning: binding {host}: the endpoint is reachable from the network[/yellow]")
-        err.print(f"SPARQL endpoint at http://{host}:{port}/sparql (Ctrl-C to stop)")
-        run(lambda: _with_store(store_dir, lambda s: serve(s, host, port, query_timeout=query_timeout)))
+            say(f"binding {host}: the endpoint is reachable from the network", label="warning:", style="yellow")
+
+        def ready(url: str) -> None:  # only once the port is really ours
+            say(f"SPARQL endpoint at {url} (Ctrl-C to stop)")
+
+        run(lambda: _with_store(store_dir, lambda s: serve(
+            s, host, port, query_timeout=query_timeout, on_ready=ready, allow_service=allow_service,
+            allow_hosts=allow_host, max_result_mb=max_result_mb, query_memory_mb=query_memory_mb)))

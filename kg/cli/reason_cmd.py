@@ -11,11 +11,11 @@ from typing import Annotated
 
 import typer
 
-from kg.cli.common import StoreOpt, fail, run
+from kg.cli.common import EXAMPLES, StoreOpt, fail, run
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("validate")
+    @app.command("validate", epilog=EXAMPLES["validate"])
     def validate_cmd(
         file: Annotated[Path | None, typer.Argument(
             help="RDF file (.ttl, .trig, .nt, .nq, .jsonld); without it, the whole store.")] = None,
@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
             sys.stdout.write(report.text() + "\n")
         raise typer.Exit(0 if report.conforms else 1)
 
-    @app.command("reason")
+    @app.command("reason", epilog=EXAMPLES["reason"])
     def reason_cmd(
         data: Annotated[Path | None, typer.Argument(
             help="Optional RDF data file to check together with the ontology.")] = None,

@@ -14,7 +14,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from kg.cli.common import StoreOpt, err, fail, progress, run
+from kg.cli.common import EXAMPLES, StoreOpt, fail, progress, run, say
+from kg.cli.extract_cmd import published_option
 from kg.vocab import DEFAULT_BASE_IRI
 
 out = Console(highlight=False, soft_wrap=True)
@@ -32,52 +33,86 @@ def _params(pairs: list[str]) -> dict[str, str]:
     return params
 
 
+def _print_stats(stats: dict[str, object]) -> None:
+    """Two aligned columns: the store's numbers, then instances per class."""
+    classes = stats.get("classes")
+    assert isinstance(classes, dict)
+    rows: list[tuple[str, str]] = [
+        ("store", str(stats["store"])),
+        ("base IRI", str(stats["base_iri"])),
+        ("articles", f"{stats['articles']:,}"),
+        ("rejected", f"{stats['rejected']:,} (lines in quarantine.jsonl)"),
+        ("statements", f"{stats['statements']:,} (what kg export writes as TriG or N-Quads)"),
+        ("triples", f"{stats['triples']:,} (distinct: what kg export writes as Turtle or N-Triples)"),
+        ("graphs", f"{stats['graphs']:,} (one per article, entities, merged reports, ontology)"),
+        ("sameAs links", f"{stats['same_as_links']:,} (reports of one meeting or pledge in several articles)"),
+    ]
+    rows += [(f"dip:{name}", f"{count:,}") for name, count in classes.items()]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        say(f"{name:<{width}}  {value}", console=out)
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("ingest")
+    @app.command("ingest", epilog=EXAMPLES["ingest"])
     def ingest_cmd(
-        paths: Annotated[list[Path], typer.Argument(help="Article files or folders (read recursively).")],
+        paths: Annotated[list[Path], typer.Argument(metavar="PATH",
+                                                    help="Article files or folders (read recursively).")],
         store: StoreOpt = None,
         workers: Annotated[int | None, typer.Option(
-            "--workers", "-w", min=1, help="Worker processes for extraction (default: CPU count).")] = None,
-        base_iri: str = typer.Option(DEFAULT_BASE_IRI, "--base-iri", help="Base for minted IRIs."),
+            "--workers", "-w", min=1, metavar="N",
+            help="Worker processes for extraction (default: CPU count).")] = None,
+        base_iri: str = typer.Option(DEFAULT_BASE_IRI, "--base-iri", metavar="IRI", help="Base for minted IRIs."),
+        published: str | None = typer.Option(
+            None, "--published", metavar="DATE", callback=published_option,
+            help="Publication date (e.g. 2025-03-05) for articles that carry none; fills in only, "
+                 "never overrides a date an article gives."),
     ) -> None:
         """Extract, validate (SHACL) and store articles; rejects go to <store>/quarantine.jsonl."""
-        from kg.ingest import Ingest, IngestReport
+        from kg.ingest import Ingest, IngestReport, check_paths
+        from kg.read import parse_published
         from kg.store import open_store
 
+        when = parse_published(published) if published else None
+
         def work() -> IngestReport:
+            check_paths(paths)  # a typo in a path stops the command before the store is touched
             with open_store(store, base_iri=base_iri) as st:
-                batch = Ingest(st, paths, workers=workers)
+                batch = Ingest(st, paths, workers=workers, published=when)
                 for outcome in progress(batch, batch.total, "ingesting"):
                     if outcome.reject is not None:
-                        err.print(f"[yellow]rejected:[/yellow] {outcome.reject.line()}", soft_wrap=True)
+                        say(outcome.reject.line(), label="rejected:", style="yellow")
                 return batch.report
 
         report = run(work)
-        err.print(report.summary(), soft_wrap=True)
+        say(report.summary())
         if report.rejects:
             raise typer.Exit(1)
 
-    @app.command("queries")
+    @app.command("queries", epilog=EXAMPLES["queries"])
     def queries_cmd() -> None:
-        """List the stored queries with their summaries and parameters."""
+        """List the stored queries: what each answers, its parameters and what they accept, an example."""
         from kg.query import list_queries
 
         for q in run(list_queries):
-            params = " ".join(f"{p.name}=" + ("VALUE" if p.required else f"[{p.default or 'optional'}]")
-                              for p in q.params)
-            out.print(f"[bold]{q.name}[/bold] {params}".rstrip())
-            out.print(f"    {q.summary}")
+            say(q.name, style="bold", console=out)
+            say(f"    {q.summary}", console=out)
+            for p in q.params:
+                need = "required" if p.required else (f"default: {p.default}" if p.default else "optional")
+                say(f"    --param {p.name}=…  ({need}) {p.description}".rstrip(), console=out)
+            say(f"    e.g. kg query {q.name} {q.example}".rstrip(), console=out)
 
-    @app.command("query")
+    @app.command("query", epilog=EXAMPLES["query"])
     def query_cmd(
-        query: str = typer.Argument(..., help="A stored query name (see `kg queries`) or a .rq file."),
+        query: str = typer.Argument(..., metavar="NAME|FILE.rq",
+                                    help="A stored query name (see `kg queries`) or a .rq file."),
         param: Annotated[list[str] | None, typer.Option(
-            "--param", "-p", help="KEY=VALUE for a ?_KEY parameter; repeatable.")] = None,
+            "--param", "-p", metavar="KEY=VALUE",
+            help="A value for the query's parameter KEY (see `kg queries`); repeatable.")] = None,
         endpoint: Annotated[str | None, typer.Option(
-            "--endpoint", "-e", help="Run on this SPARQL endpoint URL instead of the store.")] = None,
+            "--endpoint", "-e", metavar="URL", help="Run on this SPARQL endpoint URL instead of the store.")] = None,
         fmt: Annotated[str, typer.Option(
-            "--format", "-f", help="table | csv | tsv | json (SPARQL 1.1 JSON results).")] = "table",
+            "--format", "-f", metavar="FORMAT", help="table | csv | tsv | json (SPARQL 1.1 JSON results).")] = "table",
         store: StoreOpt = None,
         allow_update: Annotated[bool, typer.Option(
             "--allow-update", help="Allow a SPARQL Update to change the data.")] = False,
@@ -92,19 +127,19 @@ def register(app: typer.Typer) -> None:
         result = run(lambda: execute(query, params, store=store, endpoint=endpoint,
                                      allow_update=allow_update))
         if result.updated:
-            err.print("update applied")
+            say("update applied")
         elif fmt == "table":
             out.print(result.to_table())
-            err.print(f"{len(result)} rows, {result.seconds * 1000:.0f} ms")
+            say(f"{len(result)} rows, {result.seconds * 1000:.0f} ms")
         else:
             sys.stdout.write(result.render(fmt))
 
-    @app.command("stats")
+    @app.command("stats", epilog=EXAMPLES["stats"])
     def stats_cmd(
         store: StoreOpt = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
     ) -> None:
-        """Graphs, statements, articles and instances per class in the store."""
+        """Articles, rejects, statements and triples (as kg export counts them), graphs, instances per class."""
         from kg.store import open_store
 
         def work() -> dict[str, object]:
@@ -115,9 +150,4 @@ def register(app: typer.Typer) -> None:
         if as_json:
             sys.stdout.write(json.dumps(stats, indent=2) + "\n")
             return
-        classes = stats.pop("classes")
-        for key, value in stats.items():
-            out.print(f"{key:>14}  {value}")
-        assert isinstance(classes, dict)
-        for key, value in classes.items():
-            out.print(f"{'dip:' + key:>14}  {value}")
+        _print_stats(stats)

@@ -8,13 +8,22 @@ entities the facts need.
 
 from __future__ import annotations
 
+from kg.errors import ExtractionError
 from kg.extract.entities import find_entities
 from kg.extract.meetings import find_meetings
 from kg.extract.pledges import find_pledges
 from kg.model import Article, EntityIndex, EntityRef, Facts, Meeting, Pledge
 
+#: the longest article text extracted (about 250 pages of prose; a news article is a few thousand
+#: characters): the work per article stays bounded however large the input
+MAX_CHARS = 1_000_000
+
 
 def extract(article: Article) -> Facts:
+    size = len(article.text)
+    if size > MAX_CHARS:
+        raise ExtractionError(f"article too long to extract ({size:,} characters; the limit is {MAX_CHARS:,})",
+                              where=article.source, fix="split it into one file per article")
     index = find_entities(article)
     meetings = find_meetings(article, index)
     pledges = find_pledges(article, index)

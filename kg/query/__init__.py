@@ -1,7 +1,8 @@
 """Stored SPARQL queries (``queries/*.rq``, grlc-style headers) run on the store or an endpoint.
 
 Header lines start with ``#+``: ``summary``, ``description``, ``params`` (a list of
-``- name: what it means``) and ``defaults`` (``- name: value``). Parameters are the
+``- name: what it means``), ``defaults`` (``- name: value``) and ``example`` (the arguments
+of an example run, e.g. ``--param country=FR``). Parameters are the
 variables ``?_name`` (required) and ``?__name`` (optional, unbound when not given).
 Values are bound as typed RDF terms (see ``typed_value``), never pasted into the text.
 """
@@ -50,6 +51,7 @@ class StoredQuery:
     summary: str = ""
     description: str = ""
     params: list[Param] = field(default_factory=list)
+    example: str = ""  # arguments of an example run, shown by `kg queries`
 
     @property
     def param_names(self) -> list[str]:
@@ -84,7 +86,8 @@ def parse_query(text: str, name: str, path: Path | None = None) -> StoredQuery:
     defaults = dict(head.get("defaults") or [])
     params = [Param(n, req and n not in defaults, docs.get(n, ""), defaults.get(n), ("_" if req else "__") + n)
               for n, req in parameters(text)]
-    return StoredQuery(name, text, path, str(head.get("summary", "")), str(head.get("description", "")), params)
+    return StoredQuery(name, text, path, str(head.get("summary", "")), str(head.get("description", "")), params,
+                       str(head.get("example", "")))
 
 
 def _queries_dir() -> Path:

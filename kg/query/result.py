@@ -127,6 +127,7 @@ class Result:
     def to_table(self, title: str | None = None, prefixes: Mapping[str, str] = TABLE_PREFIXES) -> Any:
         """A rich Table for the terminal, IRIs shortened with ``prefixes``."""
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(title=title, show_lines=False)
         if self.boolean is not None:
@@ -136,7 +137,8 @@ class Result:
         for v in self.variables:
             table.add_column(v, overflow="fold")
         for b in self.bindings:
-            table.add_row(*(compact(b[v], prefixes) if v in b else "" for v in self.variables))
+            # Text, not str: a "[/b]" in a label is data, not Rich markup
+            table.add_row(*(Text(compact(b[v], prefixes)) if v in b else "" for v in self.variables))
         return table
 
     def to_dataframe(self) -> Any:

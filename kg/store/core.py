@@ -147,23 +147,10 @@ class Store:
         return int(next(iter(rows))["n"].value)
 
     def stats(self) -> dict[str, Any]:
-        """Graphs, articles, statements and instances per class, for ``kg stats``."""
-        rows = self.oxigraph.query(
-            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c "
-            "FILTER(STRSTARTS(STR(?c), 'https://w3id.org/diplomacy-kg/ontology#')) } GROUP BY ?c ORDER BY ?c",
-            use_default_graph_as_union=True)
-        assert isinstance(rows, ox.QuerySolutions)
-        classes = {row["c"].value.rsplit("#", 1)[-1]: int(row["n"].value) for row in rows}
-        links = sum(1 for _ in self.quads(self.merged_graph))
-        try:
-            with open(self.quarantine_file, encoding="utf-8") as fh:
-                rejected = sum(1 for _ in fh)
-        except FileNotFoundError:
-            rejected = 0
-        return {"store": str(self.path), "base_iri": self.base_iri, "graphs": len(self.graphs()),
-                "articles": len(self.article_keys()), "quads": self.quad_count(),
-                "triples": self.triple_count(), "sameAs_links": links, "quarantined": rejected,
-                "classes": classes}
+        """Articles, rejects, statements, triples, graphs and instances per class, for ``kg stats``."""
+        from kg.store.articles import store_stats
+
+        return store_stats(self)
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """All quads of the named graphs, or those of one."""
