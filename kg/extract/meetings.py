@@ -15,7 +15,8 @@ import re
 from kg.extract import clauses as cl
 from kg.extract.dates import TemporalExpr, Tense
 from kg.extract.meeting_dates import dates_in, pick_date, shift
-from kg.extract.meeting_merge import Candidate, country_of, final_mode, merge
+from kg.extract.meeting_merge import Candidate, final_mode, merge
+from kg.extract.meeting_place import TRAVEL, city_of, host, location
 from kg.extract.meeting_roster import add_attendees
 from kg.extract.meeting_rules import PRIORITY, Trigger, classify, rules
 from kg.extract.text import sentences
@@ -96,33 +97,12 @@ def _owns_trigger(after: str) -> bool:
     return False
 
 
-def _location(text: str, mentions: list[Mention], trig_pos: int) -> EntityRef | None:
-    places = [m for m in mentions if m.ref.kind in ("place", "country") and cl.is_location(text, m)
-              and (m.ref.kind == "place" or cl.preceding_word(text, m.span.start) != "to")]
-    if not places:
-        return None
-    cities = [m for m in places if m.ref.kind == "place"]
-    pool = cities or places
-    return min(pool, key=lambda m: abs(m.span.start - trig_pos)).ref
-
-
 _ORG_EVENT = re.compile(r"\s*(?:\([A-Z]{2,}\)\s*)?(?:[A-Z][\w-]*\s+){0,3}(?:[Ss]ummit|[Cc]onference|[Mm]inisterial)\b")
 _ORG_OFFICE = re.compile(r"\b(?:chairmanship|chairpersonship|presidency|chair|members?|membership|secretary[- ]general)"
                          r"\s+of\s+(?:the\s+)?$", re.I)
 #: "hours ahead of the SCO summit, X met Y": the summit and the meeting before it are two events
 _BEFORE_EVENT = re.compile(r"\b(?:ahead of|in the run-up to|on the eve of)\s+(?:the\s+|an?\s+)?"
                            r"(?:[\w'’()-]+\s+){1,6}$", re.I)
-_TRAVEL = re.compile(r"visit|trip|travel|arriv", re.I)
-
-
-def _host(loc: EntityRef, parties: list[EntityRef], index: EntityIndex) -> list[EntityRef]:
-    """A visit includes its host: the country of the place visited, unless one of its people is there."""
-    iso = loc.key if loc.kind == "country" else (index.places[loc.key].country if loc.key in index.places else None)
-    if not iso or iso not in index.countries or not parties or any(country_of(p, index) == iso for p in parties):
-        return []
-    return [EntityRef("country", iso, index.countries[iso].name)]
-
-
 def _anaphora_parties(prev: list[Candidate], index: EntityIndex, before: int) -> list[EntityRef]:
     for c in reversed(prev):
         if len(c.parties) >= 2:
@@ -260,7 +240,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             video_cue = trig.kind not in ("call", "video") and r.video.search(sent.text)
             if video_cue or (trig.kind == "video" and re.search(r"\bfrom\s+(?:the\s+)?[A-Z]|in person", sent.text)):
                 mode = "hybrid"
-            loc = None if mode in ("phone", "virtual") or trig.kind == "weak" else _location(text, mentions, pos)
+            loc = None if mode in ("phone", "virtual") or trig.kind == "weak" else location(text, mentions, pos)
             if loc is None and trig.kind == "visit" and mode == "in_person":
                 loc = next((x.ref for x in mentions if x.ref.kind == "country" and x.span.start > pos
                             and re.match(r"\s*(?:to\s+)?(?:the\s+)?$", text[pos + len(m.group()):x.span.start])), None)
@@ -270,7 +250,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                          anaphoric and (when is None or when is prev_date), trig.kind == "weak", caption)
             cand.title = sent.start < title_end and headline
             cand.bare = anaphoric and _bare(m.group(), trig)
-            cand.travel = trig.kind == "visit" and bool(_TRAVEL.match(m.group()))
+            cand.travel = trig.kind == "visit" and bool(TRAVEL.match(m.group()))
             cand.sidelines = bool(re.search(r"\bon the (?:sidelines|margins)\b", text[pos:end])
                                   or re.search(r"\bseparate\s+$", text[max(clause.start, pos - 12):pos])
                                   or bool(_BEFORE_EVENT.search(text[max(clause.start, pos - 70):pos])))
@@ -333,7 +313,7 @@ def _split_with(cand: Candidate, text: str, mentions: list[Mention], pos: int, t
     for i, x in enumerate(others):
         upto = others[i + 1].span.start if i + 1 < len(others) else cand.sentence.end
         here = [y for y in mentions if x.span.end <= y.span.start < upto]
-        loc = None if cand.mode in ("phone", "virtual") else (_location(text, here, x.span.end) or cand.location)
+        loc = None if cand.mode in ("phone", "virtual") else (location(text, here, x.span.end) or cand.location)
         part = Candidate(_dedup([*base, x.ref]), cand.sentence, cand.kind, cand.mode, cand.status, cand.date,
                      loc, False, cand.weak, cand.caption)
         part.title, part.explicit_mode, part.sidelines, part.split = cand.title, cand.explicit_mode, True, True
@@ -349,23 +329,6 @@ def _first_of_each(mentions: list[Mention]) -> list[Mention]:
     return list(first.values())
 
 
-def _city_of(c: Candidate, index: EntityIndex) -> EntityRef | None:
-    """A meeting placed in a country was in the one city of that country its sentence names, or else the
-    article names ("the Sharm el-Sheikh summit", "a visit to China ... arriving in Tianjin")."""
-    loc = c.location
-    if loc is None or loc.kind != "country" or c.mode in ("phone", "virtual"):
-        return loc
-    def cities(mentions: list[Mention]) -> set[EntityRef]:
-        return {x.ref for x in mentions if x.ref.kind == "place" and x.ref.key in index.places
-                and index.places[x.ref.key].country == loc.key}
-
-    here = cities(index.within(c.sentence.start, c.sentence.end))
-    # a meeting held in that country, in an article that names one city of it: it was there (a plan to visit
-    # a country says no more than the country)
-    anywhere = here or (cities(index.mentions) if c.status == "held" else set())
-    return anywhere.pop() if len(anywhere) == 1 else loc
-
-
 def _lead_end(article: Article, n: int = 2) -> int:
     """Where the lead ends: the title and the first ``n`` sentences of the body."""
     body = [s for s in sentences(article) if s.start >= len(article.title)]
@@ -379,7 +342,7 @@ def find_meetings(article: Article, index: EntityIndex) -> list[Meeting]:
     for c in add_attendees(merge(_candidates(article, index), index), article, index):
         parties = list(c.parties)
         if c.travel and c.location:
-            parties += _host(c.location, parties, index)
+            parties += host(c.location, parties, index)
         kinds = {p.kind for p in parties}
         if len(parties) < 2 and not ("org" in kinds and c.kind in ("summit", "meeting", "talks", "video")):
             continue
@@ -395,7 +358,7 @@ def find_meetings(article: Article, index: EntityIndex) -> list[Meeting]:
             evidence=Evidence(c.sentence.text, Span(c.sentence.start, c.sentence.end)),
             date=date,
             date_text=c.date.text if c.date else None,
-            location=_city_of(c, index),
+            location=city_of(c, index),
             mode=final_mode(c) if c.kind != "weak" else "unknown",
             status=c.status,
             kind={"weak": "meeting"}.get(c.kind, c.kind),
