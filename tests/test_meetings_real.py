@@ -234,3 +234,8 @@ def test_a_meeting_held_in_a_country_is_in_the_one_city_the_article_names() -> N
     assert talks.location is not None and talks.location.key == "lyon"
     (plan,) = planned
     assert plan.location is not None and plan.location.key == "FR"  # a plan to visit a country names no city
+
+
+def test_what_came_since_is_another_event() -> None:
+    (m,) = run("It is Putin's first visit to France since the conflict began between Brazil and Poland.")
+    assert parties(m) == {"vladimir-putin", "FR"}
