@@ -239,3 +239,8 @@ def test_a_meeting_held_in_a_country_is_in_the_one_city_the_article_names() -> N
 def test_what_came_since_is_another_event() -> None:
     (m,) = run("It is Putin's first visit to France since the conflict began between Brazil and Poland.")
     assert parties(m) == {"vladimir-putin", "FR"}
+
+
+def test_a_meeting_something_happens_ahead_of_is_still_to_come() -> None:
+    found = run("Putin thanked his aides for the briefing ahead of his first meeting with President Donald Trump.")
+    assert [(parties(m), m.status) for m in found] == [({"vladimir-putin", "donald-trump"}, "planned")]

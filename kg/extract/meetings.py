@@ -201,6 +201,8 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             fut = list(c.future.finditer(head))
             planned = trig.planned or bool(fut and not re.search(r"\bduring\b", head[fut[-1].end():]))
             planned = planned or any(t.planned for x, t in clause_trigs[clause.start] if sent.start + x.start() <= pos)
+            # "grateful for the input ahead of his first meeting with Trump": that meeting is still to come
+            planned = planned or (not anaphoric and bool(_BEFORE_EVENT.search(text[max(clause.start, pos - 70):pos])))
             status = "held" if caption else ("planned" if planned else "held")
             mentions = [x for x in index.within(clause.start, end)]
             if anaphoric:  # "the summit, ..." adds only its own subject and "with X" to the earlier meeting
