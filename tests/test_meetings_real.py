@@ -244,3 +244,15 @@ def test_what_came_since_is_another_event() -> None:
 def test_a_meeting_something_happens_ahead_of_is_still_to_come() -> None:
     found = run("Putin thanked his aides for the briefing ahead of his first meeting with President Donald Trump.")
     assert [(parties(m), m.status) for m in found] == [({"vladimir-putin", "donald-trump"}, "planned")]
+
+
+def test_leaders_of_a_side_of_a_summit_met_at_it() -> None:
+    GAZ["European Union"] = O("european-union", "European Union")
+    GAZ["China"] = C("CN", "China")
+    try:
+        found = run("A summit between the European Union and China began on Thursday in Paris.",
+                    "President Xi Jinping and Premier Li Qiang held talks on trade with their guests.")
+    finally:
+        del GAZ["European Union"], GAZ["China"]
+    summit = next(m for m in found if "european-union" in parties(m))
+    assert {"xi-jinping", "li-qiang"} <= parties(summit)

@@ -129,6 +129,8 @@ def _target(kept: list[Candidate], cand: Candidate, index: EntityIndex) -> Candi
         if ((cand.sidelines or k.sidelines) and k.kind != cand.kind) or cand.split or k.split:
             continue
         ov = _overlap(k.parties, cand.parties, index)
+        if _org_summit(k) and _within_sides(cand, k, index):
+            ov = max(ov, 2)  # "the EU-China summit ... after meeting Xi and Li": the Chinese side's leaders
         same_sentence = k.sentence.start == cand.sentence.start
         need = 1 if min(len(k.parties), len(cand.parties)) <= 1 or same_sentence else 2
         if cand.title or k.title:
@@ -151,6 +153,12 @@ def _orgs(c: Candidate) -> set[EntityRef]:
 def _org_summit(c: Candidate) -> bool:
     """An organisation's summit is one event however an article tells it: previewed, opened, held."""
     return c.kind == "summit" and bool(_orgs(c))
+
+
+def _within_sides(cand: Candidate, summit: Candidate, index: EntityIndex) -> bool:
+    """Every party of ``cand`` is a leader of a country that is a side of ``summit`` (named as a country)."""
+    sides = {p.key for p in summit.parties if p.kind == "country"}
+    return bool(cand.parties) and all(p.kind == "leader" and country_of(p, index) in sides for p in cand.parties)
 
 
 def merge(cands: list[Candidate], index: EntityIndex) -> list[Candidate]:
