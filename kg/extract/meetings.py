@@ -44,8 +44,7 @@ def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | 
         return ref
     word = cl.preceding_word(text, m.span.start)
     if word in _SUCCESSION:
-        return None  # "X, expected to replace Y as chancellor": Y is not at the meeting
-        return None  # "former US Secretary of Defense X": no one acts for the country
+        return None  # "former US Secretary X", "expected to replace Y as chancellor": not at the meeting
     if word == "from" and re.search(r"(?:" + cl.cues().actor_nouns.pattern + r")\s+from\s+(?:the\s+)?$",
                                     text[max(0, m.span.start - 40):m.span.start], re.I):
         return ref  # "counterparts from Australia"
@@ -103,6 +102,8 @@ _ORG_OFFICE = re.compile(r"\b(?:chairmanship|chairpersonship|presidency|chair|me
 #: "hours ahead of the SCO summit, X met Y": the summit and the meeting before it are two events
 _BEFORE_EVENT = re.compile(r"\b(?:ahead of|in the run-up to|on the eve of)\s+(?:the\s+|an?\s+)?"
                            r"(?:[\w'’()-]+\s+){1,6}$", re.I)
+
+
 def _anaphora_parties(prev: list[Candidate], index: EntityIndex, before: int) -> list[EntityRef]:
     for c in reversed(prev):
         if len(c.parties) >= 2:
