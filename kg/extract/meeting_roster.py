@@ -1,9 +1,10 @@
-"""Who attended an organisation's summit: leaders named anywhere after it as attending it.
+"""Who attended a gathering: leaders named anywhere after it as attending it.
 
 Real reports name a summit once and its attendees sentences later ("Among the attendees
-were ...", "the EU was represented by ...", "... will join via video link"); each such clause
-adds its leaders to the summit, unless it says they stayed away, and a meeting made only of
-attendees of that clause is the summit itself, not a meeting of its own.
+were ...", "the EU was represented by ...", "... will join via video link", "in attendance
+were ..."); each such clause adds its leaders to the gathering, unless it says they stayed
+away, and a meeting made only of attendees of that clause is the gathering itself, not a
+meeting of its own.
 """
 
 from __future__ import annotations
