@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
         file: str = typer.Argument(..., metavar="FILE",
                                    help="Article file (.txt page dump, .html, .json), or - for stdin."),
         fmt: str = typer.Option("turtle", "--format", "-f", metavar="FORMAT",
-                                help="turtle | trig | nt | nquads | jsonld"),
+                                help="turtle | trig | nt | nquads | jsonld | plover | schemaorg"),
         out: Path | None = typer.Option(None, "-o", "--output", metavar="FILE", help="Write here instead of stdout."),
         base_iri: str = typer.Option(DEFAULT_BASE_IRI, "--base-iri", metavar="IRI", help="Base for minted IRIs."),
         published: str | None = typer.Option(

@@ -31,7 +31,9 @@ def _secret(var: str) -> str | None:
 def register(app: typer.Typer) -> None:
     @app.command("export", epilog=EXAMPLES["export"])
     def export_cmd(
-        fmt: str = typer.Option("turtle", "--format", "-f", help="turtle | trig | nquads | nt | jsonld"),
+        fmt: str = typer.Option("turtle", "--format", "-f",
+                                help="turtle | trig | nquads | nt | jsonld | plover (PLOVER event records, "
+                                     "JSON Lines) | schemaorg (schema.org JSON-LD)"),
         out: Path | None = typer.Option(None, "-o", "--output", help="Write here instead of stdout."),
         article: str | None = typer.Option(None, "--article", metavar="KEY|FILE",
                                            help="Only this article's graph: its key or file name (`kg articles`)."),
@@ -39,7 +41,7 @@ def register(app: typer.Typer) -> None:
         base_iri: str | None = typer.Option(None, "--base-iri", help="Base IRI (default: the store's)."),
         store_dir: StoreOpt = None,
     ) -> None:
-        """The graph as Turtle / TriG / N-Quads / N-Triples / JSON-LD, or a publishable folder (--site)."""
+        """The graph as Turtle / TriG / N-Quads / N-Triples / JSON-LD, PLOVER or schema.org, or a folder (--site)."""
         from kg.publish import export, publish_site
 
         if site is not None:
@@ -60,8 +62,12 @@ def register(app: typer.Typer) -> None:
 
         report = run(lambda: _with_store(store_dir, go))
         sys.stdout.buffer.flush()
+        what = {"plover": "PLOVER records", "schemaorg": "schema.org nodes"}.get(report.format, "statements")
         if out is not None:
-            say(f"wrote {report.statements} statements ({report.bytes:,} bytes) to {out}")
+            say(f"wrote {report.statements} {what} ({report.bytes:,} bytes) to {out}")
+        if report.skipped:
+            say(f"skipped {report.skipped} meetings or pledges with no date at all (PLOVER requires a date)",
+                style="yellow")
 
     @app.command("publish", epilog=EXAMPLES["publish"])
     def publish_cmd(

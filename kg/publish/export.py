@@ -5,7 +5,9 @@ fed by a generator in canonical order (see ``kg.publish.source``), so the same
 content always gives the same bytes whatever order it was inserted in, and no
 second in-memory copy of the graph is built. Triple formats (Turtle, N-Triples)
 hold the named graph asked for, or all graphs merged without duplicates; dataset
-formats (TriG, N-Quads, JSON-LD) keep the named graphs.
+formats (TriG, N-Quads, JSON-LD) keep the named graphs. The formats peers read (``plover``: PLOVER
+event records as JSON Lines, ``schemaorg``: schema.org JSON-LD) are views of the meetings and
+pledges, written by ``kg.publish.plover`` and ``kg.publish.schemaorg``.
 """
 
 from __future__ import annotations
@@ -25,12 +27,16 @@ from kg.publish.files import usual_mode
 from kg.publish.jsonld import write_jsonld
 from kg.vocab import DEFAULT_BASE_IRI, PREFIXES
 
-FORMATS = ("turtle", "trig", "nt", "nquads", "jsonld")
+FORMATS = ("turtle", "trig", "nt", "nquads", "jsonld")  # the RDF dumps (kg publish writes each)
+#: views for peers' tools: PLOVER event records (JSON Lines), schema.org JSON-LD
+PEER_FORMATS = ("plover", "schemaorg")
 ALIASES = {"ttl": "turtle", "ntriples": "nt", "n-triples": "nt", "nq": "nquads", "n-quads": "nquads",
-           "json-ld": "jsonld"}
-EXTENSIONS = {"turtle": ".ttl", "trig": ".trig", "nt": ".nt", "nquads": ".nq", "jsonld": ".jsonld"}
+           "json-ld": "jsonld", "schema.org": "schemaorg", "schema-jsonld": "schemaorg"}
+EXTENSIONS = {"turtle": ".ttl", "trig": ".trig", "nt": ".nt", "nquads": ".nq", "jsonld": ".jsonld",
+              "plover": ".jsonl", "schemaorg": ".jsonld"}
 MEDIA_TYPES = {"turtle": "text/turtle", "trig": "application/trig", "nt": "application/n-triples",
-               "nquads": "application/n-quads", "jsonld": "application/ld+json"}
+               "nquads": "application/n-quads", "jsonld": "application/ld+json",
+               "plover": "application/jsonl", "schemaorg": "application/ld+json"}
 _OX = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "nt": ox.RdfFormat.N_TRIPLES,
        "nquads": ox.RdfFormat.N_QUADS}
 DATASET_FORMATS = ("trig", "nquads", "jsonld")
@@ -39,15 +45,16 @@ DATASET_FORMATS = ("trig", "nquads", "jsonld")
 @dataclass(frozen=True)
 class ExportReport:
     format: str
-    statements: int  # triples for triple formats, quads for dataset formats
+    statements: int  # triples for triple formats, quads for dataset formats, records (plover), nodes (schemaorg)
     bytes: int
     path: Path | None
+    skipped: int = 0  # plover: meetings and pledges with no date at all (PLOVER requires one)
 
 
 def normalise_format(fmt: str) -> str:
     name = ALIASES.get(fmt.lower(), fmt.lower())
-    if name not in FORMATS:
-        raise PublishError(f"unknown RDF format {fmt!r}", fix=f"use one of {', '.join(FORMATS)}")
+    if name not in FORMATS + PEER_FORMATS:
+        raise PublishError(f"unknown RDF format {fmt!r}", fix=f"use one of {', '.join(FORMATS + PEER_FORMATS)}")
     return name
 
 
@@ -170,6 +177,20 @@ def write(store: ox.Store, out: IO[bytes], fmt: str, *, graph: str | None, base_
     return counter[0]
 
 
+def _write(store: ox.Store, out: IO[bytes], fmt: str, *, graph: str | None, base_iri: str,
+           db_path: str | None, merged: bool) -> tuple[int, int]:
+    """(statements, records or nodes written; events skipped for want of a date) in any format."""
+    if fmt == "plover":
+        from kg.publish.plover import write_plover
+
+        return write_plover(store, out, graph=graph, merged=merged)
+    if fmt == "schemaorg":
+        from kg.publish.schemaorg import write_schemaorg
+
+        return write_schemaorg(store, out, graph=graph, merged=merged), 0
+    return write(store, out, fmt, graph=graph, base_iri=base_iri, db_path=db_path, merged=merged), 0
+
+
 def export(source: Any, out: Path | IO[bytes], fmt: str, *, graph: str | None = None,
            base_iri: str = DEFAULT_BASE_IRI) -> ExportReport:
     """Write ``source`` (kg Store, pyoxigraph Store, rdflib Graph/Dataset) to a path or binary stream.
@@ -183,9 +204,9 @@ def export(source: Any, out: Path | IO[bytes], fmt: str, *, graph: str | None = 
                            fix="list graphs with `kg query` or export without --article")
     if not isinstance(out, str | os.PathLike):
         counting = _Counting(out)
-        n = write(store, counting, fmt, graph=graph, base_iri=base_iri,  # type: ignore[arg-type]
-                  db_path=_db_path(source), merged=src.merged_default(source))
-        return ExportReport(fmt, n, counting.n, None)
+        n, skipped = _write(store, counting, fmt, graph=graph, base_iri=base_iri,  # type: ignore[arg-type]
+                            db_path=_db_path(source), merged=src.merged_default(source))
+        return ExportReport(fmt, n, counting.n, None, skipped)
     path = Path(out)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -193,8 +214,8 @@ def export(source: Any, out: Path | IO[bytes], fmt: str, *, graph: str | None = 
         try:
             usual_mode(fd)  # mkstemp makes 0600: a web server running as another user could not read it
             with os.fdopen(fd, "wb") as fh:
-                n = write(store, fh, fmt, graph=graph, base_iri=base_iri, db_path=_db_path(source),
-                          merged=src.merged_default(source))
+                n, skipped = _write(store, fh, fmt, graph=graph, base_iri=base_iri, db_path=_db_path(source),
+                                    merged=src.merged_default(source))
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -202,4 +223,4 @@ def export(source: Any, out: Path | IO[bytes], fmt: str, *, graph: str | None = 
     except OSError as exc:
         raise PublishError(f"cannot write: {exc.strerror or exc}", where=path,
                            fix="check the folder exists and is writable") from exc
-    return ExportReport(fmt, n, path.stat().st_size, path)
+    return ExportReport(fmt, n, path.stat().st_size, path, skipped)
