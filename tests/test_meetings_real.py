@@ -256,3 +256,12 @@ def test_leaders_of_a_side_of_a_summit_met_at_it() -> None:
         del GAZ["European Union"], GAZ["China"]
     summit = next(m for m in found if "european-union" in parties(m))
     assert {"xi-jinping", "li-qiang"} <= parties(summit)
+
+
+def test_a_held_meeting_without_a_place_was_in_the_one_city_the_article_names() -> None:
+    found = run("Trump and Putin met in Paris on Monday.", "Later, Trump also held talks with President Xi Jinping.",
+                "Xi will travel to Warsaw next month.")
+    talks = next(m for m in found if "xi-jinping" in parties(m) and m.status == "held")
+    assert talks.location is None  # two places named: no guess
+    (only,) = run("Trump met Putin in Paris on Monday.", "Later, Putin held talks with President Xi Jinping.")[1:]
+    assert only.location is not None and only.location.key == "paris"

@@ -30,12 +30,23 @@ def host(loc: EntityRef, parties: list[EntityRef], index: EntityIndex) -> list[E
     return [EntityRef("country", iso, index.countries[iso].name)]
 
 
-def city_of(c: Candidate, index: EntityIndex) -> EntityRef | None:
-    """A meeting placed in a country was in the one city of that country its sentence names, or else the
-    article names ("the Sharm el-Sheikh summit", "a visit to China ... arriving in Tianjin")."""
+def city_of(c: Candidate, index: EntityIndex, text: str) -> EntityRef | None:
+    """Where a meeting was, made as precise as the article allows.
+
+    A meeting placed in a country was in the one city of that country its sentence names, or else the
+    article names ("the Sharm el-Sheikh summit", "a visit to China ... arriving in Tianjin"). A meeting
+    held in person with no place of its own was in the one city the article says anything happens in
+    ("met in Busan" in the lead, "the two leaders discussed ..." later).
+    """
     loc = c.location
-    if loc is None or loc.kind != "country" or c.mode in ("phone", "virtual"):
+    if c.mode in ("phone", "virtual"):
         return loc
+    if loc is None:
+        venues = {x.ref for x in index.mentions if x.ref.kind == "place" and cl.is_location(text, x)}
+        return venues.pop() if c.status == "held" and len(venues) == 1 else None
+    if loc.kind != "country":
+        return loc
+
     def cities(mentions: list[Mention]) -> set[EntityRef]:
         return {x.ref for x in mentions if x.ref.kind == "place" and x.ref.key in index.places
                 and index.places[x.ref.key].country == loc.key}

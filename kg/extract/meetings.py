@@ -361,7 +361,7 @@ def find_meetings(article: Article, index: EntityIndex) -> list[Meeting]:
             evidence=Evidence(c.sentence.text, Span(c.sentence.start, c.sentence.end)),
             date=date,
             date_text=c.date.text if c.date else None,
-            location=city_of(c, index),
+            location=city_of(c, index, article.text),
             mode=final_mode(c) if c.kind != "weak" else "unknown",
             status=c.status,
             kind={"weak": "meeting"}.get(c.kind, c.kind),
