@@ -265,3 +265,9 @@ def test_a_held_meeting_without_a_place_was_in_the_one_city_the_article_names() 
     assert talks.location is None  # two places named: no guess
     (only,) = run("Trump met Putin in Paris on Monday.", "Later, Putin held talks with President Xi Jinping.")[1:]
     assert only.location is not None and only.location.key == "paris"
+
+
+def test_a_meeting_followed_by_talks_is_one_planned_meeting() -> None:
+    (m,) = run("Prime Minister Narendra Modi will have a restricted meeting with President Vladimir Putin on Tuesday "
+               "afternoon followed by delegation-level talks.", published="2024-07-08")
+    assert (m.status, m.date) == ("planned", "2024-07-09")

@@ -171,12 +171,14 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 pos = sent.start + m.start()
                 ana = _is_anaphoric(text, lo, pos, m.group(), trig)
                 strong = [i for i, x in enumerate(picked) if x[2].kind != "weak"]
-                if strong and re.search(r"\b(?:in|during|at)\s+(?:a|an|the|separate|their|two)?\s*(?:[a-z-]+\s+)?$",
+                if strong and re.search(r"\b(?:(?:in|during|at)\s+(?:a|an|the|separate|their|two)?\s*|followed by\s+)"
+                                        r"(?:[a-z-]+\s+)?$",
                                         text[max(lo, pos - 30):pos]):
                     # "held talks ... in separate meetings": the phrase describes the meeting already named
                     first = picked[strong[-1]]
-                    if PRIORITY[trig.kind] < PRIORITY[first[2].kind]:
-                        picked[strong[-1]] = (cl.Clause(first[0].start, hi, text[first[0].start:hi]), m, trig, first[3])
+                    if PRIORITY[trig.kind] < PRIORITY[first[2].kind]:  # the meeting keeps its place, takes the kind
+                        picked[strong[-1]] = (cl.Clause(first[0].start, hi, text[first[0].start:hi]), first[1], trig,
+                                              first[3])
                     lo = sent.start + cluster[-1][0].end()
                     continue
                 picked.append((cl.Clause(lo, hi, text[lo:hi]), m, trig, ana))
