@@ -271,3 +271,12 @@ def test_a_meeting_followed_by_talks_is_one_planned_meeting() -> None:
     (m,) = run("Prime Minister Narendra Modi will have a restricted meeting with President Vladimir Putin on Tuesday "
                "afternoon followed by delegation-level talks.", published="2024-07-08")
     assert (m.status, m.date) == ("planned", "2024-07-09")
+
+
+def test_a_reference_back_goes_to_the_meeting_of_its_own_status() -> None:
+    found = run("Putin met President Xi Jinping in Paris on Monday.",
+                "The two leaders agreed to hold further talks next month.",
+                "The two leaders thanked their host, Prime Minister Narendra Modi, for the meeting.")
+    held = next(m for m in found if m.status == "held")
+    planned = next(m for m in found if m.status == "planned")
+    assert "narendra-modi" in parties(held) and "narendra-modi" not in parties(planned)

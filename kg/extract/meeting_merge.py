@@ -113,12 +113,11 @@ def _target(kept: list[Candidate], cand: Candidate, index: EntityIndex) -> Candi
     if cand.anaphoric and kept:
         if cand.bare:
             return kept[-1]
-        for k in list(reversed(kept))[:3]:
-            if _overlap(k.parties, cand.parties, index) or len(k.parties) <= 1 or len(cand.parties) < 2:
-                if cand.mode == "phone" and k.mode not in ("phone", "virtual", "hybrid"):
-                    continue  # "the call" is the last call, not the talks told since
-                return k
-        return None  # "the expanded session" with parties of its own is not the last meeting
+        near = [k for k in list(reversed(kept))[:3]
+                if (_overlap(k.parties, cand.parties, index) or len(k.parties) <= 1 or len(cand.parties) < 2)
+                and not (cand.mode == "phone" and k.mode not in ("phone", "virtual", "hybrid"))]  # "the call"
+        # "thanked the host for the talks": the meeting held, not the further talks just agreed
+        return next((k for k in near if k.status == cand.status), near[0] if near else None)
     if cand.title:  # a headline names the article's best-matching meeting
         fits = [(_overlap(k.parties, cand.parties, index), -i, k) for i, k in enumerate(kept)
                 if _compatible_dates(k.date, cand.date) and _compatible_modes(k.mode, cand.mode)
