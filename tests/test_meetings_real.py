@@ -280,3 +280,13 @@ def test_a_reference_back_goes_to_the_meeting_of_its_own_status() -> None:
     held = next(m for m in found if m.status == "held")
     planned = next(m for m in found if m.status == "planned")
     assert "narendra-modi" in parties(held) and "narendra-modi" not in parties(planned)
+
+
+def test_other_talks_held_on_the_leads_trip_are_in_its_month() -> None:
+    found = run("Prime Minister Narendra Modi met President Donald Trump in Paris on Thursday.",
+                "The markets were calm.",
+                "Prime Minister Narendra Modi also held talks with President Xi Jinping.",
+                "Prime Minister Narendra Modi and Putin will meet at some point.", published="2025-02-14")
+    xi = next(m for m in found if "xi-jinping" in parties(m))
+    putin = next(m for m in found if "vladimir-putin" in parties(m))
+    assert xi.date == "2025-02" and putin.date is None  # a plan with no date stays undated

@@ -340,10 +340,18 @@ def _lead_end(article: Article, n: int = 2) -> int:
     return body[min(n, len(body)) - 1].end if body else 0
 
 
+def _same_trip(parties: list[EntityRef], lead_dates: list[tuple[list[EntityRef], str]]) -> str | None:
+    """The month of the lead's event when an undated meeting held shares a leader with it: in a report of a
+    trip ("before the meeting, Modi held talks with ..."), the other talks held are in the same month."""
+    leaders = {p for p in parties if p.kind == "leader"}
+    return next((day[:7] for refs, day in lead_dates if leaders & set(refs)), None)
+
+
 def find_meetings(article: Article, index: EntityIndex) -> list[Meeting]:
     """The meetings the article reports or announces, merged across sentences."""
     out: list[Meeting] = []
     lead = _lead_end(article)
+    lead_dates: list[tuple[list[EntityRef], str]] = []  # the lead's dated events: their parties and day
     for c in add_attendees(merge(_candidates(article, index), index), article, index):
         parties = list(c.parties)
         if c.travel and c.location:
@@ -358,6 +366,10 @@ def find_meetings(article: Article, index: EntityIndex) -> list[Meeting]:
         date = c.date.value if c.date else None
         if date is None and c.status == "held" and c.first < lead and article.published_date:
             date = article.published_date.isoformat()  # the lead's event, told undated: a same-day report
+        if date is None and c.status == "held" and c.first >= lead and article.published_date:
+            date = _same_trip(parties, lead_dates)  # the lead leader's other talks on that trip
+        if c.first < lead and date and len(date) == 10:
+            lead_dates.append((parties, date))
         out.append(Meeting(
             participants=parties,
             evidence=Evidence(c.sentence.text, Span(c.sentence.start, c.sentence.end)),
