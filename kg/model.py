@@ -92,6 +92,11 @@ class EntityRef:
     label: str
 
 
+def unique(refs: list[EntityRef]) -> list[EntityRef]:
+    """``refs`` without repeats, first mention first (the order parties are named in)."""
+    return list(dict.fromkeys(refs))
+
+
 @dataclass
 class Mention:
     span: Span

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from kg.extract.dates import TemporalExpr
 from kg.extract.text import Sentence
-from kg.model import EntityIndex, EntityRef
+from kg.model import EntityIndex, EntityRef, unique
 
 
 @dataclass
@@ -86,7 +86,7 @@ def _compatible(k: Candidate, c: Candidate, index: EntityIndex) -> bool:
 
 
 def _absorb(into: Candidate, other: Candidate) -> None:
-    into.parties = _dedup(into.parties + other.parties)
+    into.parties = unique(into.parties + other.parties)
     if into.date is None or (other.date and other.date.value and into.date.value
                              and len(other.date.value) > len(into.date.value) and not into.caption):
         into.date = other.date or into.date
@@ -183,9 +183,3 @@ def final_mode(c: Candidate) -> str:
     return c.mode
 
 
-def _dedup(refs: list[EntityRef]) -> list[EntityRef]:
-    out: list[EntityRef] = []
-    for r in refs:
-        if r not in out:
-            out.append(r)
-    return out

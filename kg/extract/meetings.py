@@ -20,7 +20,7 @@ from kg.extract.meeting_place import TRAVEL, city_of, host, location
 from kg.extract.meeting_roster import add_attendees
 from kg.extract.meeting_rules import PRIORITY, Trigger, classify, rules
 from kg.extract.text import sentences
-from kg.model import Article, EntityIndex, EntityRef, Evidence, Meeting, Mention, Span
+from kg.model import Article, EntityIndex, EntityRef, Evidence, Meeting, Mention, Span, unique
 
 
 def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | None:
@@ -116,13 +116,6 @@ def _anaphora_parties(prev: list[Candidate], index: EntityIndex, before: int) ->
             break
     return leaders
 
-
-def _dedup(refs: list[EntityRef]) -> list[EntityRef]:
-    out: list[EntityRef] = []
-    for r in refs:
-        if r not in out:
-            out.append(r)
-    return out
 
 
 def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
@@ -251,7 +244,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                             and re.match(r"\s*(?:to\s+)?(?:the\s+)?$", text[pos + len(m.group()):x.span.start])), None)
             if loc is None and re.search(r"\bon the (?:sidelines|margins)\b", sent.text):
                 loc = next((x.location for x in reversed(out) if x.location and x.kind == "summit"), None)
-            cand = Candidate(_dedup(parties), sent, trig.kind, mode, status, when, loc,
+            cand = Candidate(unique(parties), sent, trig.kind, mode, status, when, loc,
                          anaphoric and (when is None or when is prev_date), trig.kind == "weak", caption)
             cand.title = sent.start < title_end and headline
             cand.bare = anaphoric and _bare(m.group(), trig)
@@ -319,7 +312,7 @@ def _split_with(cand: Candidate, text: str, mentions: list[Mention], pos: int, t
         upto = others[i + 1].span.start if i + 1 < len(others) else cand.sentence.end
         here = [y for y in mentions if x.span.end <= y.span.start < upto]
         loc = None if cand.mode in ("phone", "virtual") else (location(text, here, x.span.end) or cand.location)
-        part = Candidate(_dedup([*base, x.ref]), cand.sentence, cand.kind, cand.mode, cand.status, cand.date,
+        part = Candidate(unique([*base, x.ref]), cand.sentence, cand.kind, cand.mode, cand.status, cand.date,
                      loc, False, cand.weak, cand.caption)
         part.title, part.explicit_mode, part.sidelines, part.split = cand.title, cand.explicit_mode, True, True
         out.append(part)

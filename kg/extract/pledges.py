@@ -22,7 +22,7 @@ from kg.extract.dates import find_dates
 from kg.extract.pledge_kinds import classify, find_amount, hostile, kind_of, parts, pledges_for, rules, typed_head
 from kg.extract.text import Sentence, sentences
 from kg.link import org_ref
-from kg.model import Article, EntityIndex, EntityRef, Evidence, Mention, Organization, Pledge, Span
+from kg.model import Article, EntityIndex, EntityRef, Evidence, Mention, Organization, Pledge, Span, unique
 
 _GROUP_NOUNS = re.compile(r"\b(?:countries|members|partners|allies|leaders|nations|states|participants|donors"
                           r"|governments|coalition)\b", re.I)
@@ -220,7 +220,7 @@ def find_pledges(article: Article, index: EntityIndex) -> list[Pledge]:
                 pledgers = _refs(pf.first_party(text, tend, obj_end, index), index)
             if not pledgers and (noun := _GROUP_NOUNS.search(head)) and not pf.unnamed_group(head, noun):
                 org = _context_org(text, index, sent.start, sent.end, sents[max(0, si - 3)].start)
-                pledgers = _dedup_refs(([org] if org else []) + pf.members(text, index, sents, si))
+                pledgers = unique(([org] if org else []) + pf.members(text, index, sents, si))
             if not pledgers:  # "donors pledged €5.8 billion for Syria": no pledge, but it says who receives
                 st.context.update(p for x in index.within(tend, obj_end) if x.ref.kind == "country"
                                   and cl.preceding_word(text, x.span.start) in ("to", "for")
@@ -235,13 +235,6 @@ def find_pledges(article: Article, index: EntityIndex) -> list[Pledge]:
     mentioned = Counter(p for x in index.mentions if x.ref.kind == "country" and (p := _country(x.ref, index)))
     return _merge(st, len(article.title) if not article.title.rstrip().endswith(".") else 0, mentioned)
 
-
-def _dedup_refs(refs: list[EntityRef]) -> list[EntityRef]:
-    out: list[EntityRef] = []
-    for x in refs:
-        if x not in out:
-            out.append(x)
-    return out
 
 
 def _note_hedges(text: str, sent: Sentence, index: EntityIndex, st: _State) -> None:
