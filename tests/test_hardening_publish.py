@@ -14,18 +14,10 @@ from rdflib import Graph, Namespace
 
 from kg.errors import PublishError
 from kg.publish import publish_site
-from kg.store import open_store
-from tests.test_publish_site import DATA, DIP, B, local_store
+from tests.test_publish_site import DIP, B, local_store
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-
-
-@pytest.fixture
-def store_dir(tmp_path: Path) -> Path:
-    with open_store(tmp_path / "store") as store:
-        store.load(DATA / "store.trig", format=ox.RdfFormat.TRIG)
-    return tmp_path / "store"
 
 
 def kg(*args: str, umask: int | None = None) -> subprocess.CompletedProcess[str]:

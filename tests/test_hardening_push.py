@@ -9,25 +9,16 @@ import sys
 import time
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
 from kg.errors import PushError
 from kg.publish.http_client import Credentials
 from kg.push import push
-from kg.store import open_store
 from tests.fixtures_oxigraph import OxigraphServer, faulty_proxy, free_port, oxigraph_server  # noqa: F401
-from tests.test_push import DATA, local_store
+from tests.test_push import local_store
 
 PASSWORD = "Zq8-Xv7w-Kj2m-Rt9p-41"
 TOKEN = "Qh7-5f2a9c1e7b"
-
-
-@pytest.fixture
-def store_dir(tmp_path: Path) -> Path:
-    with open_store(tmp_path / "store") as store:
-        store.load(DATA / "store.trig", format=ox.RdfFormat.TRIG)
-    return tmp_path / "store"
 
 
 def kg(*args: str, env: dict[str, str] | None = None, shell: str | None = None) -> subprocess.CompletedProcess[str]:
