@@ -99,7 +99,7 @@ def _owns_trigger(after: str) -> bool:
 _ORG_EVENT = re.compile(r"\s*(?:\([A-Z]{2,}\)\s*)?(?:[A-Z][\w-]*\s+){0,3}(?:[Ss]ummit|[Cc]onference|[Mm]inisterial)\b")
 _ORG_OFFICE = re.compile(r"\b(?:chairmanship|chairpersonship|presidency|chair|members?|membership|secretary[- ]general)"
                          r"\s+of\s+(?:the\s+)?$", re.I)
-#: "hours ahead of the SCO summit, X met Y": the summit and the meeting before it are two events
+#: "ahead of the SCO summit", "on the eve of the talks": the words before a meeting that is still to come
 _BEFORE_EVENT = re.compile(r"\b(?:ahead of|in the run-up to|on the eve of)\s+(?:the\s+|an?\s+)?"
                            r"(?:[\w'’()-]+\s+){1,6}$", re.I)
 
@@ -197,8 +197,10 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             fut = list(c.future.finditer(head))
             planned = trig.planned or bool(fut and not re.search(r"\bduring\b", head[fut[-1].end():]))
             planned = planned or any(t.planned for x, t in clause_trigs[clause.start] if sent.start + x.start() <= pos)
-            # "grateful for the input ahead of his first meeting with Trump": that meeting is still to come
-            planned = planned or (not anaphoric and bool(_BEFORE_EVENT.search(text[max(clause.start, pos - 70):pos])))
+            # "hours ahead of the SCO summit, X met Y": the summit is an event of its own, and one something
+            # happens ahead of ("grateful for the input ahead of his meeting with Trump") is still to come
+            ahead = bool(_BEFORE_EVENT.search(text[max(clause.start, pos - 70):pos]))
+            planned = planned or (not anaphoric and ahead)
             status = "held" if caption else ("planned" if planned else "held")
             mentions = [x for x in index.within(clause.start, end)]
             if anaphoric:  # "the summit, ..." adds only its own subject and "with X" to the earlier meeting
@@ -251,7 +253,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             cand.travel = trig.kind == "visit" and bool(TRAVEL.match(m.group()))
             cand.sidelines = bool(re.search(r"\bon the (?:sidelines|margins)\b", text[pos:end])
                                   or re.search(r"\bseparate\s+$", text[max(clause.start, pos - 12):pos])
-                                  or bool(_BEFORE_EVENT.search(text[max(clause.start, pos - 70):pos])))
+                                  or ahead)
             cand.explicit_mode = bool(r.video.search(text[clause.start:end]) or trig.kind in ("call", "video"))
             for part in _split_with(cand, text, mentions, pos, m.group(), index):
                 out.append(part)
