@@ -15,7 +15,7 @@ from typing import Any
 import typer
 
 from kg import __version__
-from kg.cli import articles_cmd, extract_cmd, publish_cmd, reason_cmd, store_cmd
+from kg.cli import articles_cmd, build_cmd, extract_cmd, publish_cmd, reason_cmd, store_cmd, table_cmd
 
 #: metavars for options and arguments that do not set one, by parameter name
 _METAVARS = {"fmt": "FORMAT", "out": "FILE", "out_dir": "DIR", "site": "DIR", "base_iri": "IRI", "store_dir": "DIR",
@@ -73,7 +73,7 @@ def _root(
     """diplomacy-kg: articles in, linked data out."""
 
 
-for _module in (extract_cmd, reason_cmd, store_cmd, articles_cmd, publish_cmd):
+for _module in (extract_cmd, reason_cmd, store_cmd, articles_cmd, publish_cmd, table_cmd, build_cmd):
     _module.register(app)
 
 

@@ -1,0 +1,9 @@
+"""``kg build``: see the command's help."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Registers the command on ``app`` (filled in by the build work)."""
