@@ -184,3 +184,14 @@ def test_an_article_at_the_ends_of_the_calendar_is_extracted_without_crashing(pu
     article = read_text(json.dumps({"title": "Leaders to meet", "published": published, "text": text}))
     facts = extract(article)
     assert facts.meetings and all(m.date is None or 1 <= int(m.date[:4]) <= 9999 for m in facts.meetings)
+
+
+def test_a_month_or_year_opening_a_sentence_is_a_date() -> None:
+    pub = date(2025, 8, 31)
+    assert [(d.text, d.value) for d in find_dates("In October last year, the two met.", pub, "past", 0)][:1] == \
+        [("In October", "2024-10")]
+    assert [d.value for d in find_dates("They spoke. In 2019 they met in Oslo.", pub, "past", 0)] == ["2019"]
+
+
+def test_a_title_case_headline_in_a_month_is_not_a_date() -> None:
+    assert find_dates("Leader Likely To Visit Capital In February: Aide", date(2025, 1, 28), "past", 0) == []

@@ -290,3 +290,53 @@ def test_other_talks_held_on_the_leads_trip_are_in_its_month() -> None:
     xi = next(m for m in found if "xi-jinping" in parties(m))
     putin = next(m for m in found if "vladimir-putin" in parties(m))
     assert xi.date == "2025-02" and putin.date is None  # a plan with no date stays undated
+
+
+WIDER: dict[str, Spec] = {**GAZ, "Germany": C("DE", "Germany"), "China": C("CN", "China"), "India": C("IN", "India")}
+
+
+def run_wider(*paragraphs: str) -> list[Meeting]:
+    art = article(*paragraphs, published="2025-07-07")
+    return find_meetings(art, index_for(art, WIDER))
+
+
+def test_a_vaguer_dated_mention_of_the_same_sides_is_the_same_meeting() -> None:
+    found = run_wider(
+        "Chancellor Friedrich Merz met Prime Minister Donald Tusk in Warsaw on Monday, July 7.",
+        "The trade minister spoke about tariffs at length.",
+        "Earlier this month, Poland and Germany held talks on border checks.",
+    )
+    assert [parties(m) for m in found] == [{"friedrich-merz", "donald-tusk"}]
+    assert found[0].date == "2025-07-07"
+
+
+def test_two_leaders_talks_are_not_the_summit_they_attended() -> None:
+    found = run_wider(
+        "The BRICS summit with Premier Li Qiang and Prime Minister Narendra Modi opened in Rio de Janeiro on July 6.",
+        "The trade minister spoke about tariffs at length.",
+        "In July, China and India held talks on the border.",
+    )
+    assert {"CN", "IN"} in [parties(m) for m in found]
+
+
+def test_talks_said_to_continue_are_a_planned_meeting_of_the_same_sides() -> None:
+    found = run_wider(
+        "Prime Minister Donald Tusk held talks with Chancellor Friedrich Merz in Warsaw on Monday.",
+        "A spokesman said that negotiations will continue.",
+    )
+    planned = [m for m in found if m.status == "planned"]
+    assert [parties(m) for m in planned] == [{"PL", "DE"}]
+    assert [m.status for m in found].count("held") == 1
+
+
+def test_bilateral_talks_going_on_leave_out_the_host() -> None:
+    found = run_wider(
+        "Prime Minister Donald Tusk and Chancellor Friedrich Merz met in Paris on Monday, hosted by France.",
+        "The ministries agreed to resume bilateral talks.",
+    )
+    assert {"PL", "DE"} in [parties(m) for m in found if m.status == "planned"]
+
+
+def test_habitual_talks_are_no_meeting() -> None:
+    assert run("Chancellor Friedrich Merz and Prime Minister Donald Tusk typically hold talks in Warsaw.") == []
+    assert len(run("Chancellor Friedrich Merz and Prime Minister Donald Tusk held talks in Warsaw.")) == 1

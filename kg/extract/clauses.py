@@ -55,6 +55,11 @@ class Cues:
     location_preps: re.Pattern[str]
     topic_preps: re.Pattern[str]
     topic_verbs: re.Pattern[str]
+    place_nouns: re.Pattern[str]
+    topic_openers: re.Pattern[str]
+    not_topics: re.Pattern[str]
+    visit_verbs: re.Pattern[str]
+    scene_openers: re.Pattern[str]
 
 
 def _breaks(data: dict[str, Any], key: str) -> re.Pattern[str]:
@@ -76,7 +81,8 @@ def cues() -> Cues:
         conditional=compile_list(data, "conditional", CUES_FILE),
         **{k: compile_list(data, k, CUES_FILE) for k in (
             "future", "negation_near", "negation_clause", "hypothetical_near", "actor_nouns", "proxy_nouns",
-            "anaphora", "location_preps", "topic_preps", "topic_verbs")},
+            "anaphora", "location_preps", "topic_preps", "topic_verbs", "place_nouns", "topic_openers",
+            "not_topics", "visit_verbs", "scene_openers")},
     )
 
 
@@ -127,9 +133,22 @@ def following(text: str, end: int, n: int = 40) -> str:
 
 
 def is_location(text: str, m: Mention) -> bool:
-    """A mention governed by "in/at/to/from ..." names a place."""
+    """A mention governed by "in/at/to/from ..." names a place, also through a place noun
+    ("in the port city of Tianjin", "at the Qatari capital, Doha")."""
     word = preceding_word(text, m.span.start)
-    return bool(word) and bool(cues().location_preps.fullmatch(word))
+    if bool(word) and bool(cues().location_preps.fullmatch(word)):
+        return True
+    if m.ref.kind not in ("place", "country"):
+        return False
+    return bool(_via_place_noun().search(text[max(0, m.span.start - 70):m.span.start]))
+
+
+@cache
+def _via_place_noun() -> re.Pattern[str]:
+    """"in the (northern port) city of", "at Oman's capital," right before a name."""
+    c = cues()
+    return re.compile(r"(?:" + c.location_preps.pattern + r")\s+(?:the|a|an|[A-Z][\w.-]*['’]s)\s+"
+                      r"(?:[\w'’-]+\s+){0,3}?(?:" + c.place_nouns.pattern + r")(?:\s+of\s+|,\s*|\s+)$", re.I)
 
 
 def is_topic(text: str, m: Mention) -> bool:
@@ -177,13 +196,19 @@ def tense_of(text: str) -> str:
     return "future" if cues().future.search(text) else "past"
 
 
-def groups(text: str, mentions: list[Mention]) -> list[list[Mention]]:
-    """Runs of coordinated mentions ("France, Germany and the U.K.")."""
+_COORD = re.compile(r"\s*(?:,|and|, and|&|as well as|or)?\s*(?:the\s+)?")
+#: "X and his Japanese counterpart Y": the counterpart is coordinated with X
+_COUNTERPART = re.compile(r"\s*,?\s*and\s+(?:his|her|their|its)\s+(?:[A-Z][\w-]*\s+){0,2}counterparts?,?\s*")
+
+
+def groups(text: str, mentions: list[Mention], counterparts: bool = False) -> list[list[Mention]]:
+    """Runs of coordinated mentions ("France, Germany and the U.K.", with ``counterparts`` also
+    "Modi and his Japanese counterpart Ishiba")."""
     out: list[list[Mention]] = []
     for m in mentions:
         if out:
             gap = text[out[-1][-1].span.end:m.span.start]
-            if re.fullmatch(r"\s*(?:,|and|, and|&|as well as|or)?\s*(?:the\s+)?", gap):
+            if _COORD.fullmatch(gap) or (counterparts and _COUNTERPART.fullmatch(gap)):
                 out[-1].append(m)
                 continue
         out.append([m])
@@ -191,8 +216,12 @@ def groups(text: str, mentions: list[Mention]) -> list[list[Mention]]:
 
 
 def subject_group(text: str, mentions: list[Mention]) -> list[Mention]:
-    """The first run of mentions that no preposition governs: the sentence's likely subject."""
-    for g in groups(text, mentions):
+    """The first run of mentions that no preposition governs: the sentence's likely subject.
+
+    A run of places alone is a dateline or a setting ("Tokyo: ..."), not a subject."""
+    for g in groups(text, mentions, counterparts=True):
+        if all(x.ref.kind == "place" for x in g):
+            continue
         word = preceding_word(text, g[0].span.start)
         if not cues().location_preps.fullmatch(word or "-") and word not in (
                 "with", "of", "for", "by", "between", "before", "after", "since", "during", "ahead"):

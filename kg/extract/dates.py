@@ -58,9 +58,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("dm", re.compile(_WD + r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON.format(g="m")
                       + r"(?:,?\s+(?P<y>\d{4}))?")),
     ("my", re.compile(_MON.format(g="m") + r",?\s+(?P<y>(?:19|20)\d{2})\b")),
-    ("month", re.compile(r"\b(?P<pre>in|since|until|by|from|early|late|mid-|this|next|last|of|during|before|after)\s+"
+    # the word before may open a sentence, "In October last year, ..." (not a title-case headline's "In")
+    ("month", re.compile(r"\b(?P<pre>in|since|until|by|from|early|late|mid-|this|next|last|of|during|before|after"
+                         r"|(?:(?<![^\n])|(?<=[.!?] ))(?:In|Since|Until|By|From|Early|Late|During|Before|After))\s+"
                          + _MON.format(g="m") + r"(?!\s*\d)")),
-    ("year", re.compile(r"\b(?:in|since|by|until|from|during|of|for)\s+(?P<y>(?:19|20)\d{2})\b")),
+    ("year", re.compile(r"(?:\b(?:in|since|by|until|from|during|of|for)|(?:(?<![^\n])|(?<=[.!?] ))(?:In|Since|By|Until"
+                        r"|From|During))\s+(?P<y>(?:19|20)\d{2})\b")),
     ("rel_year", re.compile(r"\b(?P<which>next|last|this|later this|earlier this)\s+year\b", re.I)),
     ("rel_period", re.compile(r"\b(?P<which>(?:earlier |later )?this|last|next|the coming|the next few|the past"
                               r"|over the|at the|during the|on the)\s+(?P<unit>week|weekend|month|days)\b", re.I)),

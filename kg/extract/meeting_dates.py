@@ -25,6 +25,7 @@ _SETTING = re.compile(r"\b(?:during|after|at|before|on the sidelines of|on the m
                       r" (?:the|that|this|a break in the)"
                       r" (?:visit|summit|meeting|talks|call|conference|trip|session|gathering)\b"
                       r"|\bon the (?:sidelines|margins)\b", re.I)
+_SINCE = re.compile(r"\bsince\b", re.I)
 _NUMS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 
@@ -62,8 +63,10 @@ def pick_date(text: str, clause: cl.Clause, sent: Sentence, pos: int, pub: date 
         return head[-1]
     if own_clause:
         return None
+    # "his first visit since the war began on February 24, 2022": a date after "since" dates what came before
     in_sent = [d for d in dates_in(text, sent.text, sent.start, pub, tense, period)
-               if not _REPORTED.search(text[max(0, d.span.start - 30):d.span.start])]
+               if not _REPORTED.search(text[max(0, d.span.start - 30):d.span.start])
+               and not (d.span.start > pos and _SINCE.search(text, pos, d.span.start))]
     head = [d for d in in_sent if d.span.start - sent.start < 30 or d.span.start > pos]
     if head:
         return min(head, key=lambda d: abs(d.span.start - pos))

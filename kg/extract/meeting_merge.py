@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from kg.extract.dates import TemporalExpr
 from kg.extract.text import Sentence
-from kg.model import EntityIndex, EntityRef, unique
+from kg.model import EntityIndex, EntityRef, Meeting, unique
 
 
 @dataclass
@@ -35,6 +35,7 @@ class Candidate:
     bare: bool = False
     travel: bool = False  # a visit, trip or arrival: its host takes part
     first: int = -1  # where the earliest mention of the meeting starts
+    continues: bool = False  # "talks will continue": further talks, never the ones just told
 
     def __post_init__(self) -> None:
         if self.first < 0:
@@ -113,6 +114,8 @@ def _target(kept: list[Candidate], cand: Candidate, index: EntityIndex) -> Candi
     if cand.anaphoric and kept:
         if cand.bare:
             return kept[-1]
+        if cand.continues:
+            return next((k for k in reversed(kept[-3:]) if k.status == cand.status), None)
         near = [k for k in list(reversed(kept))[:3]
                 if (_overlap(k.parties, cand.parties, index) or len(k.parties) <= 1 or len(cand.parties) < 2)
                 and not (cand.mode == "phone" and k.mode not in ("phone", "virtual", "hybrid"))]  # "the call"
@@ -183,3 +186,41 @@ def final_mode(c: Candidate) -> str:
     return c.mode
 
 
+
+
+def _covered(p: EntityRef, by: list[EntityRef], index: EntityIndex) -> bool:
+    """``p`` is in ``by``, or is the country of a leader in ``by`` ("Russia" beside "Putin")."""
+    return p in by or (p.kind == "country" and any(country_of(x, index) == p.key for x in by if x.kind == "leader"))
+
+
+def _subsumed(a: Meeting, b: Meeting, index: EntityIndex) -> bool:
+    """``a`` tells less of ``b``: the same sides, status, way of meeting and date (``b``'s may be finer)."""
+    if a.status != b.status or len(a.participants) > len(b.participants):
+        return False
+    if ("phone" in (a.mode, b.mode)) and a.mode != b.mode:
+        return False
+    if not (a.date and b.date and b.date.startswith(a.date)):
+        return False  # undated, "met Putin" twice may be two meetings
+    if a.location and b.location and a.location != b.location:
+        return False
+    if _sides(a.participants, index) != _sides(b.participants, index):
+        return False  # the talks of two leaders are not the summit both attended
+    return all(_covered(p, b.participants, index) for p in a.participants)
+
+
+def _sides(parties: list[EntityRef], index: EntityIndex) -> set[str]:
+    return {country_of(p, index) or p.key for p in parties}
+
+
+def drop_subsumed(meetings: list[Meeting], index: EntityIndex) -> list[Meeting]:
+    """"Xi and Trump met in Busan on Friday" then "in October China and the US held talks": a mention of the
+    same sides on the same or a coarser date is the same meeting, told more vaguely."""
+    out: list[Meeting] = []
+    for i, a in enumerate(meetings):
+        into = next((b for j, b in enumerate(meetings) if j != i
+                     and _subsumed(a, b, index) and not (_subsumed(b, a, index) and j > i)), None)
+        if into is None:
+            out.append(a)
+        else:
+            into.location = into.location or a.location
+    return out

@@ -3,15 +3,37 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from kg.extract import clauses as cl
 from kg.extract.meeting_merge import Candidate, country_of
 from kg.model import EntityIndex, EntityRef, Mention
 
+#: "the Abu Dhabi talks", "the Busan summit": a city naming the meeting word after it
+_NAMING = re.compile(r"\s+(?:[A-Z][\w-]*\s+)?$")
+
+
+@cache
+def _visited() -> re.Pattern[str]:
+    """"visiting the White House", "visited Tokyo": the object of a visit verb is where the visit was."""
+    return re.compile(r"(?:" + cl.cues().visit_verbs.pattern + r")\s+(?:the\s+)?$", re.I)
+
+
+@cache
+def _topic() -> re.Pattern[str]:
+    """"talks on a corridor passing through Armenia": a place inside what was talked about is not where."""
+    c = cl.cues()
+    return re.compile(r"(?:" + c.topic_openers.pattern + r")\s+(?:a|an|the|their|its|his|her)\s+"
+                      r"(?!(?:[\w-]+\s+)?(?:" + c.not_topics.pattern + r"))", re.I)
+
 
 def location(text: str, mentions: list[Mention], trig_pos: int) -> EntityRef | None:
     places = [m for m in mentions if m.ref.kind in ("place", "country") and cl.is_location(text, m)
               and (m.ref.kind == "place" or cl.preceding_word(text, m.span.start) != "to")]
+    places += [m for m in mentions if m.ref.kind == "place" and m not in places and (
+        _visited().search(text, max(0, m.span.start - 20), m.span.start)
+        or (m.span.end < trig_pos and _NAMING.fullmatch(text, m.span.end, trig_pos)))]
+    places = [m for m in places if m.span.start < trig_pos or not _topic().search(text, trig_pos, m.span.start)]
     if not places:
         return None
     cities = [m for m in places if m.ref.kind == "place"]
@@ -51,8 +73,34 @@ def city_of(c: Candidate, index: EntityIndex, text: str) -> EntityRef | None:
         return {x.ref for x in mentions if x.ref.kind == "place" and x.ref.key in index.places
                 and index.places[x.ref.key].country == loc.key}
 
-    here = cities(index.within(c.sentence.start, c.sentence.end))
     # a meeting held in that country, in an article that names one city of it: it was there (a plan to visit
-    # a country says no more than the country)
-    anywhere = here or (cities(index.mentions) if c.status == "held" else set())
+    # a country says no more than the country); a dateline city, "LONDON (AFP) -", says where the story was
+    # filed, not where the meeting was
+    here = cities([x for x in index.within(c.sentence.start, c.sentence.end) if _placing(text, x)])
+    anywhere = here or (cities([x for x in index.mentions if cl.is_location(text, x)]) if c.status == "held" else set())
     return anywhere.pop() if len(anywhere) == 1 else loc
+
+
+def _placing(text: str, m: Mention) -> bool:
+    """A city of the meeting's sentence that says where something happened: governed by "in", "at", ... or
+    naming what follows ("the Istanbul agreements"); not a dateline ("LONDON (AFP) -", "Tokyo:"), which says
+    where a story was filed. Elsewhere in the article only a city governed by a preposition counts."""
+    return cl.is_location(text, m) or bool(_ATTRIBUTIVE.match(text, m.span.end))
+
+
+_ATTRIBUTIVE = re.compile(r" (?:[A-Z][\w-]* )?[a-z]")
+
+
+def on_trip(c: Candidate, cands: list[Candidate], index: EntityIndex) -> EntityRef | None:
+    """A held meeting told without a place, between a leader on a trip and a leader of the country visited,
+    was where the trip went ("Lee's trip to Tokyo" ... "Lee and Ishiba held a summit on Saturday")."""
+    countries = {country_of(p, index) for p in c.parties} - {None}
+    for trip in cands:
+        if trip is c or not trip.travel or trip.location is None or trip.status != c.status:
+            continue
+        where = trip.location.key if trip.location.kind == "country" else (
+            index.places[trip.location.key].country if trip.location.key in index.places else None)
+        visitors = {p for p in trip.parties if p.kind == "leader"} & set(c.parties)
+        if where in countries and visitors and all(country_of(p, index) != where for p in visitors):
+            return trip.location
+    return None

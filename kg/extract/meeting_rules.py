@@ -22,6 +22,7 @@ class Trigger:
     kind: str
     mode: str
     planned: bool
+    continues: bool = False  # "talks will continue": the sides of the talks told before meet again
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def rules() -> _Rules:
         pats = g.get("patterns")
         if not isinstance(pats, list) or not all(isinstance(p, str) for p in pats):
             raise _bad(f"trigger group {i}: 'patterns' must be a list of strings")
-        trig = Trigger(kind, mode, g.get("status") == "planned")
+        trig = Trigger(kind, mode, g.get("status") == "planned", g.get("continues") is True)
         for p in pats:
             try:
                 by_text.append((re.compile(f"(?:{p})", re.I), trig))

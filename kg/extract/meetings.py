@@ -11,12 +11,14 @@ organisation's summit.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from kg.extract import clauses as cl
 from kg.extract.dates import TemporalExpr, Tense
+from kg.extract.meeting_coref import anaphora_parties, sides_of_last_talks, unnamed_speaker
 from kg.extract.meeting_dates import dates_in, pick_date, shift
-from kg.extract.meeting_merge import Candidate, final_mode, merge
-from kg.extract.meeting_place import TRAVEL, city_of, host, location
+from kg.extract.meeting_merge import Candidate, country_of, drop_subsumed, final_mode, merge
+from kg.extract.meeting_place import TRAVEL, city_of, host, location, on_trip
 from kg.extract.meeting_roster import add_attendees
 from kg.extract.meeting_rules import PRIORITY, Trigger, classify, rules
 from kg.extract.text import sentences
@@ -51,6 +53,8 @@ def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | 
     prev = [x for x in index.mentions if m.span.start - 4 < x.span.end <= m.span.start]
     if prev and prev[-1].ref.kind == "place" and re.fullmatch(r",\s*", text[prev[-1].span.end:m.span.start]):
         return None  # "Paris, France": the country only places the city
+    if ref.kind == "org" and kind == "summit" and _ORG_EVENT.match(text, m.span.end):
+        return ref  # "gathered at a NATO summit": the organisation's own summit, not a place
     if cl.is_location(text, m):
         if kind == "visit" and word in ("to", "into") and ref.kind == "country":
             return ref
@@ -102,20 +106,6 @@ _ORG_OFFICE = re.compile(r"\b(?:chairmanship|chairpersonship|presidency|chair|me
 #: "ahead of the SCO summit", "on the eve of the talks": the words before a meeting that is still to come
 _BEFORE_EVENT = re.compile(r"\b(?:ahead of|in the run-up to|on the eve of)\s+(?:the\s+|an?\s+)?"
                            r"(?:[\w'’()-]+\s+){1,6}$", re.I)
-
-
-def _anaphora_parties(prev: list[Candidate], index: EntityIndex, before: int) -> list[EntityRef]:
-    for c in reversed(prev):
-        if len(c.parties) >= 2:
-            return list(c.parties)
-    leaders: list[EntityRef] = []
-    for m in reversed([m for m in index.mentions if m.span.end <= before and m.ref.kind == "leader"]):
-        if m.ref not in leaders:
-            leaders.append(m.ref)
-        if len(leaders) == 2:
-            break
-    return leaders
-
 
 
 def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
@@ -214,17 +204,31 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 parties = [p for x in cl.subject_group(text, [y for y in sent_mentions if y.span.start < pos])
                            if (p := _party(text, x, index, trig.kind))] + parties
             own_before = [x for x in mentions if x.span.start < pos and _party(text, x, index, trig.kind)]
-            if not own_before and c.anaphora.search(text[clause.start:pos + len(m.group())]):
-                parties = _anaphora_parties(out, index, sent.start) + parties
+            group = c.anaphora.search(text[clause.start:pos + len(m.group())])
+            if not own_before and group:
+                parties = anaphora_parties(out, index, sent.start, group.group()) + parties
             elif not own_before and re.search(r"\b(?:[Hh]e|[Ss]he)\b", text[clause.start:pos]):
                 lead = [x for x in index.mentions if x.ref.kind == "leader" and x.span.end <= pos]
                 parties = [lead[-1].ref, *parties] if lead else parties
             if re.search(r"\b(?:him|her)\b", text[pos:end]):
                 parties += [x.ref for x in cl.subject_group(text, sent_mentions) if x.ref.kind == "leader"]
+            if not anaphoric:
+                parties = unnamed_speaker(parties, sent, sent_mentions, index) + parties
+            if trig.continues and len({country_of(p, index) or p.key for p in parties}) < 2:
+                parties = unique(parties + sides_of_last_talks(out, index, "bilateral" in m.group().lower()))
             tense: Tense = "future" if status == "planned" else "past"
             when = pick_date(text, cl.Clause(clause.start, end, text[clause.start:end]), sent, pos, pub, tense,
                               own_clause=anaphoric, period=article.period)
             prev_date = last_dated
+            if when is None and pub is None and prev_date and prev_date.value and len(prev_date.value) == 10:
+                # no publication day: "on Thursday" is read against the day the story last dated ("Friday
+                # (July 4)" makes it July 3); only a weekday, nothing else is guessed from that day
+                try:
+                    anchored = pick_date(text, cl.Clause(clause.start, end, text[clause.start:end]), sent, pos,
+                                         date.fromisoformat(prev_date.value), tense, own_clause=anaphoric)
+                except (OverflowError, ValueError):  # a day at the calendar's ends: no day before or after it
+                    anchored = None
+                when = anchored if anchored is not None and anchored.kind == "weekday" else None
             if when is None:
                 other = [d for d in dates_in(text, sent.text, sent.start, pub, tense, article.period)
                          if len(d.value or "") == 10]
@@ -250,6 +254,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                          anaphoric and (when is None or when is prev_date), trig.kind == "weak", caption)
             cand.title = sent.start < title_end and headline
             cand.bare = anaphoric and _bare(m.group(), trig)
+            cand.continues = trig.continues
             cand.travel = trig.kind == "visit" and bool(TRAVEL.match(m.group()))
             cand.sidelines = bool(re.search(r"\bon the (?:sidelines|margins)\b", text[pos:end])
                                   or re.search(r"\bseparate\s+$", text[max(clause.start, pos - 12):pos])
@@ -347,8 +352,11 @@ def find_meetings(article: Article, index: EntityIndex) -> list[Meeting]:
     out: list[Meeting] = []
     lead = _lead_end(article)
     lead_dates: list[tuple[list[EntityRef], str]] = []  # the lead's dated events: their parties and day
-    for c in add_attendees(merge(_candidates(article, index), index), article, index):
+    merged = add_attendees(merge(_candidates(article, index), index), article, index)
+    for c in merged:
         parties = list(c.parties)
+        if c.location is None and c.mode == "in_person":
+            c.location = on_trip(c, merged, index)
         if c.travel and c.location:
             parties += host(c.location, parties, index)
         kinds = {p.kind for p in parties}
@@ -375,4 +383,4 @@ def find_meetings(article: Article, index: EntityIndex) -> list[Meeting]:
             status=c.status,
             kind={"weak": "meeting"}.get(c.kind, c.kind),
         ))
-    return out
+    return drop_subsumed(out, index)
