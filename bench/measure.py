@@ -23,11 +23,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
-            return [int(x) for x in fh.read().split()]
-    except OSError:
-        return []
+    """Children of every thread of ``pid`` (a Dask nanny starts its worker from another thread)."""
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(x) for x in (task / "children").read_text(encoding="ascii").split()]
+        except OSError:
+            continue
+    return out
 
 
 def _rss(pid: int) -> int:
@@ -50,7 +53,12 @@ def tree_rss(pid: int) -> int:
 
 def run_phase(args: list[str], timeout: float | None = None) -> dict[str, Any]:
     """Run ``python -m bench.phase ARGS`` and return its JSON result plus ``peak_rss_mb`` and ``wall_s``."""
-    cmd = [sys.executable, "-m", "bench.phase", *args]
+    return run_module("bench.phase", args, timeout)
+
+
+def run_module(module: str, args: list[str], timeout: float | None = None) -> dict[str, Any]:
+    """Run ``python -m MODULE ARGS``: the JSON object its last line prints, plus ``peak_rss_mb`` and ``wall_s``."""
+    cmd = [sys.executable, "-m", module, *args]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0

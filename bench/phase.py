@@ -1,6 +1,7 @@
 """Heavy benchmark phases, each run in its own process by ``bench.measure.run_phase``.
 
     python -m bench.phase ingest --store DIR --workers 2 CORPUS
+    python -m bench.phase add --store DIR --workers 1 FOLDER     # into an existing store (bench.incremental)
     python -m bench.phase baseline --corpus CORPUS [--push URL] [--reps 3] [--query-timeout 120]
 
 Each prints one JSON line (its last line of stdout).
@@ -16,7 +17,7 @@ from pathlib import Path
 
 
 def ingest(store_dir: Path, corpus: Path, workers: int) -> dict[str, object]:
-    from kg.store import open_store
+    from kg.api import open_store
 
     shutil.rmtree(store_dir, ignore_errors=True)
     start = time.perf_counter()
@@ -35,6 +36,11 @@ def main() -> None:
     ing.add_argument("--store", type=Path, required=True)
     ing.add_argument("--workers", type=int, default=1)
     ing.add_argument("corpus", type=Path)
+    add = sub.add_parser("add")
+    add.add_argument("--store", type=Path, required=True)
+    add.add_argument("--workers", type=int, default=1)
+    add.add_argument("--reference", action="store_true", help="also time a full merge pass and a recount")
+    add.add_argument("folder", type=Path)
     base = sub.add_parser("baseline")
     base.add_argument("--corpus", type=Path, required=True)
     base.add_argument("--push", default=None)
@@ -43,6 +49,10 @@ def main() -> None:
     args = ap.parse_args()
     if args.phase == "ingest":
         result = ingest(args.store, args.corpus, args.workers)
+    elif args.phase == "add":
+        from bench.incremental import add as add_articles
+
+        result = add_articles(args.store, args.folder, args.workers, args.reference)
     else:
         from bench.baseline import run_baseline
 

@@ -126,6 +126,20 @@ def bench_size(n: int, args: argparse.Namespace, scratch: Path, done: dict[str, 
                                       timeout=args.baseline_timeout, query_timeout=args.baseline_query_timeout)
     elif done:
         result["baseline"] = {"skipped": extrapolate(n, done)}
+    if args.build:  # kg build on a 2-worker local Dask cluster, beside the 2-worker ingest above (bench/build.py)
+        from bench import build as build_phase
+
+        say(f"[{n}] kg build on a 2-worker local Dask cluster, then kg load")
+        result["build"] = build_phase.measure(n, args.out, scratch, seed=args.seed, ingest=result["ingest"].get("2"))
+    if n >= args.incremental_min:  # last: it adds articles to the store
+        from bench import incremental
+
+        say(f"[{n}] add {' then '.join(map(str, incremental.STEPS))} new article(s) to the store")
+        result["incremental"] = incremental.run(store, n, scratch, args.seed)
+    from bench import live  # also adds articles: after the phases that read the store as ingested
+
+    say(f"[{n}] serve while ingest: commit to visible in a running kg serve")
+    result["serve_while_ingest"] = live.run(store, n, scratch, args.seed)
     shutil.rmtree(store, ignore_errors=True)
     return result
 
@@ -148,7 +162,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--query-budget", type=float, default=30.0, help="seconds of runs per stored query (at least 1)")
     ap.add_argument("--all-formats-max", type=int, default=10_000,
                     help="largest size exported in every format (above it: N-Quads only, the target format)")
+    ap.add_argument("--incremental-min", type=int, default=10_000,
+                    help="smallest size whose store then gets 1 and 1,000 new articles (bench.incremental)")
     ap.add_argument("--quick", action="store_true", help="fewer query runs")
+    ap.add_argument("--build", action="store_true", help="also kg build on a local Dask cluster (bench/build.py)")
     args = ap.parse_args(argv)
     if args.quick:
         args.reps = 5

@@ -6,6 +6,9 @@ The Python API mirrors the CLI::
     with kg.open_store("kg-data") as store:
         store.ingest(["articles/"])
         store.query("countries-pledging-troops").to_dataframe()
+
+``kg.open_store`` is the facade of ``kg.api`` (the pipeline on a store); ``kg.store`` is the
+storage floor beneath it.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 __all__ = [
-    "IngestReport", "Store", "__version__", "extract", "ingest", "list_queries", "load_query", "open_store",
-    "read_article", "run_query", "to_graph", "validate",
+    "IngestReport", "KnowledgeGraph", "Store", "__version__", "extract", "ingest", "list_queries", "load_query",
+    "open_store", "read_article", "run_query", "to_graph", "validate",
 ]
 
 
@@ -23,7 +26,8 @@ def __getattr__(name: str) -> object:
     from importlib import import_module
 
     homes = {
-        "open_store": "kg.store", "Store": "kg.store", "ingest": "kg.ingest", "IngestReport": "kg.ingest",
+        "open_store": "kg.api", "KnowledgeGraph": "kg.api", "Store": "kg.store",
+        "ingest": "kg.ingest", "IngestReport": "kg.ingest",
         "run_query": "kg.query", "list_queries": "kg.query", "load_query": "kg.query",
         "read_article": "kg.read", "extract": "kg.extract", "to_graph": "kg.map", "validate": "kg.validate",
     }

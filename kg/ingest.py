@@ -37,6 +37,8 @@ CHUNK = 4
 IN_FLIGHT = 16
 #: longest wait before articles ready to store are committed (and reported), when they come slowly
 COMMIT_SECONDS = 10.0
+#: a batch of at least 1/FULL_MERGE_SHARE of the store's articles recomputes the merged graph whole
+FULL_MERGE_SHARE = 4
 
 
 @dataclass
@@ -74,6 +76,7 @@ class IngestReport:
     keys: list[str] = field(default_factory=list)
     quads: int = 0  # statements in the store after the batch
     seconds: float = 0.0
+    merge_seconds: float = 0.0  # of which the cross-article merge (kg.merge)
 
     @property
     def rejected(self) -> int:
@@ -289,7 +292,8 @@ class Ingest:
                 yield from outcomes
 
     def __iter__(self) -> Iterator[Outcome]:
-        from kg.merge import recompute
+        from kg.merge import recompute, update
+        from kg.store.counters import current
 
         start = time.perf_counter()
         batch = self.store.batch()
@@ -310,9 +314,16 @@ class Ingest:
         finally:
             outcomes.close()  # stopped early (Ctrl-C, SIGTERM, an error): the workers are stopped now
         yield from self._commit(batch, held)
+        merging = time.perf_counter()
         if self.report.stored:
-            recompute(self.store)
-        self.report.quads = self.store.quad_count()
+            # a batch that is much of the store relinks everything at once (9 scans); otherwise only
+            # the signatures it touched: both give the same merged graph
+            if self.report.stored * FULL_MERGE_SHARE >= current(self.store).articles:
+                recompute(self.store)
+            else:
+                update(self.store)
+        self.report.merge_seconds = time.perf_counter() - merging
+        self.report.quads = current(self.store).statements
         self.report.seconds = time.perf_counter() - start
 
     def _commit(self, batch: ArticleBatch, held: list[Outcome]) -> Iterator[Outcome]:
@@ -337,7 +348,7 @@ def quarantine(store: Store, reject: Reject) -> None:
 
 def commit_graph(store: Store, key: str, graph: Graph, *, source: str) -> None:
     """Gate and store one ready-made article graph; a failing graph is quarantined and raises."""
-    from kg.merge import recompute
+    from kg.merge import update
 
     reject = gate(graph, source, key)
     if reject is not None:
@@ -345,7 +356,7 @@ def commit_graph(store: Store, key: str, graph: Graph, *, source: str) -> None:
         raise ValidationFailed(f"rejected by the SHACL gate: {reject.message}", where=source,
                                fix=f"see {store.quarantine_file}")
     store.replace_article(key, graph.serialize(format="nt"), entity_descriptions(graph))
-    recompute(store)
+    update(store)
 
 
 def ingest(store: Store, paths: Iterable[str | Path], *, workers: int | None = None,

@@ -8,14 +8,21 @@ recipient, with dates that do not contradict (either undated, or within a day,
 or the same month/year at the coarser precision). A cluster never holds two
 reports from the same article (one article describing two calls on consecutive
 days means two calls). The smallest IRI of a cluster is canonical; the others
-point to it from ``B graph/merged``, which is recomputed from scratch after
-every ingest so it always matches the article graphs present.
+point to it from ``B graph/merged``.
+
+A cluster depends only on the reports that share its signature, so a change is
+relinked signature by signature (``update``): the signatures of the reports the
+changed articles add, alter or drop, and the one a report left when its cluster
+keeps other members. Dropping a report that was alone, or a whole cluster, never
+changes how the others cluster (greedy clustering in (date, IRI) order: no other
+report ever joined it). So ``update`` always gives what ``recompute`` (from
+scratch) gives; tests/test_merge_incremental.py checks it on random histories.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from sys import intern
@@ -42,6 +49,7 @@ class Report:
     date: str | None = None
     articles: set[str] = field(default_factory=set)
     signature: set[str] = field(default_factory=set)  # classes + parties (+ type, recipient for pledges)
+    terms: list[tuple[str, str]] = field(default_factory=list)  # (property, IRI) of the signature, to find peers
 
 
 _FULL = {"rdf:type": "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "dip:participant": DIP + "participant",
@@ -121,11 +129,17 @@ def clusters(reports: list[Report], match: Callable[[str | None, str | None], bo
     return out
 
 
+MEETING_PROPS = ("rdf:type", "dip:participant", "dip:date", "prov:wasDerivedFrom")
+PLEDGE_PROPS = ("dip:pledgedBy", "dip:pledgeType", "dip:recipient", "dip:date", "prov:wasDerivedFrom")
+Match = Callable[[str | None, str | None], bool]
+KINDS: tuple[tuple[str, tuple[str, ...], Match], ...] = (
+    (DIP + "Meeting", MEETING_PROPS, meeting_dates_match), (DIP + "Pledge", PLEDGE_PROPS, pledge_dates_match))
+
+
 def same_as_links(store: Store) -> list[tuple[str, str]]:
     """(duplicate, canonical) pairs for every meeting and pledge cluster."""
-    meetings = _collect(store, "dip:Meeting", ("rdf:type", "dip:participant", "dip:date", "prov:wasDerivedFrom"))
-    pledges = _collect(store, "dip:Pledge", ("dip:pledgedBy", "dip:pledgeType", "dip:recipient", "dip:date",
-                                             "prov:wasDerivedFrom"))
+    meetings = _collect(store, "dip:Meeting", MEETING_PROPS)
+    pledges = _collect(store, "dip:Pledge", PLEDGE_PROPS)
     links: list[tuple[str, str]] = []
     for reports, match in ((meetings, meeting_dates_match), (pledges, pledge_dates_match)):
         for cluster in clusters(list(reports.values()), match):
@@ -136,6 +150,174 @@ def same_as_links(store: Store) -> list[tuple[str, str]]:
 
 def recompute(store: Store) -> int:
     """Rebuild ``B graph/merged`` in one transaction; returns the number of sameAs links."""
+    from kg.store.counters import merge_done, take_pending
+
+    take_pending(store)
     links = same_as_links(store)
     store.replace_graph(store.merged_graph, "\n".join(f"<{a}> <{OWL_SAME_AS}> <{b}> ." for a, b in links))
+    merge_done(store)
     return len(links)
+
+
+
+# ---- incremental: only the signatures a change touches -------------------------------------------
+
+_TYPE = ox.NamedNode(_FULL["rdf:type"])
+_SAME = ox.NamedNode(OWL_SAME_AS)
+
+
+_NODE = {prefixed: ox.NamedNode(full) for prefixed, full in _FULL.items()}
+
+
+def report_of(store: Store, iri: str, cls: str, props: tuple[str, ...]) -> Report | None:
+    """What ``_collect`` finds about one IRI as a report of class ``cls`` (None: it is not one)."""
+    oxs = store.oxigraph
+    node = ox.NamedNode(iri)
+    graph = ox.DefaultGraph() if store.merged_default else None
+    if next(iter(oxs.quads_for_pattern(node, _TYPE, ox.NamedNode(cls), graph)), None) is None:
+        return None
+    rep: Report | None = None
+    for prefixed in props:
+        prop = _FULL[prefixed]
+        for q in oxs.quads_for_pattern(node, _NODE[prefixed], None, graph):
+            rep = rep or Report(iri)
+            term = q.object
+            value = term.value  # type: ignore[union-attr]
+            if prefixed == "prov:wasDerivedFrom":
+                rep.articles.add(intern(value))
+            elif prefixed == "dip:date":
+                rep.date = value if rep.date is None else min(rep.date, value)
+            else:
+                item = intern(f"{prop} {value}")
+                if item not in rep.signature and isinstance(term, ox.NamedNode):
+                    rep.terms.append((prop, value))
+                rep.signature.add(item)
+    return rep
+
+
+def _reports(look: _Lookups, iri: str) -> list[tuple[int, Report]]:
+    """(kind index, report) of an IRI still in the store, as a meeting and as a pledge."""
+    found = ((k, look.report(k, iri)) for k in range(len(KINDS)))
+    return [(k, rep) for k, rep in found if rep is not None]
+
+
+#: properties whose values pick a signature's candidates (a class or a pledge type is shared by too many)
+_NARROW = (DIP + "participant", DIP + "pledgedBy", DIP + "recipient")
+
+
+class _Lookups:
+    """Per ``relink`` call: who has each (property, value), and each IRI's reports, read once."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.graph = ox.DefaultGraph() if store.merged_default else None
+        self.having: dict[tuple[str, str], set[str]] = {}
+        self.reports: dict[tuple[int, str], Report | None] = {}
+
+    def report(self, kind: int, iri: str) -> Report | None:
+        key = (kind, iri)
+        if key not in self.reports:
+            cls, props, _ = KINDS[kind]
+            self.reports[key] = report_of(self.store, iri, cls, props)
+        return self.reports[key]
+
+    def subjects(self, prop: str, value: str) -> set[str]:
+        key = (prop, value)
+        if key not in self.having:
+            quads = self.store.oxigraph.quads_for_pattern(None, ox.NamedNode(prop), ox.NamedNode(value), self.graph)
+            self.having[key] = {q.subject.value for q in quads}  # type: ignore[union-attr]
+        return self.having[key]
+
+
+def _peers(look: _Lookups, kind: int, like: Report) -> list[Report] | None:
+    """Every report of the store with ``like``'s signature: the IRIs having all its parties (and
+    recipient), each then read whole and kept if its signature is the same. None: no party to start from."""
+    terms = [t for t in like.terms if t[0] in _NARROW] or [t for t in like.terms if t[0] != _TYPE.value]
+    if not terms:
+        return None
+    sets = sorted((look.subjects(p, v) for p, v in terms), key=len)
+    candidates = set.intersection(*sets) if len(sets) > 1 else set(sets[0])
+    # the other IRI-valued parts (a meeting's class, a pledge's type) by one lookup each, before reading it whole
+    rest = [ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode(p), ox.NamedNode(v), look.graph or ox.DefaultGraph())
+            for p, v in like.terms if (p, v) not in terms and look.graph is not None]
+    oxs = look.store.oxigraph
+    out = []
+    for iri in sorted(candidates):
+        node = ox.NamedNode(iri)
+        if any(ox.Quad(node, q.predicate, q.object, q.graph_name) not in oxs for q in rest):
+            continue
+        rep = look.report(kind, iri)
+        if rep is not None and rep.signature == like.signature:
+            out.append(rep)
+    return out
+
+
+def _links_of(store: Store, iri: str) -> list[tuple[str, str]]:
+    merged = ox.NamedNode(store.merged_graph)
+    node = ox.NamedNode(iri)
+    quads = store.oxigraph.quads_for_pattern(node, _SAME, None, merged)
+    return [(q.subject.value, q.object.value) for q in quads]  # type: ignore[union-attr]
+
+
+def _linked_to(store: Store, canonical: str) -> list[str]:
+    merged = ox.NamedNode(store.merged_graph)
+    quads = store.oxigraph.quads_for_pattern(None, _SAME, ox.NamedNode(canonical), merged)
+    return [q.subject.value for q in quads]  # type: ignore[union-attr]
+
+
+def relink(store: Store, facts: Iterable[str]) -> tuple[int, int] | None:
+    """Relink the signatures of ``facts`` (meeting/pledge IRIs added, changed or removed since the
+    merged graph was last right); (links removed, links added), or None when a signature cannot be
+    looked up by its parties (then only ``recompute`` is exact)."""
+    touched = set(facts)
+    old: set[tuple[str, str]] = set()  # the links of every cluster a touched IRI was in
+    clusters_before: list[set[str]] = []
+    for iri in touched:
+        links = _links_of(store, iri)
+        canonical = links[0][1] if links else iri
+        mates = _linked_to(store, canonical)
+        if mates:
+            old.update((m, canonical) for m in mates)
+            clusters_before.append({canonical, *mates})
+    groups: dict[tuple[int, frozenset[str]], Report] = {}
+    look = _Lookups(store)
+    seeds = [*touched, *(next(iter(sorted(c - touched))) for c in clusters_before if c - touched)]
+    for iri in seeds:
+        for kind, rep in _reports(look, iri):
+            groups.setdefault((kind, frozenset(rep.signature)), rep)
+    new: set[tuple[str, str]] = set()
+    members: set[str] = set(touched)
+    for (kind, _), like in groups.items():
+        peers = _peers(look, kind, like)
+        if peers is None:
+            return None
+        members.update(r.iri for r in peers)
+        for cluster in clusters(peers, KINDS[kind][2]):
+            canonical = min(r.iri for r in cluster)
+            new.update((r.iri, canonical) for r in cluster if r.iri != canonical)
+    for iri in members - {s for s, _ in old}:
+        old.update(_links_of(store, iri))
+    gone, added = old - new, new - old
+    if gone or added:
+        store.patch_graph(store.merged_graph, [_same_as(a, b) for a, b in sorted(gone)],
+                          [_same_as(a, b) for a, b in sorted(added)])
+    return len(gone), len(added)
+
+
+def _same_as(a: str, b: str) -> ox.Triple:
+    return ox.Triple(ox.NamedNode(a), _SAME, ox.NamedNode(b))
+
+
+def update(store: Store) -> None:
+    """Bring ``B graph/merged`` in line with the changes noted since it was last right (see
+    ``kg.store.counters.note_facts``): only their signatures, or all when that is unknown."""
+    from kg.store.counters import merge_done, take_pending
+
+    facts, stale = take_pending(store)
+    if not stale and not facts:
+        merge_done(store)
+        return
+    if stale or relink(store, facts) is None:
+        recompute(store)
+        return
+    merge_done(store)

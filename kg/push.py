@@ -1,4 +1,13 @@
-"""``push``: copy the store's named graphs into an external triplestore, then check they arrived.
+"""``push``: copy the store's graphs into an external triplestore, then check they arrived.
+
+The server's root URL is enough: its query, update and Graph Store URLs are probed
+(``kg.query.remote.discover``: Oxigraph, Virtuoso, Fuseki layouts); a refused first
+connection stops at once in one line. A kg store's default graph, the merged view its
+stored queries read, is pushed too, so the stored queries give the same rows through
+``kg query --endpoint``: into the server's default graph, or, on a server whose default
+graph is the union of all graphs (Virtuoso), into the named graph ``MERGED_GRAPH`` that
+the query client then selects with ``default-graph-uri``. Virtuoso gets digest
+authentication (never the password in basic form).
 
 Per graph, SPARQL 1.1 Graph Store Protocol: the first batch is PUT (replacing the
 graph, so pushing twice duplicates nothing), further batches of a large graph are
@@ -26,9 +35,10 @@ from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
-from kg.errors import PushError
+from kg.errors import PushError, QueryError
 from kg.publish.http_client import Client, Credentials, Response, TransportError
 from kg.publish.update_client import UpdateClient
+from kg.query.remote import MERGED_GRAPH, Layout, discover, is_root
 
 log = logging.getLogger("kg.push")
 METHODS = ("auto", "gsp", "update")
@@ -58,10 +68,16 @@ class PushReport:
     method: str
     graphs: list[GraphResult] = field(default_factory=list)
     seconds: float = 0.0
+    dry_run: bool = False  # graphs and counts listed, nothing sent
+    product: str = "unknown"  # the kind of server found: oxigraph, virtuoso, fuseki, unknown
 
     @property
     def failed(self) -> list[GraphResult]:
-        return [g for g in self.graphs if not g.ok]
+        return [] if self.dry_run else [g for g in self.graphs if not g.ok]
+
+    @property
+    def triples_expected(self) -> int:
+        return sum(g.expected for g in self.graphs)
 
     @property
     def ok(self) -> bool:
@@ -85,6 +101,31 @@ def derive_endpoints(endpoint: str) -> tuple[str | None, str]:
         return None, endpoint
     gsp, upd = (urlunsplit((parts.scheme, parts.netloc, f"{head}/{name}", "", "")) for name in swap)
     return gsp, upd
+
+
+def resolve(endpoint: str, client: Client) -> Layout:
+    """The server's URLs: probed when ``endpoint`` is a root URL or the ambiguous ``/sparql``, else guessed."""
+    last = urlsplit(endpoint).path.rstrip("/").rpartition("/")[2]
+    if not (is_root(endpoint) or last == "sparql"):
+        gsp, upd = derive_endpoints(endpoint)
+        return Layout("unknown", endpoint, upd, gsp)
+
+    def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+        try:
+            resp = client.request("GET", url, None, {"Accept": "application/sparql-results+json"}, auth=False)
+        except TransportError as exc:
+            raise PushError(f"the server does not answer: {exc}", where=endpoint,
+                            fix="check --endpoint and that the triplestore runs") from None
+        return resp.status, resp.headers, resp.body
+
+    try:
+        layout = discover(endpoint, fetch)
+    except QueryError as exc:
+        raise PushError(exc.what, where=exc.where, fix=exc.fix) from None
+    if layout.product == "unknown":
+        gsp, upd = derive_endpoints(layout.query)
+        layout = Layout("unknown", layout.query, upd, gsp)
+    return layout
 
 
 def split_userinfo(url: str) -> tuple[str, Credentials | None]:
@@ -206,11 +247,16 @@ class _NoGsp(Exception):
 def push(source: Any, endpoint: str, *, gsp_endpoint: str | None = None, update_endpoint: str | None = None,
          credentials: Credentials | None = None, batch_triples: int = 50_000, method: str = "auto",
          timeout: float = 60.0, retries: int = 5, backoff: float = 0.5, verify_tls: bool = True,
-         ca_bundle: str | None = None, on_graph: Callable[[GraphResult], None] | None = None) -> PushReport:
+         ca_bundle: str | None = None, on_graph: Callable[[GraphResult], None] | None = None,
+         dry_run: bool = False) -> PushReport:
     """Push every graph of ``source`` (kg Store, pyoxigraph Store, rdflib Graph/Dataset) to ``endpoint``.
 
-    Credentials in a URL (``https://user:password@host/...``) are used when ``credentials``
-    is not given, and never kept in the URL: no message, log line or exception shows them.
+    ``endpoint`` is the query URL or the server's root URL (its layout is then probed). A kg
+    Store's default graph, the merged view its stored queries read, goes too: to the server's
+    default graph, or to ``MERGED_GRAPH`` on a store whose default graph is the union of all
+    (Virtuoso), where ``kg query --endpoint`` selects it. ``dry_run``: list the graphs and their
+    counts, send nothing. Credentials in a URL (``https://user:password@host/...``) are used when
+    ``credentials`` is not given, and never kept in the URL: no message, log line or exception shows them.
     """
     endpoint, in_url = split_userinfo(endpoint)
     found = [split_userinfo(u) if u else (None, None) for u in (gsp_endpoint, update_endpoint)]
@@ -220,7 +266,7 @@ def push(source: Any, endpoint: str, *, gsp_endpoint: str | None = None, update_
         return _push(source, endpoint, gsp_endpoint=gsp_endpoint, update_endpoint=update_endpoint,
                      credentials=credentials, batch_triples=batch_triples, method=method, timeout=timeout,
                      retries=retries, backoff=backoff, verify_tls=verify_tls, ca_bundle=ca_bundle,
-                     on_graph=on_graph)
+                     on_graph=on_graph, dry_run=dry_run)
     except PushError as exc:  # defence in depth: whatever was put in a message, no secret leaves
         redact = credentials.redact
         raise PushError(redact(exc.what), where=redact(exc.where) if exc.where else None, line=exc.line,
@@ -230,31 +276,50 @@ def push(source: Any, endpoint: str, *, gsp_endpoint: str | None = None, update_
 def _push(source: Any, endpoint: str, *, gsp_endpoint: str | None, update_endpoint: str | None,
           credentials: Credentials, batch_triples: int, method: str, timeout: float, retries: int,
           backoff: float, verify_tls: bool, ca_bundle: str | None,
-          on_graph: Callable[[GraphResult], None] | None) -> PushReport:
+          on_graph: Callable[[GraphResult], None] | None, dry_run: bool) -> PushReport:
     from kg.publish import source as src
 
     if method not in METHODS:
         raise PushError(f"unknown push method {method!r}", fix=f"use one of {', '.join(METHODS)}")
     if batch_triples < 1:
         raise PushError("--batch-triples must be at least 1")
-    guessed_gsp, guessed_update = derive_endpoints(endpoint)
-    gsp = gsp_endpoint or guessed_gsp
+    store = src.as_oxigraph(source)
+    merged = src.merged_default(source)
+    names: list[src.GraphName] = src.sorted_graphs(store, merged)
+    if merged:  # the merged view the stored queries read travels too
+        names.insert(0, ox.DefaultGraph())
+    if dry_run:
+        report = PushReport(endpoint, method, dry_run=True)
+        report.graphs = [GraphResult("" if isinstance(n, ox.DefaultGraph) else str(n.value),
+                                     expected=len(src.graph_triples(store, n))) for n in names]
+        return report
+    client = Client(credentials, timeout=timeout, retries=retries, backoff=backoff, verify_tls=verify_tls,
+                    ca_bundle=ca_bundle)
+    try:
+        layout = resolve(endpoint, client)
+    except BaseException:
+        client.close()
+        raise
+    gsp = gsp_endpoint or layout.gsp
     if method == "gsp" and gsp is None:
+        client.close()
         raise PushError("no Graph Store Protocol URL known for this endpoint", where=endpoint,
                         fix="pass --gsp URL, or --method update")
+    if layout.digest:
+        client.expect_digest(gsp or layout.query)
     auto = method == "auto" and gsp is not None
     if method == "auto":
         method = "gsp" if gsp else "update"
-    store = src.as_oxigraph(source)
-    client = Client(credentials, timeout=timeout, retries=retries, backoff=backoff, verify_tls=verify_tls,
-                    ca_bundle=ca_bundle)
-    pusher = _Pusher(client, endpoint, gsp, update_endpoint or guessed_update, method, batch_triples)
-    report = PushReport(endpoint, method)
+    pusher = _Pusher(client, layout.query, gsp, update_endpoint or layout.update or layout.query, method,
+                     batch_triples)
+    report = PushReport(layout.query, method, product=layout.product)
     started = time.perf_counter()
     down = 0
     try:
-        for name in src.sorted_graphs(store, src.merged_default(source)):
+        for name in names:
             graph = "" if isinstance(name, ox.DefaultGraph) else str(name.value)
+            if not graph and layout.union_default:  # no default graph of its own: the merged view is named
+                graph = MERGED_GRAPH
             triples = src.graph_triples(store, name)
             result = GraphResult(graph, expected=len(triples))
             report.graphs.append(result)

@@ -6,6 +6,8 @@ default); CONSTRUCT/DESCRIBE answer Turtle, N-Triples or RDF/XML. Updates are re
 with 403. Queries see all graphs merged as the default graph (as ``kg query`` does),
 unless ``default-graph-uri`` is given.
 It binds 127.0.0.1 unless told otherwise: the store is not meant to face a network.
+It keeps answering while ``kg ingest`` writes the same store: each query reads the last
+batch the writer committed (a snapshot, see ``kg.serve_pool`` and ``kg.store.snapshot``).
 
 Every query has a time limit (``query_timeout``, 30 s by default) counted from the start of
 its execution; one over it is answered 503 "timed out" and really stopped (see
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 from collections.abc import Callable, Iterable
 from html import escape
 from http import HTTPStatus
@@ -28,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from kg.errors import ServeError
+from kg.errors import KgError, ServeError
 from kg.serve_guard import body_length, host_allowed, host_name, service_refusal, services
 from kg.serve_pool import Answer, Busy, ProcessPool, Request, ThreadPool, evaluate
 from kg.serve_pool import _worker as _worker  # where it lived before the split (tests start one directly)
@@ -104,6 +107,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         url = urlsplit(self.path)
         params = parse_qs(url.query)
+        from kg import serve_ui  # the HTML side: views, pages, stored-query forms, SPARQL editor
+
+        if serve_ui.handles(url.path, params):
+            serve_ui.answer(self, url.path, params)
+            return
         if url.path == "/" and "query" not in params:
             self._send(200, FORM.format(query=escape(EXAMPLE)).encode("utf-8"), "text/html; charset=utf-8")
         elif url.path in PATHS:
@@ -177,6 +185,7 @@ class _Handler(BaseHTTPRequestHandler):
                         "--query-timeout)")
             return
         self._send(*answer)
+        server.follow_store()  # after answering: the query did not wait for it
 
 
 class _Server(ThreadingHTTPServer):
@@ -190,6 +199,9 @@ class _Server(ThreadingHTTPServer):
         self.allow_service: frozenset[str] = frozenset()
         self.allowed_hosts: frozenset[str] = frozenset()
         self.max_result: int | None = None
+        #: moves the caller's kg Store to the newest snapshot (the query processes read; see ``follow_store``)
+        self.follow: Callable[[], object] | None = None
+        self._following = threading.Lock()
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
@@ -198,6 +210,18 @@ class _Server(ThreadingHTTPServer):
     def url(self) -> str:
         host, port = str(self.server_address[0]), self.server_address[1]
         return f"http://{f'[{host}]' if ':' in host else host}:{port}/sparql"
+
+    def follow_store(self) -> None:
+        """Keep the server's own handle on the store at the newest snapshot, so an older one it pinned
+        can be deleted by the writer (queries run in worker processes, which move by themselves)."""
+        if self.follow is None or not self._following.acquire(blocking=False):
+            return
+        try:
+            self.follow()
+        except (KgError, OSError, RuntimeError) as exc:
+            log.warning("cannot move to the store's newest snapshot: %s", exc)
+        finally:
+            self._following.release()
 
     def server_close(self) -> None:
         super().server_close()
@@ -240,6 +264,9 @@ def make_server(store: Any, host: str = "127.0.0.1", port: int = 7878, *, query_
     server.allow_service = frozenset(h.strip().lower().rstrip(".") for h in allow_service if h.strip())
     server.allowed_hosts = frozenset({host_name(host), *(host_name(h) for h in allow_hosts)})
     server.max_result = None if max_result_mb is None else int(max_result_mb * 2**20)
+    follow = getattr(store, "refresh", None)
+    if isinstance(pool, ProcessPool) and callable(follow):  # a kg Store on disk: the workers read it
+        server.follow = follow
     return server
 
 

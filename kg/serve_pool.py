@@ -2,8 +2,12 @@
 
 pyoxigraph cannot cancel a running query, so for a store on disk queries run in worker
 processes that open the store read-only, and a worker over its time limit is killed: its
-work really stops. An in-memory store cannot be opened by another process: its queries run
-in threads, the answer still comes at the deadline, but the query goes on until done.
+work really stops. A worker reads the store's newest snapshot (``kg.store.snapshot``) and,
+before each query, moves to a newer one if the writer (``kg ingest``) published one since:
+a query sees the store between two committed batches, never half of one, and the server
+sees new articles as soon as their batch is committed, without ever blocking the writer.
+An in-memory store cannot be opened by another process: its queries run in threads, the
+answer still comes at the deadline, but the query goes on until done.
 
 At most ``size`` queries run at once. A query waits for a free slot at most ``wait`` seconds
 (and at most ``max_waiting`` queries wait), else it is answered "busy" (``Busy``): its time
@@ -22,7 +26,7 @@ import queue
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -157,15 +161,18 @@ def _limit_memory(megabytes: int | None) -> None:
 
 
 def _worker(db: str, conn: Connection, memory_mb: int | None = None) -> None:
-    """A query worker process: the store opened read-only, one Request in, one Answer out, until EOF."""
+    """A query worker process over ``db`` (``<store>/oxigraph``): one Request in, one Answer out, until EOF.
+
+    It reads the store's newest snapshot, never the writer's database, and moves to a newer
+    one before each query: readers and the writer never wait for each other.
+    """
     from kg.errors import KgError
-    from kg.store.lock import StoreLock
+    from kg.store import open_store
     from kg.workers import die_with_parent
 
     die_with_parent()  # killed with the server, even on SIGKILL: never a reader left behind
     try:
-        _lock = StoreLock(Path(db).parent, exclusive=False)  # held for life: no writer while this reader lives
-        store = ox.Store.read_only(db)
+        store = open_store(Path(db).parent, read_only=True)
     except (OSError, RuntimeError, KgError) as exc:
         conn.send(text_answer(500, f"query failed: cannot open the store: {exc}"))
         return
@@ -175,8 +182,13 @@ def _worker(db: str, conn: Connection, memory_mb: int | None = None) -> None:
         try:
             req = conn.recv()
         except (EOFError, OSError):
+            store.close()
             return
-        conn.send(evaluate(store, req))
+        try:
+            store.refresh()  # the last batch the writer committed
+        except (OSError, RuntimeError, KgError) as exc:  # keep answering from the snapshot it has
+            log.warning("cannot move to the store's newest snapshot: %s", exc)
+        conn.send(evaluate(store.oxigraph, replace(req, union=req.union and not store.merged_default)))
 
 
 class _Slots:

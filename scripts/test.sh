@@ -23,6 +23,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
     echo "scripts/test.sh: ${missing[*]} not installed; the tests that need them are skipped" >&2
   fi
 fi
+# The browser libraries of the site's views and kg serve (web/package-lock.json; none is in the repository).
+if command -v npm >/dev/null 2>&1; then npm ci --prefix web --no-audit --no-fund --loglevel=error >&2
+else echo "scripts/test.sh: npm not found: the views (timeline, network, map) lack their libraries" >&2; fi
 .venv/bin/ruff check
 .venv/bin/mypy
 .venv/bin/pytest -q "$@"

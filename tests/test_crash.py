@@ -95,7 +95,7 @@ def test_second_writer_is_refused_and_the_first_finishes(tmp_path: Path) -> None
     assert "wait for it to finish" in second.stderr
     query = subprocess.run([sys.executable, "-m", "kg", "query", "most-active-leaders", "--store", str(store)],
                            cwd=ROOT, capture_output=True, text=True)
-    assert query.returncode == 2 and "locked" in query.stderr
+    assert query.returncode == 0, query.stderr  # readers read what the writer committed, never wait for it
     _, err = first.communicate(timeout=120)
     assert first.returncode == 0, err
     with open_store(store, read_only=True) as st:

@@ -188,3 +188,18 @@ def test_failed_export_leaves_no_partial_file(tmp_path: Path) -> None:
 def test_unsupported_source_type() -> None:
     with pytest.raises(PublishError, match="cannot export a dict"):
         export_bytes({}, "turtle")
+
+
+def test_two_stores_of_the_same_articles_export_the_same_bytes(tmp_path: Path) -> None:
+    """The ontology's blank nodes are labelled from their graph and position, not drawn at random."""
+    from kg.api import open_store
+
+    dumps = []
+    for name in ("one", "two"):
+        with open_store(tmp_path / name) as store:
+            store.ingest([Path(__file__).parents[1] / "samples" / "s003.txt"])
+            out = io.BytesIO()
+            export(store, out, "nquads")
+            dumps.append(out.getvalue())
+    assert b"_:" in dumps[0]
+    assert dumps[0] == dumps[1]

@@ -99,10 +99,10 @@ def test_error_excerpts_are_one_line_and_bounded() -> None:
 
 def test_a_push_to_a_server_that_is_down_fails_at_once_in_one_line(store_dir: Path) -> None:
     port = free_port()  # nothing listens there
-    for method in ("auto", "update"):
+    for method, url in (("auto", f"http://127.0.0.1:{port}/query"), ("update", f"http://127.0.0.1:{port}/query"),
+                        ("auto", f"http://127.0.0.1:{port}")):  # a root URL: the first probe is refused
         start = time.monotonic()
-        result = kg("push", "--endpoint", f"http://127.0.0.1:{port}/query", "--method", method,
-                    "--store", str(store_dir))
+        result = kg("push", "--endpoint", url, "--method", method, "--store", str(store_dir))
         seconds = time.monotonic() - start
         assert result.returncode == 2
         assert result.stderr.strip().splitlines() == [

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
+from kg.api import open_store
 from kg.errors import ValidationFailed
 from kg.merge import Report, clusters, meeting_dates_match, pledge_dates_match, recompute
 from kg.pipeline import article_graph, read_source
 from kg.query import run_query
-from kg.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data" / "store"
@@ -39,16 +39,16 @@ def test_two_reports_of_one_call_a_day_apart_are_linked(tmp_path: Path) -> None:
     with open_store(tmp_path / "s") as st:
         key_a = _store_article(st, DATA / "merge" / "call-a.json")
         key_b = _store_article(st, DATA / "merge" / "call-b.json")
-        assert recompute(st) == 1
+        assert recompute(st.store) == 1
         merged = st.graph(st.merged_graph)
         [(dup, _, canonical)] = list(merged.triples((None, SAME_AS, None)))
         assert str(canonical) < str(dup)  # the smallest IRI is canonical
-        rows = run_query(st, "corroborated-meetings").rows
+        rows = run_query(st.store, "corroborated-meetings").rows
         assert [(r["meeting"], r["sources"], r["reports"]) for r in rows] == [(str(canonical), "2", "2")]
         # replacing/removing an article keeps the merged graph consistent
         st.remove_article(key_b)
         assert len(st.graph(st.merged_graph)) == 0
-        assert run_query(st, "corroborated-meetings").rows == []
+        assert run_query(st.store, "corroborated-meetings").rows == []
         assert key_a in st.article_keys()
 
 

@@ -186,3 +186,30 @@ def test_cli_publish(tmp_path: Path) -> None:
                                       "--store", str(tmp_path / "store")])
     assert result.exit_code == 0
     assert len(Graph().parse(data=result.stdout, format="nt")) == 31
+
+
+def test_every_script_and_stylesheet_is_in_the_folder(site: Path) -> None:
+    """Pages load nothing from elsewhere: every src and stylesheet is a relative file of the site."""
+    srcs = re.compile(r'<(?:script|link)[^>]*?(?:src|href)="([^"]+)"')
+    checked = 0
+    for page in sorted(site.rglob("*.html")):
+        for ref in srcs.findall(page.read_text(encoding="utf-8")):
+            if ref.startswith("data:") or ref.endswith((".ttl", ".jsonld")):
+                continue
+            assert not urlsplit(ref).scheme and not ref.startswith("//"), f"{page.relative_to(site)} loads {ref}"
+            assert (page.parent / ref).resolve().is_file(), f"{page.relative_to(site)}: missing {ref}"
+            checked += 1
+    assert checked > 20
+
+
+def test_views_are_linked_from_every_page(site: Path) -> None:
+    for view in ("timeline", "network", "map", "search"):
+        assert (site / "views" / f"{view}.html").is_file()
+        assert f"views/{view}.html" in (site / "person" / "keir-starmer.html").read_text()
+    assert (site / "views" / "data.js").read_text().startswith("window.KG_DATA = ")
+
+
+def test_class_page_lists_meetings_by_date(site: Path) -> None:
+    html = (site / "classes" / "dip-Meeting.html").read_text()
+    dates = re.findall(r'<span class="date">([^<]*)</span>', html)
+    assert dates == ["3 Jan 2025", "Feb 2025"]  # a day, a month only: as known

@@ -111,7 +111,9 @@ def test_output_formats(world: Store) -> None:
 
 
 def test_python_api_query_by_keyword(world: Store) -> None:
-    rows = world.query("meetings-of-leader", leader="Donald Trump").rows
+    from kg.api import KnowledgeGraph
+
+    rows = KnowledgeGraph(world).query("meetings-of-leader", leader="Donald Trump").rows
     assert [r["meeting"].rsplit("/", 1)[1] for r in rows] == ["m5"]
 
 
@@ -188,3 +190,24 @@ def test_terminal_table_shortens_iris_but_machine_formats_keep_them(world: Store
     text = console.export_text()
     assert "id:country/FR" in text and "https://w3id.org/diplomacy-kg/id/country/FR" not in text
     assert "https://w3id.org/diplomacy-kg/id/country/FR" in result.to_csv()
+
+
+def test_a_conditional_line_is_code_only_when_its_parameter_is_given() -> None:
+    """``#?name`` lines narrow or page a stored query only when asked; unasked they stay comments."""
+    from rdflib import XSD, Literal, URIRef
+
+    from kg.query.sparqltext import bind, parameters
+
+    text = "SELECT ?x WHERE { ?x ?p ?o .\n  #?who ?x <http://x/by> ?__who .\n}\n#?limit LIMIT ?__limit\n"
+    assert parameters(text) == [("who", False), ("limit", False)]
+    assert bind(text, {}) == text
+    paged = bind(text, {"__limit": Literal(5, datatype=XSD.integer)})
+    assert "#?who" in paged and paged.rstrip().endswith("\nLIMIT 5")  # a bare integer: what LIMIT takes
+    narrowed = bind(text, {"__who": URIRef("http://x/a")})
+    assert "\n  ?x <http://x/by> <http://x/a> .\n" in narrowed and "#?limit LIMIT ?__limit" in narrowed
+
+
+def test_facts_with_sources_pages_by_article_leader_country_dates_and_limit() -> None:
+    q = load_query("facts-with-sources")
+    assert sorted((p.name, p.required) for p in q.params) == [
+        ("article", False), ("country", False), ("from", False), ("leader", False), ("limit", False), ("to", False)]

@@ -58,13 +58,13 @@ def register(app: typer.Typer) -> None:
         store: StoreOpt = None,
     ) -> None:
         """Remove articles from the store (their graphs; facts other articles also state stay)."""
-        from kg.store import open_store
+        from kg.api import open_store
         from kg.store.articles import ArticleInfo, find_article
 
         def work() -> list[ArticleInfo]:
             removed = []
             with open_store(store) as st:
-                found = [find_article(st, name) for name in articles]  # all found before any is removed
+                found = [find_article(st.store, name) for name in articles]  # all found before any is removed
                 for info in found:
                     if st.remove_article(info.key):
                         removed.append(info)

@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
         sparql: str | None = typer.Option(None, "--sparql-endpoint", help="Public SPARQL endpoint, for VoID."),
         store_dir: StoreOpt = None,
     ) -> None:
-        """A static linked-data folder: dumps, a page per resource, ontology docs, VoID."""
+        """A static linked-data folder: dumps, a page per resource in words, timeline, network, map, search."""
         from kg.publish import publish_site
 
         report = run(lambda: _with_store(store_dir, lambda s: publish_site(
@@ -87,13 +87,20 @@ def register(app: typer.Typer) -> None:
         if report.skipped:
             say(f"skipped {len(report.skipped)} resources whose IRI is not a safe file path, "
                 f"e.g. {report.skipped[0]}", style="yellow")
+        if report.missing_libraries:
+            say(f"the views (timeline, network, map) lack their browser libraries ({report.missing_libraries[0]} ...): "
+                "run `npm ci --prefix web` and publish again", label="warning:", style="yellow")
 
     @app.command("push", epilog=EXAMPLES["push"])
     def push_cmd(
-        endpoint: str = typer.Option(..., "--endpoint", help="SPARQL query URL (Oxigraph: .../query)."),
+        endpoint: str = typer.Option(..., "--endpoint",
+                                     help="The server's root URL (its query, update and Graph Store URLs are "
+                                          "found) or its SPARQL query URL (Oxigraph: .../query)."),
         gsp: str | None = typer.Option(None, "--gsp", help="Graph Store Protocol URL (Oxigraph: .../store)."),
         update: str | None = typer.Option(None, "--update", help="SPARQL Update URL (Oxigraph: .../update)."),
-        user: str | None = typer.Option(None, "--user", envvar="KG_PUSH_USER", help="HTTP basic user."),
+        user: str | None = typer.Option(None, "--user", envvar="KG_PUSH_USER",
+                                        help="User for HTTP authentication (basic; digest where the server "
+                                             "asks for it, as Virtuoso does)."),
         password_env: str = typer.Option("KG_PUSH_PASSWORD", "--password-env",
                                          help="Environment variable holding the password."),
         token_env: str = typer.Option("KG_PUSH_TOKEN", "--token-env",
@@ -104,6 +111,7 @@ def register(app: typer.Typer) -> None:
         retries: int = typer.Option(5, "--retries", help="Retries on 5xx, timeouts, lost connections."),
         insecure: bool = typer.Option(False, "--insecure", help="Do not verify TLS certificates."),
         ca_bundle: Path | None = typer.Option(None, "--ca-bundle", help="PEM file of CA certificates to trust."),
+        dry_run: bool = typer.Option(False, "--dry-run", help="List the graphs and their counts; send nothing."),
         store_dir: StoreOpt = None,
     ) -> None:
         """Copy every graph into an external triplestore, then check the counts there."""
@@ -120,12 +128,19 @@ def register(app: typer.Typer) -> None:
         report = run(lambda: _with_store(store_dir, lambda s: push(
             s, endpoint, gsp_endpoint=gsp, update_endpoint=update, credentials=creds, batch_triples=batch,
             method=method, timeout=timeout, retries=retries, verify_tls=not insecure,
-            ca_bundle=str(ca_bundle) if ca_bundle else None)))
+            ca_bundle=str(ca_bundle) if ca_bundle else None, dry_run=dry_run)))
+        if report.dry_run:
+            for g in report.graphs:
+                sys.stdout.write(f"{g.expected}\t{g.graph or '(default graph: the merged view)'}\n")
+            say(f"would push {report.triples_expected:,} triples in {len(report.graphs)} graphs (dry run: "
+                "nothing sent)")
+            return
         for g in report.failed:
             say(f"{g.graph or '(default graph)'}: {g.error}", label="failed:", style="red")
         ok = len(report.graphs) - len(report.failed)
         say(f"pushed {report.triples_sent:,} triples in {ok}/{len(report.graphs)} graphs "
-            f"via {report.method} in {report.seconds:.1f} s ({report.triples_per_second:,.0f} triples/s)")
+            f"via {report.method}{'' if report.product == 'unknown' else f' ({report.product})'} "
+            f"in {report.seconds:.1f} s ({report.triples_per_second:,.0f} triples/s)")
         if report.failed:
             raise typer.Exit(1)
 
@@ -147,14 +162,14 @@ def register(app: typer.Typer) -> None:
                                             help="Memory a query process may use (HTTP 503 beyond)."),
         store_dir: StoreOpt = None,
     ) -> None:
-        """A read-only SPARQL endpoint over the store at http://HOST:PORT/sparql."""
+        """A read-only SPARQL endpoint at http://HOST:PORT/sparql; pages, views, query forms at http://HOST:PORT/."""
         from kg.serve import serve
 
         if host not in ("127.0.0.1", "localhost", "::1"):
             say(f"binding {host}: the endpoint is reachable from the network", label="warning:", style="yellow")
 
         def ready(url: str) -> None:  # only once the port is really ours
-            say(f"SPARQL endpoint at {url} (Ctrl-C to stop)")
+            say(f"SPARQL endpoint at {url} (Ctrl-C to stop); pages and views at {url.rsplit('/sparql', 1)[0]}/")
 
         run(lambda: _with_store(store_dir, lambda s: serve(
             s, host, port, query_timeout=query_timeout, on_ready=ready, allow_service=allow_service,

@@ -140,7 +140,7 @@ def _db_path(source: Any) -> str | None:
     path, read_only = getattr(source, "path", None), getattr(source, "read_only", False)
     if not read_only or not isinstance(path, Path):
         return None
-    db = path / "oxigraph"
+    db = getattr(source, "db_path", None) or path / "oxigraph"  # a reader's snapshot, not the writer's database
     return str(db) if db.is_dir() else None
 
 

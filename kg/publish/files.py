@@ -10,14 +10,23 @@ was not written by ``kg publish`` is never replaced: it might be anything.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import shutil
+import signal
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from kg.errors import PublishError
+from kg.workers import die_with_parent
+
+T = TypeVar("T")
+#: bytes of the child's answer (under PIPE_BUF: one atomic write)
+PIPE_MAX = 4000
 
 #: the file that marks a folder as a site ``kg publish`` wrote (and may replace)
 MARKER = ".kg-site"
@@ -98,3 +107,80 @@ def swap_in(new: Path, target: Path) -> None:
     os.rename(target, old / "site")
     os.rename(new, target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+#: items a process takes at a time (the two share one counter, so neither waits for the other)
+CHUNK = 256
+
+
+def in_two_processes(items: list[T], write: Callable[[list[T]], int], first: Callable[[], None] | None = None
+                     ) -> int:
+    """``write`` ``items`` from this process and a forked one, a chunk at a time; the sum of their counts.
+
+    Rendering and writing tens of thousands of small files is the bulk of ``kg publish``, and it
+    is pure Python on data already in memory, so a fork on a 2-core machine halves it. This
+    process runs ``first`` (the work that reads the store), then helps with what is left. The
+    child must never touch the store (RocksDB's threads are not copied by ``fork``); it dies with
+    this process, ignores Ctrl-C (this process stops it) and leaves with ``os._exit`` (no
+    buffers flushed twice).
+    """
+    if not hasattr(os, "fork"):
+        if first is not None:
+            first()
+        return write(items)
+    import multiprocessing
+
+    taken = multiprocessing.get_context("fork").Value("q", 0)  # shared memory: the next item to take
+
+    def work() -> int:
+        done = 0
+        while True:
+            with taken.get_lock():
+                start = taken.value
+                taken.value = start + CHUNK
+            if start >= len(items):
+                return done
+            done += write(items[start:start + CHUNK])
+
+    read_fd, write_fd = os.pipe()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child's coverage is not collected
+        code, answer = 1, ""
+        try:
+            os.close(read_fd)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            die_with_parent(parent)
+            answer = f"ok\t{work()}"
+            code = 0
+        except BaseException as exc:
+            errno = getattr(exc, "errno", None) or 0
+            answer = f"{type(exc).__name__}\t{errno}\t{getattr(exc, 'strerror', None) or exc}\t" \
+                     f"{getattr(exc, 'filename', None) or ''}"
+        finally:
+            with contextlib.suppress(BaseException):
+                os.write(write_fd, answer.encode("utf-8", "replace")[:PIPE_MAX])
+            os._exit(code)
+    os.close(write_fd)
+    try:
+        if first is not None:
+            first()
+        done = work()
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        raise
+    finally:
+        with os.fdopen(read_fd, "rb") as pipe:
+            reply = pipe.read().decode("utf-8", "replace")
+        os.waitpid(pid, 0)
+    kind, _, rest = reply.partition("\t")
+    if kind == "ok":
+        return done + int(rest)
+    if not kind:
+        raise PublishError("the second process writing pages ended without answering (killed, out of memory?)",
+                           fix="check memory and run kg publish again")
+    errno, strerror, filename = [*rest.split("\t"), "", "", ""][:3]
+    if int(errno or 0):
+        raise OSError(int(errno), strerror, filename or None)
+    raise PublishError(f"the second process writing pages failed: {kind}: {strerror}",
+                       fix="report this as a bug, with the store it happened on")

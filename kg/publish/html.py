@@ -5,7 +5,6 @@ All links between pages are relative, so the folder works from any URL (or from 
 
 from __future__ import annotations
 
-import posixpath
 import re
 from functools import cache
 from html import escape
@@ -28,10 +27,16 @@ def template(name: str) -> Template:
     return Template((TEMPLATES / name).read_text(encoding="utf-8"))
 
 
-def page(current: str, title: str, content: str, head: str = "") -> str:
-    """A full page at site path ``current`` (e.g. ``person/emmanuel-macron.html``)."""
-    return template("layout.html").substitute(title=escape(title), root=root(current), content=content,
-                                              head=head)
+def page(current: str, title: str, content: str, head: str = "", nav: str | None = None) -> str:
+    """A full page at site path ``current`` (e.g. ``person/emmanuel-macron.html``).
+
+    ``nav``: the last links of the top bar (default: ontology and VoID; ``kg serve`` adds its
+    stored queries and SPARQL editor).
+    """
+    up = root(current)
+    if nav is None:
+        nav = f'<a href="{up}ontology/index.html">ontology</a> <a href="{up}void.ttl">VoID</a>'
+    return template("layout.html").substitute(title=escape(title), root=up, content=content, head=head, nav=nav)
 
 
 def root(current: str) -> str:
@@ -40,8 +45,17 @@ def root(current: str) -> str:
 
 
 def rel(current: str, target: str) -> str:
-    """Relative link from page ``current`` to site file ``target`` (both site-root relative)."""
-    return posixpath.relpath(target, posixpath.dirname(current) or ".")
+    """Relative link from page ``current`` to site file ``target`` (both site-root relative).
+
+    Plain string work (``posixpath.relpath`` asks the OS for the working directory on every call,
+    and a 10,000-article site makes millions of links).
+    """
+    here = current.split("/")[:-1]
+    there = target.split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    return "../" * (len(here) - common) + "/".join(there[common:])
 
 
 def term_anchor(iri: str) -> str | None:

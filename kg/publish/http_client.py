@@ -8,8 +8,10 @@ that leaves this module passes through ``Credentials.redact``.
 from __future__ import annotations
 
 import base64
+import hashlib
 import http.client
 import re
+import secrets
 import socket
 import ssl
 import time
@@ -24,6 +26,8 @@ _USERINFO = re.compile(r"(?<=//)[^/@\s]+@")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TOKEN = re.compile(r"[\x21-\x7e]+")
 _SPACES = re.compile(r"[\s\x00-\x1f\x7f]+")
+#: ``key="value"`` or ``key=token`` in a WWW-Authenticate header
+_PARAM = re.compile(r'(\w+)\s*=\s*(?:"([^"]*)"|([^,\s]*))')
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,47 @@ class Client:
             self.ssl_context.verify_mode = ssl.CERT_NONE
         self._conns: dict[tuple[str, str, int | None], http.client.HTTPConnection] = {}
         self._answered: set[tuple[str | None, int | None]] = set()  # (host, port) that answered once
+        self._digest: dict[tuple[str | None, int | None], Digest] = {}  # the last digest challenge per server
+        self._no_basic: set[tuple[str | None, int | None]] = set()  # servers never sent a basic password
+
+    def expect_digest(self, url: str) -> None:
+        """The server of ``url`` wants digest authentication: never send it the password in basic form."""
+        parts = urlsplit(url)
+        self._no_basic.add((parts.hostname, parts.port))
+
+    def expects_digest(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return (parts.hostname, parts.port) in self._no_basic
+
+    def _auth(self, method: str, url: str, *, send: bool) -> dict[str, str]:
+        """The Authorization header for one request: digest once challenged, else basic or bearer."""
+        parts = urlsplit(url)
+        key = (parts.hostname, parts.port)
+        creds = self.credentials
+        if not send:
+            return {}
+        if key in self._digest and creds.user is not None and not creds.token:
+            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            return {"Authorization": self._digest[key].answer(method, path, creds.user, creds.password or "")}
+        if key in self._no_basic and not creds.token:
+            return {}
+        return creds.header()
+
+    def _challenged(self, url: str, resp: http.client.HTTPResponse) -> bool:
+        """Take a digest challenge from a 401; True when the request is worth sending again with it."""
+        creds = self.credentials
+        header = resp.getheader("WWW-Authenticate", "")
+        if creds.user is None or creds.token or not header.lower().startswith("digest"):
+            return False
+        parts = urlsplit(url)
+        key = (parts.hostname, parts.port)
+        old = self._digest.get(key)
+        new = Digest.parse(header)
+        if new is None:
+            return False
+        self._digest[key] = new
+        self._no_basic.add(key)
+        return old is None or new.stale  # a second plain 401 to a digest answer: wrong credentials
 
     def answered(self, url: str) -> None:
         """Note that the server of ``url`` answered: from now on, a refused connection is a passing fault."""
@@ -185,18 +230,25 @@ class Client:
         time.sleep(min(self.max_backoff, self.backoff * 2 ** (attempt - 1)))
 
     def request(self, method: str, url: str, body: bytes | None = None,
-                headers: dict[str, str] | None = None) -> Response:
-        """Send with retries; returns any non-retryable response (caller checks the status)."""
+                headers: dict[str, str] | None = None, *, auth: bool = True) -> Response:
+        """Send with retries; returns any non-retryable response (caller checks the status).
+
+        ``auth=False``: send no credentials (a probe). A 401 with a digest challenge is answered
+        once with digest authentication (not counted as a retry).
+        """
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise TransportError(f"not an http(s) URL: {url}")
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        all_headers = {"User-Agent": "diplomacy-kg", **(headers or {}), **self.credentials.header()}
         last = ""
         status: int | None = None
-        for attempt in range(self.retries + 1):
+        attempt = 0
+        challenges = 0
+        while attempt <= self.retries:
             if attempt:
                 self.pause(attempt)
+            attempt += 1
+            all_headers = {"User-Agent": "diplomacy-kg", **(headers or {}), **self._auth(method, url, send=auth)}
             conn = self._conn(parts.scheme, parts.hostname, parts.port)
             try:
                 conn.request(method, path, body=body, headers=all_headers)
@@ -219,6 +271,10 @@ class Client:
             self._answered.add((parts.hostname, parts.port))
             if resp.getheader("Connection", "").lower() == "close":
                 self._drop(parts.scheme, parts.hostname, parts.port)
+            if resp.status == 401 and auth and challenges < 2 and self._challenged(url, resp):
+                challenges += 1
+                attempt -= 1  # answering a challenge is not a retry
+                continue
             if resp.status in RETRY_STATUSES:
                 last = f"HTTP {resp.status} {self.credentials.excerpt(resp.reason, 60)}: " \
                        f"{self.credentials.excerpt(data)}"
@@ -227,6 +283,43 @@ class Client:
             return Response(resp.status, data, {k.lower(): v for k, v in resp.getheaders()})
         raise TransportError(self.credentials.redact(
             f"{method} {url} failed after {self.retries + 1} attempts: {last}"), status)
+
+
+@dataclass
+class Digest:
+    """An HTTP digest challenge (RFC 7616, MD5 with qop=auth, as Virtuoso asks) and its answers."""
+
+    realm: str
+    nonce: str
+    opaque: str | None
+    qop: str | None
+    stale: bool
+    count: int = 0
+
+    @classmethod
+    def parse(cls, header: str) -> Digest | None:
+        fields = {k.lower(): v1 or v2 for k, v1, v2 in _PARAM.findall(header.partition(" ")[2])}
+        if fields.get("algorithm", "MD5").upper() != "MD5" or "nonce" not in fields:
+            return None
+        qops = [q.strip() for q in fields.get("qop", "").split(",") if q.strip()]
+        return cls(fields.get("realm", ""), fields["nonce"], fields.get("opaque"),
+                   "auth" if "auth" in qops else None, fields.get("stale", "").lower() == "true")
+
+    def answer(self, method: str, path: str, user: str, password: str) -> str:
+        def md5(text: str) -> str:
+            return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+        self.count += 1
+        ha1, ha2 = md5(f"{user}:{self.realm}:{password}"), md5(f"{method}:{path}")
+        nc, cnonce = f"{self.count:08x}", secrets.token_hex(8)
+        digest = md5(f"{ha1}:{self.nonce}:{nc}:{cnonce}:auth:{ha2}") if self.qop else md5(f"{ha1}:{self.nonce}:{ha2}")
+        parts = [f'username="{user}"', f'realm="{self.realm}"', f'nonce="{self.nonce}"', f'uri="{path}"',
+                 f'response="{digest}"', 'algorithm="MD5"']
+        if self.opaque is not None:
+            parts.append(f'opaque="{self.opaque}"')
+        if self.qop:
+            parts += [f"qop={self.qop}", f"nc={nc}", f'cnonce="{cnonce}"']
+        return "Digest " + ", ".join(parts)
 
 
 def untrusted(host: str | None, port: int | None, exc: ssl.SSLCertVerificationError) -> PushError:

@@ -32,18 +32,21 @@ import pyoxigraph as ox
 from kg.errors import PublishError
 from kg.publish import source as src
 from kg.publish.export import EXTENSIONS, FORMATS, MEDIA_TYPES, export
-from kg.publish.files import check_target, fresh_folder, swap_in
+from kg.publish.files import check_target, fresh_folder, in_two_processes, swap_in
 from kg.publish.html import Renderer, page, qname, rel, template
 from kg.publish.jsonld import write_jsonld
 from kg.publish.ontology_doc import GRAPHS, documented_anchors, ontology_page, ontology_store, ontology_turtle
+from kg.publish.pages import Pages, statements, when
 from kg.publish.rebase import rebased, with_slash
+from kg.publish.views import VIEWS, asset_files, data_js, missing_libraries, view_page
+from kg.publish.views_data import Model, build_model, sort_key, store_select, view_data
 from kg.publish.void import Dump, class_partitions, void_graph
 from kg.vocab import DEFAULT_BASE_IRI, PREFIXES, VOCAB_BASE
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel",
           "https://schema.org/headline")
-RESERVED = {"dumps", "ontology", "classes", "index", "void.ttl", ".htaccess", "nginx.conf"}
+RESERVED = {"dumps", "ontology", "classes", "index", "views", "assets", "void.ttl", ".htaccess", "nginx.conf"}
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
 DUMP_NAME = "diplomacy-kg"
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
@@ -58,6 +61,7 @@ class SiteReport:
     files: int = 0
     triples: int = 0
     skipped: list[str] = field(default_factory=list)  # resource IRIs whose path is not file-safe
+    missing_libraries: list[str] = field(default_factory=list)  # npm files the views lack (run npm ci in web/)
 
 
 def resource_path(iri: str, base_iri: str) -> str | None:
@@ -78,23 +82,20 @@ def _write(path: Path, data: bytes | str, report: SiteReport) -> None:
 
 
 def _labeller(store: ox.Store) -> Callable[[str], str | None]:
-    cache: dict[str, str | None] = {}
+    """IRI -> its label: every label of the store read in one pass per predicate (not a look-up per IRI).
 
-    def label(iri: str) -> str | None:
-        if iri not in cache:
-            found = None
-            node = ox.NamedNode(iri)
-            for pred in LABELS:
-                values = sorted((q.object for q in store.quads_for_pattern(node, ox.NamedNode(pred), None, None)
-                                 if isinstance(q.object, ox.Literal)),
-                                key=lambda lit: ((lit.language or "") not in ("", "en"), lit.value))
-                if values:
-                    found = values[0].value
-                    break
-            cache[iri] = found
-        return cache[iri]
-
-    return label
+    The preferred label: the first of ``LABELS`` the IRI has, English or untagged first, then by text.
+    """
+    found: dict[str, str] = {}
+    for pred in LABELS:
+        values: dict[str, list[ox.Literal]] = {}
+        for q in store.quads_for_pattern(None, ox.NamedNode(pred), None, None):
+            if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
+                values.setdefault(q.subject.value, []).append(q.object)
+        for iri, lits in values.items():
+            if iri not in found:
+                found[iri] = min(lits, key=lambda lit: ((lit.language or "") not in ("", "en"), lit.value)).value
+    return found.get
 
 
 def _resources(store: ox.Store, base_iri: str, report: SiteReport) -> dict[str, str]:
@@ -111,32 +112,57 @@ def _resources(store: ox.Store, base_iri: str, report: SiteReport) -> dict[str, 
     return found
 
 
-def _resource_page(store: ox.Store, iri: str, path: str, triples: list[ox.Triple], r: Renderer) -> str:
+def _resource_page(iri: str, path: str, triples: list[ox.Triple], incoming: list[tuple[str, str]], r: Renderer,
+                   words: Pages | None = None) -> str:
+    """A resource's page: in words when the model knows it, the raw statements folded below."""
     current = path + ".html"
-    title = r.labels(iri) or iri
-    types = [r.term(current, t.object) for t in triples if t.predicate.value == RDF_TYPE]
-    rows = []
-    for t in triples:
-        if t.predicate.value != RDF_TYPE:
-            rows.append(f"<tr><th>{r.link(current, t.predicate.value, qname(t.predicate.value))}</th>"
-                        f"<td>{r.term(current, t.object)}</td></tr>")
-    incoming = sorted({(q.subject.value, q.predicate.value)
-                       for q in store.quads_for_pattern(None, None, ox.NamedNode(iri), None)
-                       if isinstance(q.subject, ox.NamedNode)})
+    rows = "".join(f"<tr><th>{r.link(current, t.predicate.value, qname(t.predicate.value))}</th>"
+                   f"<td>{r.term(current, t.object)}</td></tr>" for t in triples)
+    return resource_html(iri, path, rows, incoming, r, words)
+
+
+def _statements(store: ox.Store, resources: dict[str, str]
+                ) -> tuple[dict[str, list[ox.Triple]], dict[str, list[tuple[str, str]]]]:
+    """Per resource, what all graphs say about it (as ``src.subject_triples``) and who refers to it.
+
+    One scan of the store instead of two index look-ups per resource.
+    """
+    about: dict[str, set[tuple[Any, Any]]] = {iri: set() for iri in resources}
+    refs: dict[str, set[tuple[str, str]]] = {}
+    for q in store.quads_for_pattern(None, None, None, None):
+        s, o = q.subject, q.object
+        if not isinstance(s, ox.NamedNode):
+            continue
+        seen = about.get(s.value)
+        if seen is not None:
+            seen.add((q.predicate, o))
+        if isinstance(o, ox.NamedNode) and o.value in about:
+            refs.setdefault(o.value, set()).add((s.value, q.predicate.value))
+    triples: dict[str, list[ox.Triple]] = {}
+    for iri, pairs in about.items():
+        node = ox.NamedNode(iri)
+        triples[iri] = sorted((ox.Triple(node, p, o) for p, o in pairs), key=str)
+    return triples, {iri: sorted(pairs) for iri, pairs in refs.items()}
+
+
+def resource_html(iri: str, path: str, rows: str, incoming: list[tuple[str, str]], r: Renderer,
+                  words: Pages | None, nav: str | None = None) -> str:
+    """The page of ``iri`` at ``path`` (``kg serve`` renders the same, live)."""
+    current = path + ".html"
     name = path.rsplit("/", 1)[-1]
     head = (f'<link rel="alternate" type="text/turtle" href="{escape(name)}.ttl">\n'
             f'<link rel="alternate" type="application/ld+json" href="{escape(name)}.jsonld">')
-    body = [f"<h1>{escape(title)}</h1>",
-            f'<p class="iri">{escape(iri)}</p>',
-            f"<p>{', '.join(types)} · <a href=\"{escape(name)}.ttl\">Turtle</a> · "
-            f"<a href=\"{escape(name)}.jsonld\">JSON-LD</a></p>",
-            "<table>" + "".join(rows) + "</table>"]
-    if incoming:
-        items = [f"<li>{r.link(current, s)} <span class=\"dt\">{escape(qname(p))}</span></li>"
-                 for s, p in incoming[:MAX_INCOMING]]
-        more = f"<p>… and {len(incoming) - MAX_INCOMING} more.</p>" if len(incoming) > MAX_INCOMING else ""
-        body.append("<h2>Referenced by</h2><ul>" + "".join(items) + "</ul>" + more)
-    return page(current, title, "\n".join(body), head)
+    found = words.body(iri, current) if words is not None else None
+    title, body = found if found else (r.labels(iri) or iri, f"<h1>{escape(r.labels(iri) or iri)}</h1>")
+
+    def label(i: str) -> str:
+        known = words is not None and (i in words.m.entities or i in words.m.events or i in words.m.articles)
+        return words.m.label(i) if words is not None and known else r.labels(i) or qname(i)
+
+    links = (f'<p class="iri">{escape(iri)} · <a href="{escape(name)}.ttl">Turtle</a> · '
+             f'<a href="{escape(name)}.jsonld">JSON-LD</a></p>')
+    return page(current, title, body + links + statements(rows, incoming, current, r, label, qname, MAX_INCOMING),
+                head, nav)
 
 
 def _dumps(store: Any, out_dir: Path, base_iri: str, report: SiteReport) -> list[Dump]:
@@ -154,7 +180,7 @@ def _dumps(store: Any, out_dir: Path, base_iri: str, report: SiteReport) -> list
 
 
 def _class_pages(resources: dict[str, str], store: ox.Store, r: Renderer, out_dir: Path,
-                 report: SiteReport) -> dict[str, tuple[str, int]]:
+                 report: SiteReport, model: Model) -> dict[str, tuple[str, int]]:
     """Write classes/{Class}.html; returns class IRI -> (page path, instance count)."""
     members: dict[str, list[str]] = {}
     for iri in resources:
@@ -166,13 +192,19 @@ def _class_pages(resources: dict[str, str], store: ox.Store, r: Renderer, out_di
         name = re.sub(r"[^A-Za-z0-9_-]", "-", qname(cls).replace(":", "-"))
         current = f"classes/{name}.html"
         title = r.labels(cls) or qname(cls)
-        unique = sorted(set(iris), key=lambda i: ((r.labels(i) or i).lower(), i))
-        items = "".join(f"<li>{r.link(current, i)}</li>" for i in unique)
+        unique = sorted(set(iris), key=lambda i: (sort_key(model.events[i]) if i in model.events else
+                                                  ("", (r.labels(i) or i).lower(), i)))
+        items = "".join(f"<li>{_dated(model, i)}{r.link(current, i)}</li>" for i in unique)
         content = (f"<h1>{escape(title)}</h1><p>{len(unique)} resources of type "
                    f"{r.link(current, cls, qname(cls))}.</p><ul>{items}</ul>")
         _write(out_dir / current, page(current, title, content), report)
         pages[cls] = (current, len(unique))
     return pages
+
+
+def _dated(model: Model, iri: str) -> str:
+    """An event's date before its link on a class page (meetings and pledges are listed by date)."""
+    return f'<span class="date">{when(model.events[iri].date)}</span> ' if iri in model.events else ""
 
 
 def _index(title: str, report: SiteReport, classes: dict[str, tuple[str, int]], dumps: list[Dump],
@@ -183,11 +215,14 @@ def _index(title: str, report: SiteReport, classes: dict[str, tuple[str, int]], 
     files = "".join(f'<li><a href="{escape(d.path)}">{escape(d.path.rsplit("/", 1)[-1])}</a> '
                     f'<span class="dt">{escape(d.media_type)}{" (gzip)" if d.gzipped else ""}, '
                     f"{d.size:,} bytes</span></li>" for d in dumps)
+    explore = "".join(f'<li><a href="views/{name}.html">{escape(t)}</a>: {escape(about)}</li>'
+                      for name, (t, about, _) in VIEWS.items())
     endpoint = (f'<p>SPARQL endpoint: <a href="{escape(sparql_endpoint)}">{escape(sparql_endpoint)}</a></p>'
                 if sparql_endpoint and _WEB.match(sparql_endpoint) else "")
     content = (f"<h1>{escape(title)}</h1><p>{report.triples:,} triples, {report.resources:,} resources. "
                f'Dataset description: <a href="void.ttl">void.ttl</a>; ontology: '
                f'<a href="{rel(current, "ontology/index.html")}">documentation</a>.</p>{endpoint}'
+               f"<h2>Explore</h2><ul>{explore}</ul>"
                f"<h2>Resources</h2><table><tr><th>class</th><th>resources</th></tr>{rows}</table>"
                f"<h2>Downloads</h2><ul>{files}</ul>")
     return page(current, title, content)
@@ -256,6 +291,33 @@ def publish_site(source: Any, out_dir: Path, *, base_iri: str = DEFAULT_BASE_IRI
     return report
 
 
+def _views(model: Model, pages: dict[str, str], base_iri: str, out_dir: Path, report: SiteReport) -> None:
+    """views/*.html and their data, assets/ (our script and style, the npm libraries)."""
+    _write(out_dir / "views" / "data.js", data_js(view_data(model, pages.get, base_iri)), report)
+    for name in VIEWS:
+        _write(out_dir / "views" / f"{name}.html", view_page(name), report)
+    for rel_path, data in asset_files().items():
+        _write(out_dir / rel_path, data, report)
+    report.missing_libraries = missing_libraries()
+
+
+def _resource_files(part: list[tuple[str, str]], triples: dict[str, list[ox.Triple]],
+                    incoming: dict[str, list[tuple[str, str]]], out_dir: Path, base_iri: str, r: Renderer,
+                    words: Pages) -> int:
+    """Write the Turtle, JSON-LD and HTML of some resources; returns the number of files."""
+    for iri, path in part:
+        mine = triples[iri]
+        (out_dir / path).parent.mkdir(parents=True, exist_ok=True)
+        (out_dir / (path + ".ttl")).write_bytes(ox.serialize(mine, None, ox.RdfFormat.TURTLE,
+                                                             prefixes=PREFIXES) or b"")
+        buf = io.StringIO()
+        write_jsonld(buf, [(ox.DefaultGraph(), mine)], base_iri)
+        (out_dir / (path + ".jsonld")).write_bytes(buf.getvalue().encode("utf-8"))
+        page_html = _resource_page(iri, path, mine, incoming.get(iri, []), r, words)
+        (out_dir / (path + ".html")).write_bytes(page_html.encode("utf-8"))
+    return 3 * len(part)
+
+
 def _build(source: Any, out_dir: Path, base_iri: str, site_url: str, sparql_endpoint: str | None, title: str,
            report: SiteReport) -> None:
     store = src.as_oxigraph(source)
@@ -270,25 +332,27 @@ def _build(source: Any, out_dir: Path, base_iri: str, site_url: str, sparql_endp
     pages = {iri: path + ".html" for iri, path in resources.items()}
     onto = ontology_store(store)
     r = Renderer(pages, labels, documented_anchors(onto))
-    for iri, path in resources.items():
-        triples = src.subject_triples(store, ox.NamedNode(iri))
-        _write(out_dir / (path + ".ttl"), ox.serialize(triples, None, ox.RdfFormat.TURTLE,
-                                                       prefixes=PREFIXES) or b"", report)
-        buf = io.StringIO()
-        write_jsonld(buf, [(ox.DefaultGraph(), triples)], base_iri)
-        _write(out_dir / (path + ".jsonld"), buf.getvalue(), report)
-        _write(out_dir / (path + ".html"), _resource_page(store, iri, path, triples, r), report)
+    model = build_model(store_select(store, union=not src.merged_default(source)))
+    words = Pages(model, r)
+    triples, incoming = _statements(store, resources)
     report.resources = len(resources)
-    for filename, graph in GRAPHS.items():
-        _write(out_dir / "ontology" / filename, ontology_turtle(onto, graph), report)
-    _write(out_dir / "ontology" / "index.html", ontology_page(onto), report)
-    dumps = _dumps(source, out_dir, base_iri, report)  # the source: a kg store's derived default graph stays out
-    report.triples = src.count_merged(store)
-    counts = class_partitions(store)
-    classes = _class_pages(resources, store, r, out_dir, report)
-    void = void_graph(site_url=site_url, base_iri=base_iri, title=title, triples=report.triples,
-                      entities=len(resources), classes=counts, dumps=dumps, sparql_endpoint=sparql_endpoint)
-    _write(out_dir / "void.ttl", void.serialize(format="turtle", encoding="utf-8"), report)
-    _write(out_dir / ".htaccess", template("htaccess").template, report)
-    _write(out_dir / "nginx.conf", template("nginx.conf").template, report)
-    _write(out_dir / "index.html", _index(title, report, classes, dumps, r, sparql_endpoint), report)
+
+    def rest() -> None:  # what only this process can do (it reads the store), while the other writes pages
+        for filename, graph in GRAPHS.items():
+            _write(out_dir / "ontology" / filename, ontology_turtle(onto, graph), report)
+        _write(out_dir / "ontology" / "index.html", ontology_page(onto), report)
+        dumps = _dumps(source, out_dir, base_iri, report)  # the source: a kg store's derived default graph stays out
+        report.triples = src.count_merged(store)
+        counts = class_partitions(store)
+        classes = _class_pages(resources, store, r, out_dir, report, model)
+        _views(model, pages, base_iri, out_dir, report)
+        void = void_graph(site_url=site_url, base_iri=base_iri, title=title, triples=report.triples,
+                          entities=len(resources), classes=counts, dumps=dumps, sparql_endpoint=sparql_endpoint)
+        _write(out_dir / "void.ttl", void.serialize(format="turtle", encoding="utf-8"), report)
+        _write(out_dir / ".htaccess", template("htaccess").template, report)
+        _write(out_dir / "nginx.conf", template("nginx.conf").template, report)
+        _write(out_dir / "index.html", _index(title, report, classes, dumps, r, sparql_endpoint), report)
+
+    written = in_two_processes(list(resources.items()), lambda part: _resource_files(
+        part, triples, incoming, out_dir, base_iri, r, words), first=rest)
+    report.files += written  # after rest() has counted its own

@@ -8,6 +8,8 @@ body, the query type check, HTTP basic auth from ``setCredentials``, a custom
   redirect would resend the credentials to another URL, or turn the POST into a
   GET): SPARQLWrapper opens URLs with urllib's process-wide opener, so ``_query``
   is overridden to open them with an opener of our own;
+- digest authentication (Virtuoso's ``/sparql-auth``) without SPARQLWrapper's process-wide
+  opener: a digest handler of our own answers the challenge;
 - sub-second timeouts (``setTimeout`` takes whole seconds);
 - retries with bounded exponential back-off on 5xx / 429, timeouts and lost
   connections, the same policy as ``kg.publish.http_client.Client``;
@@ -38,8 +40,14 @@ def _wrapper(endpoint: str, client: Client) -> Any:
 
     from kg import __version__ as kg_version
 
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect(),
-                                         urllib.request.HTTPSHandler(context=client.ssl_context))
+    creds = client.credentials
+    handlers: list[urllib.request.BaseHandler] = [urllib.request.ProxyHandler({}), _NoRedirect(),
+                                                  urllib.request.HTTPSHandler(context=client.ssl_context)]
+    if creds.user is not None and creds.password and not creds.token:  # answers a digest challenge (Virtuoso)
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, endpoint, creds.user, creds.password)
+        handlers.append(urllib.request.HTTPDigestAuthHandler(passwords))
+    opener = urllib.request.build_opener(*handlers)
 
     class Wrapper(SPARQLWrapper):
         def _query(self) -> tuple[Any, str]:
@@ -49,9 +57,10 @@ def _wrapper(endpoint: str, client: Client) -> Any:
                       agent=f"diplomacy-kg/{kg_version} (SPARQLWrapper {__version__})")
     wrapper.setMethod(POST)
     wrapper.setRequestMethod(POSTDIRECTLY)  # the update as the body, not a form: no percent-encoding
-    creds = client.credentials
     if creds.token:
         wrapper.addCustomHttpHeader("Authorization", f"Bearer {creds.token}")
+    elif client.expects_digest(endpoint):
+        pass  # never the password in basic form: the digest handler answers the server's challenge
     elif creds.user is not None and creds.password:
         wrapper.setCredentials(creds.user, creds.password)
     elif creds.user is not None:  # SPARQLWrapper sends no basic auth without a password

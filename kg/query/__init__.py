@@ -138,6 +138,10 @@ def typed_value(name: str, value: str) -> Node:
     a whole number -> xsd:integer; ``country`` given as two letters -> upper-case ISO code;
     anything else -> a plain string literal.
     """
+    if name in ("limit", "offset"):
+        if not re.fullmatch(r"\d{1,9}", value):
+            raise QueryError(f"parameter {name}: {value!r} is not a whole number", fix="give a number of rows, e.g. 50")
+        return Literal(value, datatype=XSD.integer)
     if re.match(r"https?://", value):
         return URIRef(value)
     if name in _DATE_NAMES or name.endswith("date"):
@@ -187,10 +191,19 @@ def _prologue() -> str:
 
 
 def run_query(target: Store | str, query: str | Path | StoredQuery, params: dict[str, str] | None = None, *,
-              allow_update: bool = False, timeout: float = 60.0) -> Result:
-    """Run a stored query (name, path or StoredQuery) on a Store or a SPARQL endpoint URL."""
+              allow_update: bool = False, timeout: float = 60.0, resolve_names: bool = False) -> Result:
+    """Run a stored query (name, path or StoredQuery) on a Store or a SPARQL endpoint URL.
+
+    ``resolve_names``: a name parameter (leader, country, org, ...) that is not an exact label
+    is first looked up by surname, alias or spelling variant (``kg.query.names``).
+    """
     sq = query if isinstance(query, StoredQuery) else load_query(query)
-    text = bound_text(sq, {k: str(v) for k, v in (params or {}).items()})
+    values = {k: str(v) for k, v in (params or {}).items()}
+    if resolve_names:
+        from kg.query.names import resolve_params
+
+        values = resolve_params(sq, values, lambda text: _select(target, text, timeout))
+    text = bound_text(sq, values)
     start = time.perf_counter()
     if isinstance(target, str):
         from kg.query.remote import run_remote
@@ -201,6 +214,15 @@ def run_query(target: Store | str, query: str | Path | StoredQuery, params: dict
         result = _run_local(target, text, allow_update)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _select(target: Store | str, text: str, timeout: float) -> Result:
+    """A read-only query through the same executor as ``run_query`` (store or endpoint)."""
+    if isinstance(target, str):
+        from kg.query.remote import run_remote
+
+        return run_remote(target, _prologue() + text, allow_update=False, timeout=timeout, is_update=lambda _: False)
+    return _run_local(target, text, False)
 
 
 def _run_local(store: Store, text: str, allow_update: bool) -> Result:
@@ -244,11 +266,14 @@ def result_from_json(doc: dict[str, Any]) -> Result:
 
 
 def execute(query: str | Path, params: dict[str, str] | None = None, *, store: str | Path | None = None,
-            endpoint: str | None = None, allow_update: bool = False) -> Result:
-    """Open the store (read-only unless updating) or use the endpoint, run the query, close."""
+            endpoint: str | None = None, allow_update: bool = False, resolve_names: bool = True) -> Result:
+    """Open the store (read-only unless updating) or use the endpoint, run the query, close.
+
+    Name parameters are resolved (``kg.query.names``) unless ``resolve_names`` is false (``--exact``).
+    """
     if endpoint:
-        return run_query(endpoint, query, params, allow_update=allow_update)
+        return run_query(endpoint, query, params, allow_update=allow_update, resolve_names=resolve_names)
     from kg.store import open_store
 
     with open_store(store, read_only=not allow_update) as st:
-        return run_query(st, query, params, allow_update=allow_update)
+        return run_query(st, query, params, allow_update=allow_update, resolve_names=resolve_names)

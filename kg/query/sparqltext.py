@@ -4,14 +4,20 @@ Parameters are variables named ``?_name`` (required) or ``?__name`` (optional),
 the grlc convention. Binding never pastes user text into the query: each value
 becomes one RDF term, written by ``term_text`` with every special character
 escaped, substituted for the variable's tokens (see ``bind``); the same text runs
-on Oxigraph and on any SPARQL 1.1 endpoint. (A VALUES block was the first design:
+on Oxigraph and on any SPARQL 1.1 endpoint.
+
+A line starting ``#?name`` is a comment (the query as written is valid SPARQL, whole)
+that becomes code when the optional parameter ``name`` is given: a stored query
+narrows itself (``#?leader ?fact dip:participant ?_leader .``) or pages
+(``#?limit LIMIT ?__limit``) only when asked, so each variant has its own plan.
+``#?a|b`` is code when any of them is given, ``#!a|b`` when none is. (A VALUES block was the first design:
 Oxigraph then joined it last, and a parameterised query took seconds, not ms.)
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -21,6 +27,8 @@ from kg.errors import QueryError
 _PARAM = re.compile(r"[?$](_{1,2})([A-Za-z0-9]\w*)")
 _VAR = re.compile(r"[?$](_{1,2}[A-Za-z0-9]\w*)")
 _IRI_BAD = set('<>"{}|^`\\') | {" ", "\t", "\n", "\r"}
+_WHEN = re.compile(r"^([ \t]*)#([?!])([A-Za-z0-9]\w*(?:\|[A-Za-z0-9]\w*)*)[ \t]", re.M)
+_XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
 def segments(text: str) -> Iterator[tuple[str, int, int]]:
@@ -60,14 +68,26 @@ def segments(text: str) -> Iterator[tuple[str, int, int]]:
 
 
 def parameters(text: str) -> list[tuple[str, bool]]:
-    """(name, required) of every ``?_name`` / ``?__name`` variable, in first-use order."""
+    """(name, required) of every ``?_name`` / ``?__name`` variable, in first-use order (those of
+    ``#?name`` lines too, as optional: such a line is code only when its parameter is given)."""
     seen: dict[str, bool] = {}
-    for kind, a, b in segments(text):
+    every = _WHEN.sub(lambda m: m.group(1), text)  # every conditional line as code
+    conditional = {name for m in _WHEN.finditer(text) for name in m.group(3).split("|")}
+    for kind, a, b in segments(every):
         if kind != "code":
             continue
-        for m in _PARAM.finditer(text, a, b):
-            seen.setdefault(m.group(2), len(m.group(1)) == 1)
+        for m in _PARAM.finditer(every, a, b):
+            seen.setdefault(m.group(2), len(m.group(1)) == 1 and m.group(2) not in conditional)
     return list(seen.items())
+
+
+def _when(text: str, given: Callable[[str], bool]) -> str:
+    """``text`` with the ``#?name`` lines whose parameter is ``given`` (``#!name``: is not) turned into code."""
+    def line(m: re.Match[str]) -> str:
+        any_given = any(given(name) for name in m.group(3).split("|"))
+        return m.group(1) if any_given == (m.group(2) == "?") else m.group(0)
+
+    return _WHEN.sub(line, text)
 
 
 def _escape(value: str) -> str:
@@ -94,6 +114,13 @@ def term_text(term: Node) -> str:
     raise QueryError(f"cannot bind {term!r} as a parameter")
 
 
+def _bound_text(term: Node) -> str:
+    """``term_text``, an integer written bare: the same term, and what LIMIT and OFFSET take."""
+    if isinstance(term, Literal) and str(term.datatype) == _XSD_INTEGER and re.fullmatch(r"-?\d+", str(term)):
+        return str(term)
+    return term_text(term)
+
+
 def bind(text: str, values: dict[str, Node]) -> str:
     """``text`` with each bound ``?_name`` / ``?__name`` variable replaced by its term.
 
@@ -108,7 +135,9 @@ def bind(text: str, values: dict[str, Node]) -> str:
     for name in values:
         if not re.fullmatch(r"_{1,2}[A-Za-z0-9]\w*", name):
             raise QueryError(f"not a parameter variable: {name!r}")
-    terms = {name: term_text(term) for name, term in values.items()}
+    terms = {name: _bound_text(term) for name, term in values.items()}
+    names = {name.lstrip("_") for name in values}
+    text = _when(text, lambda name: name in names)
     out: list[str] = []
     for kind, a, b in segments(text):
         chunk = text[a:b]

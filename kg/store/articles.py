@@ -110,24 +110,23 @@ def store_stats(store: Store) -> dict[str, Any]:
 
     ``statements``: what ``kg export --format trig`` (or nquads) writes, every named graph's
     statements; ``triples``: what ``--format turtle`` (or nt) writes, each distinct triple once;
-    ``rejected``: lines in quarantine.jsonl.
+    ``rejected``: lines in quarantine.jsonl. Read from the counters kept at write time
+    (``kg.store.counters``): no scan of the store unless they were not kept.
     """
     from kg.store.core import SCHEMA_GRAPHS
+    from kg.store.counters import current
 
-    rows = store.oxigraph.query(
-        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } "
-        "FILTER(STRSTARTS(STR(?c), 'https://w3id.org/diplomacy-kg/ontology#')) } GROUP BY ?c ORDER BY ?c")
-    assert isinstance(rows, ox.QuerySolutions)
-    classes = {row["c"].value.rsplit("#", 1)[-1]: int(row["n"].value) for row in rows}
+    counts = current(store)
     try:
         with open(store.quarantine_file, encoding="utf-8", errors="replace") as fh:
             rejected = sum(1 for _ in fh)
     except FileNotFoundError:
         rejected = 0
-    graphs = store.graphs()
+    schema = sum(1 for g in SCHEMA_GRAPHS
+                 if next(iter(store.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(g))), None))
     return {"store": str(store.path), "base_iri": store.base_iri,
-            "articles": len(store.article_keys()), "rejected": rejected,
-            "statements": store.quad_count(), "triples": store.triple_count(include_schema=True),
-            "graphs": len(graphs), "ontology_graphs": sum(1 for g in graphs if g in SCHEMA_GRAPHS),
-            "same_as_links": sum(1 for _ in store.quads(store.merged_graph)),
-            "classes": classes}
+            "articles": counts.articles, "rejected": rejected,
+            "statements": counts.statements, "triples": counts.triples,
+            "graphs": counts.graphs, "ontology_graphs": schema,
+            "same_as_links": counts.same_as_links,
+            "classes": dict(sorted(counts.classes.items()))}

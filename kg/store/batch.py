@@ -11,13 +11,14 @@ removes whatever the batch may have written, so every article is stored whole or
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.errors import StoreError
+from kg.store import counters
 from kg.store.terms import checked_iri, parse_ntriples
 
 if TYPE_CHECKING:
@@ -49,6 +50,9 @@ class ArticleBatch:
         self._known: dict[str, str] = {}  # entity IRI -> description (N-Triples) stored or queued
         self._seen: set[bytes] = set()  # N-Triples lines in the default graph, valid while generation is
         self._generation = store.generation
+        self._facts: set[str] = set()  # meetings and pledges of the queued articles (for kg.merge.update)
+        if not store.read_only:
+            counters.current(store)  # valid counters are kept by every write (a scan only if they are not)
 
     def __len__(self) -> int:
         return self._queued + len(self._replacing)
@@ -81,6 +85,7 @@ class ArticleBatch:
             self._staged.remove_graph(graph)
             raise StoreError(f"not valid N-Triples: {exc}") from exc
         self._default.append(self._unseen(data))
+        self._facts |= counters.facts_in_ntriples(ntriples)
         self._known.update((iri, entities[iri]) for iri in fresh)
         self._keys.add(key)
         self._queued += 1
@@ -125,7 +130,25 @@ class ArticleBatch:
         replacing, self._replacing = self._replacing, []
         self._load()
         for key, ntriples, entities in replacing:
-            self.store._replace(key, ntriples, entities)
+            self._replace(key, ntriples, entities)
+
+    def _replace(self, key: str, ntriples: str, entities: Mapping[str, str]) -> None:
+        """``Store._replace``, measured for the counters, its facts noted for the merge update."""
+        store = self.store
+        graph = store.article_graph(key)
+        ents = ox.NamedNode(store.entities_graph)
+        new = parse_ntriples(ntriples)
+        old = [q.triple for q in store.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
+        described = []
+        for iri in sorted(entities):
+            described += [q.triple for q in store.oxigraph.quads_for_pattern(ox.NamedNode(iri), None, None, ents)]
+            described += parse_ntriples(entities[iri])
+        counters.note_facts(store, counters.facts_in_graph(store, graph) | counters.facts_in_ntriples(ntriples))
+        ents_was, before = counters.nonempty(store, ents.value), _described(store, entities)
+        change = counters.Change(store, [graph], [*old, *new, *described])
+        store._replace(key, ntriples, entities)
+        change.done([(ents.value, _described(store, entities) - before, ents_was,
+                      counters.nonempty(store, ents.value))])
 
     def _load(self) -> None:
         """The new articles: journal, bulk load, remove the journal (``size`` 0: one transaction)."""
@@ -133,13 +156,25 @@ class ArticleBatch:
             self._keys = set()
             return
         store = self.store
-        data = (self._staged.dump(format=ox.RdfFormat.N_QUADS) or b"") + b"".join(self._default)
+        default = b"".join(self._default)
+        data = (self._staged.dump(format=ox.RdfFormat.N_QUADS) or b"") + default
+        kept = counters.load(store)
+        if kept is not None:
+            counters.invalidate(store)
+            statements = len(self._staged)
+            new_graphs = [g.value for g in self._staged.named_graphs()
+                          if isinstance(g, ox.NamedNode) and (g.value != store.entities_graph
+                                                              or not counters.nonempty(store, g.value))]
+            new_default = counters.absent_from_default(store, parse_ntriples(default.decode("utf-8")))
+        counters.note_facts(store, self._facts)
         if not self.size:
             try:
                 store._writable().load(data, format=ox.RdfFormat.N_QUADS)
             except OSError as exc:
                 raise StoreError(f"write failed: {exc}", where=store.path) from exc
             self._clear()
+            if kept is not None:
+                counters.bulk_added(store, kept, statements, new_graphs, new_default)
             return
         journal = store.path / JOURNAL
         try:
@@ -157,12 +192,15 @@ class ArticleBatch:
         finally:
             self._clear()
         journal.unlink()
+        if kept is not None:
+            counters.bulk_added(store, kept, statements, new_graphs, new_default)
 
     def _clear(self) -> None:
         self._staged = ox.Store()  # a new one: clear() keeps the interned strings, and gets slower
         self._default = []
         self._keys = set()
         self._queued = 0
+        self._facts = set()
 
 
 def recover(store: Store) -> bool:
@@ -191,6 +229,12 @@ def recover(store: Store) -> bool:
     oxs.flush()
     journal.unlink()
     return True
+
+
+def _described(store: Store, iris: Iterable[str]) -> int:
+    """Quads describing these IRIs in the entities graph."""
+    ents = ox.NamedNode(store.entities_graph)
+    return sum(1 for iri in iris for _ in store.oxigraph.quads_for_pattern(ox.NamedNode(iri), None, None, ents))
 
 
 def _nt_bytes(text: str) -> bytes:

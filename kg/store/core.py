@@ -3,7 +3,8 @@
 Layout of a store folder::
 
     <store>/oxigraph/        the RocksDB database
-    <store>/kg.lock          flock'd by the process using it (see kg.store.lock)
+    <store>/kg.lock          flock'd by the writer (see kg.store.lock)
+    <store>/snapshots/       what readers read: a checkpoint per committed batch (see kg.store.snapshot)
     <store>/meta.json        base IRI and the hashes of the loaded ontology files
     <store>/quarantine.jsonl articles the SHACL gate or the reader rejected
 
@@ -14,31 +15,36 @@ an update whose last operation fails leaves nothing of the earlier ones).
 
 The default graph is the merge of the named graphs (``kg.store.default``), kept
 in the same transactions; stored queries read it.
+
+A store opened read-only reads the newest snapshot the writer published, never the
+writer's database: readers and the one writer never wait for each other. The writer
+publishes after every ``batch()`` commit, on ``publish()`` and on ``close()``.
+This module is the storage floor: it imports nothing from the stages above it
+(ingest, merge, query); ``kg.api`` puts them together.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kg.errors import StoreError, StoreLocked
+from kg.errors import StoreError
 from kg.store import batch as article_batch
+from kg.store import counters, snapshot
 from kg.store import default as merge_default
 from kg.store.lock import StoreLock
-from kg.store.terms import checked_iri, parse_ntriples, to_rdflib
-from kg.vocab import DEFAULT_BASE_IRI, ONTOLOGY_IRI, VOCAB_BASE
-
-if TYPE_CHECKING:
-    from kg.ingest import IngestReport
-    from kg.query import Result
+from kg.store.terms import checked_iri, parse_ntriples, stable_quads, to_rdflib
+from kg.vocab import ONTOLOGY_IRI, VOCAB_BASE
 
 DB_DIR = "oxigraph"
 META = "meta.json"
@@ -46,10 +52,24 @@ QUARANTINE = "quarantine.jsonl"
 VOCAB_GRAPH = VOCAB_BASE
 #: graph name -> ontology file name (in ontology/)
 SCHEMA_GRAPHS = {str(ONTOLOGY_IRI): "diplomacy.ttl", VOCAB_GRAPH: "vocab.ttl"}
+#: part of the schema digest: a store that loaded the files another way loads them again (0.2: stable blank nodes)
+SCHEMA_LOADING = b"stable-blank-nodes\n"
 
 
 def default_store_path() -> Path:
     return Path(os.environ.get("KG_STORE") or "kg-data")
+
+
+def read_meta(folder: Path) -> dict[str, Any]:
+    """``meta.json`` of a store folder ({} when there is none yet)."""
+    try:
+        data = json.loads((folder / META).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"unreadable store metadata: {exc}", where=folder / META,
+                         fix="delete the file; it is rebuilt on the next write") from exc
+    return data if isinstance(data, dict) else {}
 
 
 def _norm_base(base_iri: str) -> str:
@@ -64,7 +84,8 @@ def _iri(value: str) -> str:
 class Store:
     """A kg store opened for writing or reading; use as a context manager or call ``close()``."""
 
-    def __init__(self, path: Path, oxigraph: ox.Store, lock: StoreLock, base_iri: str, read_only: bool) -> None:
+    def __init__(self, path: Path, oxigraph: ox.Store, lock: StoreLock | snapshot.Pinned, base_iri: str,
+                 read_only: bool) -> None:
         self.path = path
         self.base_iri = base_iri
         self.read_only = read_only
@@ -74,6 +95,12 @@ class Store:
         self._lock = lock
         #: counts writes outside ``batch()``, which may delete from the default graph
         self.generation = 0
+        #: meetings and pledges written since the merged graph was last right (``kg.store.counters``)
+        self.pending_facts: set[str] = set()
+        self.merge_stale = False  # a write whose facts are unknown: the next merge is a full one
+        #: the snapshot read (read-only), or the last one published (writable)
+        self.snapshot = lock.number if isinstance(lock, snapshot.Pinned) else snapshot.current(path)
+        self._dirty = False  # written since the last publish
 
     # ---- lifecycle -------------------------------------------------------------------------------
     @property
@@ -83,12 +110,63 @@ class Store:
             raise StoreError("the store is closed", where=self.path, fix="open it again with kg.open_store()")
         return self._ox
 
+    @property
+    def db_path(self) -> Path:
+        """The RocksDB folder this Store reads: the writer's database, or a reader's snapshot."""
+        lock = self._lock
+        return lock.path if isinstance(lock, snapshot.Pinned) else self.path / DB_DIR
+
+    def state_file(self, name: str) -> Path:
+        """A file the writer keeps beside the database (``counters.json``), as of the state this Store reads."""
+        lock = self._lock
+        return lock.path / name if isinstance(lock, snapshot.Pinned) else self.path / name
+
     def close(self) -> None:
+        """Publish what was written (a writer), release the store; the Store is unusable after."""
         if self._ox is not None:
-            if not self.read_only:
-                self._ox.flush()
-            self._ox = None
-            self._lock.release()
+            try:
+                if not self.read_only:
+                    self._ox.flush()
+                    if self._dirty:
+                        self.publish()
+            finally:
+                self._ox = None
+                self._lock.release()
+
+    def publish(self) -> int | None:
+        """Make what was written so far visible to readers (one snapshot); its number (None: read-only, or mid-batch).
+
+        Called after every ``batch()`` commit and on ``close()``; call it after a series of
+        single writes (``replace_article``, ``update``) that readers should see together.
+        """
+        if self.read_only or (self.path / article_batch.JOURNAL).exists():
+            return None  # (a journal: a bulk load was interrupted, the next writable open undoes it)
+        info = {"base_iri": self.base_iri, "merged_default": self.merged_default, "time": time.time()}
+        self.snapshot = snapshot.publish(self.oxigraph, self.path, info)
+        self._dirty = False
+        return self.snapshot
+
+    def refresh(self) -> bool:
+        """Read-only: move to the newest snapshot if the writer published one since; True if it moved.
+
+        Objects taken from ``oxigraph`` before the call must not be used after it.
+        """
+        if not self.read_only or self._ox is None or snapshot.current(self.path) == self.snapshot:
+            return False
+        pinned = snapshot.pin(self.path)
+        if pinned is None or pinned.number == self.snapshot:
+            if pinned is not None:
+                pinned.release()
+            return False
+        oxs = snapshot.open_pinned(pinned)
+        old, self._lock, self._ox = self._lock, pinned, oxs
+        self.snapshot = pinned.number
+        self.base_iri = str(pinned.info.get("base_iri") or self.base_iri)
+        self.merged_default = bool(pinned.info.get("merged_default"))
+        old.release()
+        with contextlib.suppress(OSError):  # (a folder this reader may not write: the writer deletes them)
+            snapshot.collect(self.path, pinned.number, writer=False)  # older ones no other reader holds
+        return True
 
     def __enter__(self) -> Store:
         return self
@@ -131,6 +209,9 @@ class Store:
 
     def quad_count(self) -> int:
         """Statements in the named graphs (the default graph's merge of them is not counted)."""
+        kept = counters.load(self)  # kept at write time (kg.store.counters): no scan
+        if kept is not None:
+            return kept.statements
         n = len(self.oxigraph)
         if self.merged_default:
             rows = self.oxigraph.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
@@ -183,9 +264,11 @@ class Store:
 
     # ---- writing ---------------------------------------------------------------------------------
     def _writable(self) -> ox.Store:
+        """The database, for a write (every write path asks here: what readers see is then stale)."""
         if self.read_only:
             raise StoreError("the store is open read-only", where=self.path,
                              fix="open it with read_only=False to change it")
+        self._dirty = True
         return self.oxigraph
 
     def _write(self, sparql: str) -> None:
@@ -208,6 +291,8 @@ class Store:
         if op is not None:
             raise StoreError(f"this update writes the default graph ({op}), which kg derives from the named graphs",
                              where=self.path, fix="name a graph: INSERT DATA { GRAPH <...> { ... } }, or WITH <...>")
+        counters.invalidate(self)  # what it changes is not measured: recounted when next read
+        counters.note_unknown(self)  # and the merged graph is recomputed whole
         self._write(" ;\n".join((sparql, *merge_default.RESYNC)))
 
     def replace_article(self, key: str, ntriples: str, entities: Mapping[str, str] | None = None) -> None:
@@ -218,13 +303,17 @@ class Store:
         unchanged (the usual case) is one atomic ``extend``; anything that must delete first
         goes through one SPARQL Update. Many new articles: ``batch()``.
         """
-        batch = self.batch(size=0)
+        batch = article_batch.ArticleBatch(self, 0)
         batch.add(key, ntriples, entities)
         batch.commit()
 
-    def batch(self, size: int = article_batch.SIZE) -> article_batch.ArticleBatch:
-        """Store many articles: each ``add`` is ``replace_article``, new ones bulk-loaded ``size`` at a time."""
-        return article_batch.ArticleBatch(self, size)
+    def batch(self, size: int | None = None) -> article_batch.ArticleBatch:
+        """Store many articles: each ``add`` is ``replace_article``, new ones bulk-loaded ``size`` at a time.
+
+        ``size`` defaults to ``kg.store.batch.SIZE`` (read now). Every commit of the batch is
+        published to readers (one snapshot).
+        """
+        return snapshot.PublishedBatch(self, article_batch.SIZE if size is None else size)
 
     def _replace(self, key: str, ntriples: str, entities: Mapping[str, str]) -> None:
         """The general case of ``replace_article``: one SPARQL Update that deletes, then inserts."""
@@ -250,22 +339,38 @@ class Store:
         graph = checked_iri(graph)
         new = set(parse_ntriples(ntriples))
         old = {q.triple for q in self.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
-        if new and not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
-                           for t in old | new):
-            gone, added = old - new, new - old
-            ops = []
-            if gone:
-                ops.append(merge_default.forget(graph, triples=gone))
-                ops.append(f"DELETE DATA {{ GRAPH <{graph}> {{ {' '.join(f'{t} .' for t in gone)} }} }}")
-            if added:
-                ops.append(merge_default.insert(graph, "\n".join(f"{t} ." for t in sorted(added, key=str))))
-            if ops:
-                self._write(" ;\n".join(ops))
+        blank = any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in old | new)
+        if new and not blank:
+            self.patch_graph(graph, old - new, new - old, before=len(old))
             return
+        change = None if blank else counters.Change(self, (), old)
+        if change is None:
+            counters.invalidate(self)
         ops = [merge_default.forget(graph), f"DROP SILENT GRAPH <{graph}>"]
         if ntriples.strip():
             ops.append(merge_default.insert(graph, ntriples))
         self._write(" ;\n".join(ops))
+        if change is not None:
+            change.done([(graph, -len(old), bool(old), False)])
+
+    def patch_graph(self, graph: str, gone: Iterable[ox.Triple], added: Iterable[ox.Triple], *,
+                    before: int | None = None) -> None:
+        """Remove triples the named graph holds and add ones it does not, in one transaction
+        (no blank nodes); the default graph and the counters follow. ``before``: its size, if known."""
+        gone, added = set(gone), set(added)
+        if not gone and not added:
+            return
+        was = counters.nonempty(self, graph) if before is None else before > 0
+        change = counters.Change(self, (), gone | added)
+        ops = []
+        if gone:
+            ops.append(merge_default.forget(graph, triples=gone))
+            ops.append(f"DELETE DATA {{ GRAPH <{graph}> {{ {' '.join(f'{t} .' for t in gone)} }} }}")
+        if added:
+            ops.append(merge_default.insert(graph, "\n".join(f"{t} ." for t in sorted(added, key=str))))
+        self._write(" ;\n".join(ops))
+        now = bool(added) or (counters.nonempty(self, graph) if was else False)
+        change.done([(graph, len(added) - len(gone), was, now)])
 
     def load(self, data: str | Path | Iterable[ox.Quad], *, format: ox.RdfFormat | None = None,
              graph: str | None = None) -> int:
@@ -284,27 +389,21 @@ class Store:
         named = [q if not isinstance(q.graph_name, ox.DefaultGraph) else ox.Quad(q.subject, q.predicate, q.object,
                                                                                  target) for q in quads]
         default = ox.DefaultGraph()
+        counters.invalidate(self)  # recounted when next read
+        counters.note_unknown(self)
         try:
             store.extend(named + [ox.Quad(q.subject, q.predicate, q.object, default) for q in named])
         except OSError as exc:
             raise StoreError(f"write failed: {exc}", where=self.path) from exc
         return len(named)
 
-    def remove_article(self, key: str) -> bool:
-        """Drop an article's graph; the merged graph is recomputed. False if it was not there."""
+    def drop_article(self, key: str) -> bool:
+        """Drop an article's graph (the caller brings the merged graph in line). False if it was not there."""
         if key not in self.article_keys():
             return False
+        counters.note_facts(self, counters.facts_in_graph(self, self.article_graph(key)))  # for kg.merge.update
         self.replace_graph(self.article_graph(key), "")
-        from kg.merge import recompute
-
-        recompute(self)
         return True
-
-    def add_article_graph(self, key: str, graph: Graph, *, source: str | None = None) -> None:
-        """Store a ready-made article graph after the SHACL gate; ``ValidationFailed`` if it fails."""
-        from kg.ingest import commit_graph
-
-        commit_graph(self, key, graph, source=source or key)
 
     def load_schema(self, force: bool = False) -> None:
         """(Re)load the ontology and concept-scheme graphs when their files changed."""
@@ -318,14 +417,14 @@ class Store:
                 data = path.read_bytes()
             except (OSError, FileNotFoundError):
                 continue  # not written yet: nothing to load
-            digest = hashlib.sha256(data).hexdigest()
+            digest = hashlib.sha256(SCHEMA_LOADING + data).hexdigest()
             if not force and hashes.get(graph) == digest:
                 continue
             store = self._writable()
+            counters.invalidate(self)  # recounted when next read
             try:
-                ox_graph = ox.NamedNode(graph)
                 store.update(f"{merge_default.forget(graph)} ;\nDROP SILENT GRAPH {_iri(graph)}")
-                store.load(data, format=ox.RdfFormat.TURTLE, base_iri=graph, to_graph=ox_graph)
+                store.extend(stable_quads(data, graph))
                 store.update(merge_default.copy(graph))
             except (OSError, SyntaxError) as exc:
                 raise StoreError(f"cannot load the ontology: {exc}", where=path) from exc
@@ -340,74 +439,9 @@ class Store:
 
     # ---- metadata --------------------------------------------------------------------------------
     def _meta(self) -> dict[str, Any]:
-        try:
-            data = json.loads((self.path / META).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"unreadable store metadata: {exc}", where=self.path / META,
-                             fix="delete the file; it is rebuilt on the next write") from exc
-        return data if isinstance(data, dict) else {}
+        return read_meta(self.path)
 
     def _write_meta(self, meta: dict[str, Any]) -> None:
         tmp = self.path / (META + ".tmp")
         tmp.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         os.replace(tmp, self.path / META)
-
-    # ---- the pipeline on this store -------------------------------------------------------------
-    def ingest(self, paths: Iterable[str | Path], **options: Any) -> IngestReport:
-        """Articles or folders into this store (see ``kg.ingest.ingest``)."""
-        from kg.ingest import ingest
-
-        return ingest(self, paths, **options)
-
-    def query(self, name: str, /, **params: str) -> Result:
-        """Run a stored query (by name or .rq path) with keyword parameters."""
-        from kg.query import run_query
-
-        return run_query(self, name, params)
-
-
-def open_store(path: str | Path | None = None, *, base_iri: str = DEFAULT_BASE_IRI,
-               read_only: bool = False) -> Store:
-    """Open (creating when writable) the store in ``path``, default ``$KG_STORE`` or ``./kg-data``."""
-    folder = Path(path) if path is not None else default_store_path()
-    base = _norm_base(base_iri)
-    db = folder / DB_DIR
-    if read_only and not db.is_dir():
-        raise StoreError(f"no store at {folder}", fix="create it with `kg ingest PATH --store DIR`")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"cannot create the store folder: {exc.strerror}", where=folder) from exc
-    lock = StoreLock(folder, exclusive=not read_only)
-    try:
-        oxs = ox.Store.read_only(str(db)) if read_only else ox.Store(str(db))
-    except (OSError, RuntimeError) as exc:  # RocksDB reports corruption as RuntimeError
-        lock.release()
-        if "lock" in str(exc).lower():
-            raise StoreLocked(f"store {folder} is locked by another process (the database itself)",
-                              fix="wait for it to finish, or stop the server using this folder") from exc
-        raise StoreError(f"cannot open the store: {exc}", where=folder,
-                         fix="is this a kg store folder? point --store at a new folder to start over") from exc
-    store = Store(folder, oxs, lock, base, read_only)
-    if not read_only:
-        try:
-            meta = store._meta()
-            recorded = meta.get("base_iri")
-            if recorded and recorded != base and len(store.oxigraph) > 0:
-                raise StoreError(f"the store was built with base IRI {recorded}, not {base}", where=folder,
-                                 fix=f"use --base-iri {recorded}, or a new store folder")
-            if recorded != base:
-                store._write_meta({**meta, "base_iri": base})
-            article_batch.recover(store)
-            merge_default.migrate(store)
-            store.load_schema()
-        except BaseException:
-            store.close()
-            raise
-    else:
-        meta = store._meta()
-        store.base_iri = str(meta.get("base_iri") or base)
-        store.merged_default = meta.get(merge_default.META_KEY) == merge_default.META_VALUE
-    return store

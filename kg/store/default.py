@@ -76,6 +76,9 @@ def migrate(store: Store) -> None:
     meta = store._meta()
     if meta.get(META_KEY) != META_VALUE:
         ox_store = store._writable()
+        from kg.store.counters import invalidate
+
+        invalidate(store)  # counted again, once rebuilt
         if meta.get(META_KEY) != "rebuilding":  # an interrupted rebuild just starts over
             ox_store.update(f"INSERT {{ GRAPH <{store.user_graph}> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
             store._write_meta(meta := {**meta, META_KEY: "rebuilding"})

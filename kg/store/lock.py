@@ -1,10 +1,10 @@
-"""A lock file beside the database, so a second kg process fails at once with a clear message.
+"""A lock file beside the database, so a second kg writer fails at once with a clear message.
 
-Writers hold an exclusive ``flock`` on ``<store>/kg.lock``, readers a shared one:
-RocksDB (under pyoxigraph) allows one writer per directory, and its docs call
-opening read-only while another process writes "undefined behaviour", so a
-reader waits for no writer and a writer waits for no reader: both fail fast.
-The kernel drops the lock when the process dies, even on SIGKILL.
+A writer holds an exclusive ``flock`` on ``<store>/kg.lock`` (with its pid in the file):
+RocksDB (under pyoxigraph) allows one writer per directory. Readers do not take it: they
+read snapshots the writer publishes (``kg.store.snapshot``), so a reader never waits for
+a writer and a writer never waits for a reader. The kernel drops the lock when the
+process dies, even on SIGKILL.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def _holder(path: Path) -> str:
         pid = path.read_text(encoding="ascii").strip()
     except OSError:
         pid = ""
-    return f"pid {pid}" if pid.isdigit() else "a reader"
+    return f"pid {pid}" if pid.isdigit() else "a process that is starting"
 
 
 class StoreLock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pyoxigraph as ox
@@ -53,3 +54,23 @@ def parse_ntriples(ntriples: str) -> list[ox.Triple]:
         return [q.triple for q in ox.parse(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)]
     except SyntaxError as exc:
         raise StoreError(f"not valid N-Triples: {exc}") from exc
+
+
+def stable_quads(turtle: bytes, graph: str) -> list[Any]:
+    """A Turtle file as quads of ``graph``, its blank nodes named in the order the parser meets them.
+
+    Oxigraph gives blank nodes fresh random labels on every load, so two stores loaded from one
+    ontology file would export different bytes; labelled from the graph and their position, the
+    same file always gives the same quads (and two graphs never share a blank node).
+    """
+    prefix = "g" + hashlib.sha256(graph.encode()).hexdigest()[:8]
+    labels: dict[str, ox.BlankNode] = {}
+
+    def label(term: Any) -> Any:
+        if isinstance(term, ox.BlankNode):
+            return labels.setdefault(term.value, ox.BlankNode(f"{prefix}b{len(labels)}"))
+        return term
+
+    node = ox.NamedNode(graph)
+    return [ox.Quad(label(t.subject), t.predicate, label(t.object), node)
+            for t in ox.parse(turtle, format=ox.RdfFormat.TURTLE, base_iri=graph)]

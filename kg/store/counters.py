@@ -1,0 +1,281 @@
+"""What a store holds, counted at write time, and the facts a write touched since the last merge.
+
+``kg stats`` and the ingest summary read ``counters.json`` instead of scanning the store
+(at 100k articles a count of the statements alone reads 22M quads). Every write path of
+the store measures what it changed (the quads of the graphs it rewrote, and which of the
+triples it touched the default graph held before and after) and adds that to the counters.
+The file says ``"valid": false`` while a write is under way, so a crash in between (or a
+user's SPARQL Update, whose effect is not measured) leaves counters that are recounted, by
+one scan, the next time they are read. They are always exactly what a scan gives.
+
+The same writes note the meeting and pledge IRIs they add or remove (``note_facts``), so
+``kg.merge.update`` relinks only the signatures they touch. ``merge.pending`` in the store
+folder says a merge update is owed; left by a crash, it makes the next one a full recompute.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    from kg.store.core import Store
+
+FILE = "counters.json"
+PENDING = "merge.pending"
+DIP = "https://w3id.org/diplomacy-kg/ontology#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+FACT_CLASSES = (DIP + "Meeting", DIP + "Pledge")
+_FACT_SUFFIXES = tuple(f"> <{RDF_TYPE.value}> <{cls}> ." for cls in FACT_CLASSES)
+_DEFAULT = ox.DefaultGraph()
+
+
+@dataclass
+class Counts:
+    """The numbers ``kg stats`` shows (see ``kg.store.articles.store_stats``), kept exact by every write."""
+
+    statements: int = 0  # quads in the named graphs
+    triples: int = 0  # triples in the default graph (the merge of the named graphs)
+    articles: int = 0
+    graphs: int = 0  # non-empty named graphs
+    same_as_links: int = 0
+    classes: dict[str, int] = field(default_factory=dict)  # dip: class local name -> distinct instances
+
+    def add_class(self, cls: str, n: int) -> None:
+        if cls.startswith(DIP):
+            name = cls[len(DIP):]
+            self.classes[name] = self.classes.get(name, 0) + n
+            if not self.classes[name]:
+                del self.classes[name]
+
+
+# ---- the counters file ---------------------------------------------------------------------------
+
+def _read(store: Store) -> dict[str, Any]:
+    try:
+        data = json.loads(store.state_file(FILE).read_text(encoding="utf-8"))  # a reader: its snapshot's
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write(store: Store, data: dict[str, Any]) -> None:
+    tmp = store.path / (FILE + ".tmp")
+    tmp.write_text(json.dumps(data, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, store.path / FILE)
+
+
+def load(store: Store) -> Counts | None:
+    """The counters, or None when a write was cut short or did not measure itself."""
+    data = _read(store)
+    if data.get("valid") is not True or not store.merged_default:
+        return None
+    try:
+        return Counts(**{k: v for k, v in data.items() if k != "valid"})
+    except TypeError:
+        return None
+
+
+def current(store: Store) -> Counts:
+    """The counters; recounted by one scan (and saved, when writable) if they are not valid."""
+    counts = load(store)
+    if counts is None:
+        counts = recount(store)
+        if not store.read_only and store.merged_default:
+            _write(store, {"valid": True, **asdict(counts)})
+    return counts
+
+
+def invalidate(store: Store) -> None:
+    """Before a write whose effect is not measured (a user's update): recount on the next read."""
+    if (store.path / FILE).exists():
+        _write(store, {"valid": False})
+
+
+def recount(store: Store) -> Counts:
+    """Count by scanning: what the counters must always equal."""
+    graphs = store.graphs()
+    prefix = store.article_graph("")
+    counts = Counts(statements=sum(graphs.values()), articles=sum(1 for g in graphs if g.startswith(prefix)),
+                    graphs=len(graphs), same_as_links=graphs.get(store.merged_graph, 0))
+    union = not store.merged_default
+    query = ("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c "
+             f"FILTER(STRSTARTS(STR(?c), '{DIP}')) }} GROUP BY ?c")
+    rows = store.oxigraph.query(query, use_default_graph_as_union=union)
+    assert isinstance(rows, ox.QuerySolutions)
+    for row in rows:
+        counts.add_class(row["c"].value, int(row["n"].value))
+    rows = store.oxigraph.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }",
+                                use_default_graph_as_union=union)
+    assert isinstance(rows, ox.QuerySolutions)
+    counts.triples = int(next(iter(rows))["n"].value)
+    return counts
+
+
+# ---- measuring a write ---------------------------------------------------------------------------
+
+class Change:
+    """Measure one write: ``Change(store, graphs, triples)`` before it, ``.done()`` after.
+
+    ``graphs``: named graphs the write may change, counted before and after (article graphs
+    are small); ``triples``: every triple whose presence in the default graph the write may
+    change (what the changed graphs stated, and state).
+    """
+
+    def __init__(self, store: Store, graphs: Iterable[str] = (), triples: Iterable[ox.Triple] = ()) -> None:
+        self.store = store
+        self.counts = load(store)
+        if self.counts is None:  # not valid: nothing to keep up to date; recounted when read
+            return
+        invalidate(store)
+        self.graphs = list(dict.fromkeys(graphs))
+        self.triples = set(triples)
+        self.before_graphs = {g: _graph_size(store, g) for g in self.graphs}
+        self.before = {t for t in self.triples if _in_default(store, t)}
+
+    def done(self, sized: Iterable[tuple[str, int, bool, bool]] = ()) -> None:
+        """``sized``: (graph, change in its quads, non-empty before, non-empty after) the caller knows."""
+        counts = self.counts
+        if counts is None:
+            return
+        store = self.store
+        changes = [(g, old, _graph_size(store, g)) for g, old in self.before_graphs.items()]
+        rows = [(g, new - old, old > 0, new > 0) for g, old, new in changes] + list(sized)
+        prefix = store.article_graph("")
+        for g, delta, was, now in rows:
+            counts.statements += delta
+            if g == store.merged_graph:
+                counts.same_as_links += delta
+            if was != now:
+                step = 1 if now else -1
+                counts.graphs += step
+                if g.startswith(prefix):
+                    counts.articles += step
+        after = {t for t in self.triples if _in_default(store, t)}
+        _count_default(counts, self.before, after)
+        _write(store, {"valid": True, **asdict(counts)})
+
+
+def nonempty(store: Store, graph: str) -> bool:
+    return next(iter(store.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(graph))), None) is not None
+
+
+def _count_default(counts: Counts, before: set[ox.Triple], after: set[ox.Triple]) -> None:
+    counts.triples += len(after) - len(before)
+    for t in after - before:
+        if t.predicate == RDF_TYPE:
+            counts.add_class(str(t.object.value), 1)  # type: ignore[union-attr]
+    for t in before - after:
+        if t.predicate == RDF_TYPE:
+            counts.add_class(str(t.object.value), -1)  # type: ignore[union-attr]
+
+
+def bulk_added(store: Store, counts: Counts | None, statements: int, new_graphs: Iterable[str],
+               new_default: set[ox.Triple]) -> None:
+    """After a bulk load of ``statements`` new quads in ``new_graphs`` (new) and the entities graph;
+    ``new_default``: the default-graph triples that were not in the store before the load."""
+    if counts is None:
+        return
+    for name in new_graphs:
+        counts.graphs += 1
+        if name.startswith(store.article_graph("")):
+            counts.articles += 1
+    counts.statements += statements
+    _count_default(counts, set(), new_default)
+    _write(store, {"valid": True, **asdict(counts)})
+
+
+def absent_from_default(store: Store, triples: Iterable[ox.Triple]) -> set[ox.Triple]:
+    """The triples the default graph does not hold (before a bulk load adds them).
+
+    A subject the default graph does not know at all (a new article, its evidence, most of its
+    meetings) costs one lookup for all its triples; the others, one lookup per triple.
+    """
+    by_subject: dict[ox.NamedNode | ox.BlankNode | ox.Triple, list[ox.Triple]] = defaultdict(list)
+    for t in triples:
+        by_subject[t.subject].append(t)
+    oxs = store.oxigraph
+    absent: set[ox.Triple] = set()
+    for subject, ts in by_subject.items():
+        if next(iter(oxs.quads_for_pattern(subject, None, None, _DEFAULT)), None) is None:
+            absent.update(ts)
+        else:
+            absent.update(t for t in ts if ox.Quad(t.subject, t.predicate, t.object, _DEFAULT) not in oxs)
+    return absent
+
+
+def _in_default(store: Store, t: ox.Triple) -> bool:
+    return ox.Quad(t.subject, t.predicate, t.object, _DEFAULT) in store.oxigraph
+
+
+def _graph_size(store: Store, graph: str) -> int:
+    return sum(1 for _ in store.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+
+# ---- facts awaiting the merge update -------------------------------------------------------------
+
+def facts_in_ntriples(ntriples: str) -> set[str]:
+    """Meeting and pledge IRIs an article's N-Triples type (as ``kg.ingest.ntriples`` writes them)."""
+    found = set()
+    for suffix in _FACT_SUFFIXES:
+        at = ntriples.find(suffix)
+        while at >= 0:
+            start = ntriples.rfind("\n", 0, at) + 1
+            if ntriples.startswith("<", start):
+                found.add(ntriples[start + 1:at])
+            at = ntriples.find(suffix, at + len(suffix))
+    return found
+
+
+def facts_in_graph(store: Store, graph: str) -> set[str]:
+    """Meeting and pledge IRIs a stored named graph types."""
+    name = ox.NamedNode(graph)
+    return {q.subject.value for cls in FACT_CLASSES  # type: ignore[union-attr]
+            for q in store.oxigraph.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls), name)}
+
+
+def _mark(store: Store) -> None:
+    """Write the pending marker as this store object's; a marker of another (dead) one means a full merge."""
+    token = f"{os.getpid()}-{id(store)}"
+    path = store.path / PENDING
+    try:
+        old: str | None = path.read_text(encoding="ascii", errors="replace")
+    except FileNotFoundError:
+        old = None
+    if old is not None and old != token:
+        store.merge_stale = True
+    if old != token:
+        path.write_text(token, encoding="ascii")
+
+
+def note_facts(store: Store, facts: Iterable[str]) -> None:
+    """Facts a write adds, changes or removes: the next ``kg.merge.update`` relinks their signatures."""
+    _mark(store)
+    store.pending_facts.update(facts)
+
+
+def note_unknown(store: Store) -> None:
+    """A write whose facts are not known (a user's update or load): the next merge is a full one."""
+    _mark(store)
+    store.merge_stale = True
+
+
+def take_pending(store: Store) -> tuple[set[str], bool]:
+    """(facts noted, whether a full recompute is owed: noted, or a marker left by a process that died)."""
+    if (store.path / PENDING).exists():
+        _mark(store)
+    pending, stale = store.pending_facts, store.merge_stale
+    store.pending_facts, store.merge_stale = set(), False
+    return pending, stale
+
+
+def merge_done(store: Store) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        (store.path / PENDING).unlink()
