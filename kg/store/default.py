@@ -3,8 +3,10 @@
 Queries read it instead of Oxigraph's union of all graphs, where a country that
 10,000 articles mention is described 10,000 times and every join pays for it.
 It is derived data, kept by the store in the same transaction as every change to
-a named graph (the operations below go into that change's SPARQL Update), and
-never exported or pushed: the named graphs are the data.
+a named graph (the operations below go into that change's SPARQL Update). The
+named graphs are the data; the dataset exports leave this view out, while
+``kg export -f nt`` writes it and ``kg push`` sends it, so a remote store's
+queries read the same merge.
 """
 
 from __future__ import annotations
