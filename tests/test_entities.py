@@ -425,6 +425,9 @@ def test_places_have_their_country() -> None:
         ("Russia attacked Ukraine and Poland said it would help.", {"PL"}),
         ("It will use $5 billion from Russia's frozen assets.", set()),
         ("There was a lack of contributions from Brazil.", set()),
+        # a government that frees or releases prisoners decides
+        ("Under the deal, Israel freed about 1,900 detainees.", {"IL"}),
+        ("Belarus released 14 prisoners after the talks.", {"BY"}),
     ],
 )
 def test_acting_countries(sentence: str, acting: set[str]) -> None:

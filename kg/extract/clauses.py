@@ -60,6 +60,8 @@ class Cues:
     not_topics: re.Pattern[str]
     visit_verbs: re.Pattern[str]
     scene_openers: re.Pattern[str]
+    conflict_nouns: re.Pattern[str]
+    posting_nouns: re.Pattern[str]
 
 
 def _breaks(data: dict[str, Any], key: str) -> re.Pattern[str]:
@@ -82,12 +84,21 @@ def cues() -> Cues:
         **{k: compile_list(data, k, CUES_FILE) for k in (
             "future", "negation_near", "negation_clause", "hypothetical_near", "actor_nouns", "proxy_nouns",
             "anaphora", "location_preps", "topic_preps", "topic_verbs", "place_nouns", "topic_openers",
-            "not_topics", "visit_verbs", "scene_openers")},
+            "not_topics", "visit_verbs", "scene_openers", "conflict_nouns",
+            "posting_nouns")},
     )
 
 
 #: a run of capitalised words and commas: names with their titles, listed ("Industry Minister A, Trade Minister B")
 _NAME_LIST = re.compile(r"[\s,]*(?:(?:[A-Z][\w'’.-]*|of|the|for|and)[\s,]+)*[A-Z][\w'’.-]*\s*")
+
+
+_NAME = r"(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*"
+#: a list running up to ", and": "leaders from Brazil, Argentina, Uruguay, and Paraguay", "his counterparts,
+#: Andres Lopez, and Lula" (one item after a comma-ended noun, two after a preposition)
+_LISTED_NAME = re.compile(r"(?:\b(?:counterparts?|leaders|ministers|presidents|premiers|heads of state),\s+(?:" + _NAME
+                          + r",\s+)*|\b(?:from|of|including|with|between)\s+(?:the\s+)?(?:" + _NAME
+                          + r",\s+(?:the\s+)?)+)" + _NAME + r"\Z")
 
 
 @dataclass(frozen=True)
@@ -101,7 +112,9 @@ def split_clauses(sent: Sentence, breaks: re.Pattern[str] | None = None) -> list
     """The sentence cut at clause breaks; offsets index the article text."""
     cuts = [0]
     for m in (breaks or cues().breaks).finditer(sent.text):
-        if m.group().startswith(", and") and _NAME_LIST.fullmatch(sent.text, cuts[-1], m.start()):
+        if m.group().startswith(", and") and (
+                _NAME_LIST.fullmatch(sent.text, cuts[-1], m.start())
+                or _LISTED_NAME.search(sent.text, max(cuts[-1], m.start() - 160), m.start())):
             continue  # "Industry Minister A, Trade Minister B, and Foreign Minister C met ...": one subject
         if m.start() > cuts[-1]:
             cuts.append(m.start() + (1 if sent.text[m.start()] in ",;" else 0))
@@ -137,10 +150,16 @@ def is_location(text: str, m: Mention) -> bool:
     ("in the port city of Tianjin", "at the Qatari capital, Doha")."""
     word = preceding_word(text, m.span.start)
     if bool(word) and bool(cues().location_preps.fullmatch(word)):
-        return True
+        # "ambassador to Washington", "the US Embassy in Lebanon": a post, not where anything happened
+        return not _posting().search(text, max(0, m.span.start - 40), m.span.start)
     if m.ref.kind not in ("place", "country"):
         return False
     return bool(_via_place_noun().search(text[max(0, m.span.start - 70):m.span.start]))
+
+
+@cache
+def _posting() -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + cues().posting_nouns.pattern + r")\s+(?:to|in|at)\s+(?:the\s+)?$", re.I)
 
 
 @cache
@@ -157,6 +176,18 @@ def is_topic(text: str, m: Mention) -> bool:
         return True
     before = text[max(0, m.span.start - 40):m.span.start]
     return bool(re.search(r"(?:" + cues().topic_preps.pattern + r")\s+(?:the\s+)?$", before)) or is_discussed(text, m)
+
+
+def is_conflict_side(text: str, m: Mention) -> bool:
+    """"a ceasefire between Israel and Hamas", "the war between X and Y": the sides of a conflict a meeting
+    is about (talks "between X and Y" are still theirs)."""
+    return bool(_between_conflict().search(text[max(0, m.span.start - 70):m.span.start]))
+
+
+@cache
+def _between_conflict() -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + cues().conflict_nouns.pattern + r")\s+between\s+(?:the\s+)?"
+                      r"(?:[A-Z][\w'’.-]*\s+){0,3}?(?:and\s+(?:the\s+)?)?$", re.I)
 
 
 def is_discussed(text: str, m: Mention) -> bool:

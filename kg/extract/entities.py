@@ -25,6 +25,8 @@ _NOT_YET = re.compile(
     r",[^.;,]{0,60}\b(?:expected|likely|set|poised|tipped|hoping)[ \t]+to[ \t]+"
     r"(?:become|replace|succeed|take[ \t]+over)\b"
 )
+#: a capitalised word right before a match that does not open a sentence or a phrase
+_GLUED_BEFORE = re.compile(r"(?<![.!?]\s)\b(?!(?:In|On|At|To|From|With|And|For|By|The|Of|A|An)\b)[A-Z][a-z]+[ \t]+\Z")
 _PATRONYMIC = re.compile(r"\b(?:bin|ibn|bint|ben)[ \t]+$", re.I)
 
 
@@ -49,6 +51,9 @@ def _gazetteer_cands(text: str) -> list[Cand]:
     for m in pats["org"].finditer(text):
         surface = norm(m.group())
         key = g.org_names.get(surface) or lower_orgs[surface.lower()]
+        glued = _GLUED_BEFORE.search(text[max(0, m.start() - 30) : m.start()])
+        if surface != g.orgs[key].label and not surface.isupper() and glued:
+            continue  # "Israel's National Security Council": an alias inside a longer name is another body
         out.append(
             Cand(m.start(), m.end(), "org", key, "name" if surface == g.orgs[key].label else "alias", prio=2)
         )

@@ -36,10 +36,12 @@ class Candidate:
     travel: bool = False  # a visit, trip or arrival: its host takes part
     first: int = -1  # where the earliest mention of the meeting starts
     continues: bool = False  # "talks will continue": further talks, never the ones just told
+    starts: set[int] = field(default_factory=set)  # where the sentences of its mentions start
 
     def __post_init__(self) -> None:
         if self.first < 0:
             self.first = self.sentence.start
+        self.starts.add(self.sentence.start)
 
 
 def country_of(ref: EntityRef, index: EntityIndex) -> str | None:
@@ -88,6 +90,7 @@ def _compatible(k: Candidate, c: Candidate, index: EntityIndex) -> bool:
 
 def _absorb(into: Candidate, other: Candidate) -> None:
     into.parties = unique(into.parties + other.parties)
+    into.starts |= other.starts
     if into.date is None or (other.date and other.date.value and into.date.value
                              and len(other.date.value) > len(into.date.value) and not into.caption):
         into.date = other.date or into.date
@@ -128,12 +131,16 @@ def _target(kept: list[Candidate], cand: Candidate, index: EntityIndex) -> Candi
         best = max(fits, key=lambda t: (t[0], t[1]), default=None)
         return best[2] if best and best[0] >= 1 else None
     for k in reversed(kept):
-        if ((cand.sidelines or k.sidelines) and k.kind != cand.kind) or cand.split or k.split:
+        # a plan told twice with the same parties ("ahead of his summit with Trump", "his meeting with Trump")
+        same_plan = k.status == cand.status == "planned" and set(k.parties) == set(cand.parties)
+        if ((cand.sidelines or k.sidelines) and k.kind != cand.kind and not same_plan) or cand.split or k.split:
             continue
         ov = _overlap(k.parties, cand.parties, index)
         if _org_summit(k) and _within_sides(cand, k, index):
             ov = max(ov, 2)  # "the EU-China summit ... after meeting Xi and Li": the Chinese side's leaders
-        same_sentence = k.sentence.start == cand.sentence.start
+        # a summit told in one sentence as "co-chaired the summit with X, attended by Y and Z"
+        same_sentence = k.sentence.start == cand.sentence.start or (
+            cand.sentence.start in k.starts and k.kind == cand.kind == "summit")
         need = 1 if min(len(k.parties), len(cand.parties)) <= 1 or same_sentence else 2
         if cand.title or k.title:
             continue
@@ -167,7 +174,8 @@ def merge(cands: list[Candidate], index: EntityIndex) -> list[Candidate]:
     titles = [c for c in cands if c.title]
     kept: list[Candidate] = []
     for cand in [c for c in cands if not c.title] + titles:
-        target = _target(kept, cand, index)
+        # "X discussed this ..." with one party is no meeting of its own and takes in none
+        target = _target([k for k in kept if not (k.weak and len(k.parties) < 2)], cand, index)
         if target is not None:
             _absorb(target, cand)
             continue

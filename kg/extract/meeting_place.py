@@ -33,7 +33,9 @@ def location(text: str, mentions: list[Mention], trig_pos: int) -> EntityRef | N
     places += [m for m in mentions if m.ref.kind == "place" and m not in places and (
         _visited().search(text, max(0, m.span.start - 20), m.span.start)
         or (m.span.end < trig_pos and _NAMING.fullmatch(text, m.span.end, trig_pos)))]
-    places = [m for m in places if m.span.start < trig_pos or not _topic().search(text, trig_pos, m.span.start)]
+    # from just before the trigger: "discussions on a bilateral treaty ... through X" (the trigger inside the topic)
+    places = [m for m in places
+              if m.span.start < trig_pos or not _topic().search(text, max(0, trig_pos - 12), m.span.start)]
     if not places:
         return None
     cities = [m for m in places if m.ref.kind == "place"]

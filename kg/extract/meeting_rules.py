@@ -32,6 +32,7 @@ class _Rules:
     excl_before: re.Pattern[str]
     excl_after: tuple[re.Pattern[str], ...]
     excl_clause: re.Pattern[str]
+    excl_sentence: re.Pattern[str]  # a photo caption: an old picture, not the news
     video: re.Pattern[str]
     modified: re.Pattern[str]  # nouns a country before them only modifies ("US outlet", "US tariffs")
 
@@ -73,6 +74,7 @@ def rules() -> _Rules:
         excl_before=re.compile(r"\b(?:" + "|".join(excl.get("before", ["$^"])) + r")\s*(?:\w+\s+)?$", re.I),
         excl_after=tuple(re.compile(p, re.I) for p in excl.get("after", [])),
         excl_clause=cl.compile_list(excl, "clause", TRIGGERS_FILE) if "clause" in excl else re.compile("$^"),
+        excl_sentence=cl.compile_list(excl, "sentence", TRIGGERS_FILE) if "sentence" in excl else re.compile("$^"),
         video=cl.compile_list(modes, "video", TRIGGERS_FILE) if "video" in modes else re.compile("$^"),
         modified=cl.compile_list(parties, "modified_nouns", TRIGGERS_FILE) if parties else re.compile("$^"),
     )

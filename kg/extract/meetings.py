@@ -18,91 +18,16 @@ from kg.extract.dates import TemporalExpr, Tense
 from kg.extract.meeting_coref import anaphora_parties, sides_of_last_talks, unnamed_speaker
 from kg.extract.meeting_dates import dates_in, pick_date, shift
 from kg.extract.meeting_merge import Candidate, country_of, drop_subsumed, final_mode, merge
+from kg.extract.meeting_parties import party
 from kg.extract.meeting_place import TRAVEL, city_of, host, location, on_trip
 from kg.extract.meeting_roster import add_attendees
 from kg.extract.meeting_rules import PRIORITY, Trigger, classify, rules
 from kg.extract.text import sentences
 from kg.model import Article, EntityIndex, EntityRef, Evidence, Meeting, Mention, Span, unique
 
-
-def _party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | None:
-    """The party a mention stands for in a meeting clause, or None when it is background."""
-    ref = m.ref
-    if ref.kind == "place":
-        return None
-    if re.match(r",?\s+(?:(?:government|office|ministry|officials?|spokes\w+)\s+)?(?:said|says|added|stated|noted"
-                r"|told(?!\s+(?:his|her|the)?\s*(?:[A-Z]|counterpart))"
-                r"|wrote|argued|warned)\b(?!\s+(?:that\s+)?(?:he|she)\b|\s+(?:after|before|following|during|while|when|at)\b)",
-                text[m.span.end:m.span.end + 40]):
-        return None  # the speaker of a report is not thereby a party
-    if ref.kind == "leader":
-        if cl.is_proxy(text, m):
-            lead = index.leaders.get(ref.key)
-            if lead and lead.country and lead.country in index.countries:
-                return EntityRef("country", lead.country, index.countries[lead.country].name)
-            return None
-        if cl.is_possessive(text, m) and not _owns_trigger(text[m.span.end:m.span.end + 50]):
-            return None  # "Trump's inauguration" (but "Zelensky's meeting with Trump", "Ruto's state visit")
-        return ref
-    word = cl.preceding_word(text, m.span.start)
-    if word in _SUCCESSION:
-        return None  # "former US Secretary X", "expected to replace Y as chancellor": not at the meeting
-    if word == "from" and re.search(r"(?:" + cl.cues().actor_nouns.pattern + r")\s+from\s+(?:the\s+)?$",
-                                    text[max(0, m.span.start - 40):m.span.start], re.I):
-        return ref  # "counterparts from Australia"
-    prev = [x for x in index.mentions if m.span.start - 4 < x.span.end <= m.span.start]
-    if prev and prev[-1].ref.kind == "place" and re.fullmatch(r",\s*", text[prev[-1].span.end:m.span.start]):
-        return None  # "Paris, France": the country only places the city
-    if ref.kind == "org" and kind == "summit" and _ORG_EVENT.match(text, m.span.end):
-        return ref  # "gathered at a NATO summit": the organisation's own summit, not a place
-    if cl.is_location(text, m):
-        if kind == "visit" and word in ("to", "into") and ref.kind == "country":
-            return ref
-        return None
-    after = text[m.span.end:m.span.end + 30]
-    if ref.kind == "org":
-        if kind != "summit" and _ORG_EVENT.match(text, m.span.end):
-            return None  # "ahead of the SCO summit, X met Y": the organisation is the summit's, not the meeting's
-        if _ORG_OFFICE.search(text, max(0, m.span.start - 40), m.span.start):
-            return None  # "China's chairmanship of the SCO"
-        return None if re.match(r"\s+(?:headquarters|HQ|membership)\b", after) or cl.is_discussed(text, m) else ref
-    if cl.is_topic(text, m) or re.match(r"\s+(?:[A-Z][\w-]+\s+){0,3}(?:Conference|Summit|Forum)\b", after):
-        return None  # "the Ukraine Recovery Conference" names an event, not a party
-    if word in ("visit", "visiting", "visited", "visits"):
-        return ref  # "visit Ukraine"
-    if cl.is_possessive(text, m) and not cl.acts(text, m, index):
-        return None
-    if ref.kind == "country" and rules().modified.match(text, m.span.end + 1) and text[m.span.end] == " ":
-        return None  # "US outlet Axios reported": the country only qualifies the noun
-    if m.via == "demonym" and not cl.acts(text, m, index):
-        return None
-    return ref
-
-
-#: the office holder named after these words is replaced, not present ("former" holds no office)
-_SUCCESSION = frozenset({"former", "replace", "replaces", "replaced", "replacing", "succeed", "succeeds", "succeeded",
-                         "succeeding", "predecessor", "successor", "oust", "ousted", "unseat", "defeated"})
-
-
-def _owns_trigger(after: str) -> bool:
-    """"'s meeting", "'s first visit", "'s planned state visit": the possessor's own meeting."""
-    head = re.match(r"['’]s?\s+", after)
-    if head is None:
-        return False
-    rest = after[head.end():]
-    for _ in range(3):
-        if rules().pattern.match(rest):
-            return True
-        word = re.match(r"[\w-]+\s+", rest)
-        if word is None:
-            return False
-        rest = rest[word.end():]
-    return False
-
-
-_ORG_EVENT = re.compile(r"\s*(?:\([A-Z]{2,}\)\s*)?(?:[A-Z][\w-]*\s+){0,3}(?:[Ss]ummit|[Cc]onference|[Mm]inisterial)\b")
-_ORG_OFFICE = re.compile(r"\b(?:chairmanship|chairpersonship|presidency|chair|members?|membership|secretary[- ]general)"
-                         r"\s+of\s+(?:the\s+)?$", re.I)
+#: "a call scheduled for Monday": the meeting word's own plan
+_SCHEDULED = re.compile(r"\s+(?:is\s+|was\s+)?(?:scheduled|planned|set)\s+for\b")
+_SIDELINES = re.compile(r"\s+on the (?:sidelines|margins)\b")
 #: "ahead of the SCO summit", "on the eve of the talks": the words before a meeting that is still to come
 _BEFORE_EVENT = re.compile(r"\b(?:ahead of|in the run-up to|on the eve of)\s+(?:the\s+|an?\s+)?"
                            r"(?:[\w'’()-]+\s+){1,6}$", re.I)
@@ -121,7 +46,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
     last_dated: TemporalExpr | None = None  # the date of the latest candidate that has one
     for sent in sentences(article):
         found = list(r.pattern.finditer(sent.text))
-        if not found:
+        if not found or r.excl_sentence.search(sent.text):
             continue
         caption = cap_start <= sent.start < cap_end
         clauses = cl.split_clauses(sent)
@@ -154,9 +79,11 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 pos = sent.start + m.start()
                 ana = _is_anaphoric(text, lo, pos, m.group(), trig)
                 strong = [i for i, x in enumerate(picked) if x[2].kind != "weak"]
-                if strong and re.search(r"\b(?:(?:in|during|at)\s+(?:a|an|the|separate|their|two)?\s*|followed by\s+)"
-                                        r"(?:[a-z-]+\s+)?$",
-                                        text[max(lo, pos - 30):pos]):
+                if strong and re.search(r"\b(?:(?:in|during|at)\s+(?:a|an|the|separate|their|two)?\s*|followed by\s+"
+                                        r"|for\s+further\s+)(?:[a-z-]+\s+)?$",
+                                        text[max(lo, pos - 30):pos]) \
+                        and not _SIDELINES.match(text, sent.start + cluster[-1][0].end()):
+                    # ("during a meeting on the sidelines of the summit" is a meeting of its own)
                     # "held talks ... in separate meetings": the phrase describes the meeting already named
                     first = picked[strong[-1]]
                     if PRIORITY[trig.kind] < PRIORITY[first[2].kind]:  # the meeting keeps its place, takes the kind
@@ -190,7 +117,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             # "hours ahead of the SCO summit, X met Y": the summit is an event of its own, and one something
             # happens ahead of ("grateful for the input ahead of his meeting with Trump") is still to come
             ahead = bool(_BEFORE_EVENT.search(text[max(clause.start, pos - 70):pos]))
-            planned = planned or (not anaphoric and ahead)
+            planned = planned or (not anaphoric and ahead) or bool(_SCHEDULED.match(text, pos + len(m.group())))
             status = "held" if caption else ("planned" if planned else "held")
             mentions = [x for x in index.within(clause.start, end)]
             if anaphoric:  # "the summit, ..." adds only its own subject and "with X" to the earlier meeting
@@ -199,11 +126,11 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 mentions = [x for x in mentions if x.span.start < limit]
             if absent:
                 mentions = [x for x in mentions if x.span.start > clause.start + absent.end()]
-            parties = [p for x in mentions if (p := _party(text, x, index, trig.kind))]
-            if not absent and not any(x.span.start < pos and _party(text, x, index, trig.kind) for x in mentions):
+            parties = [p for x in mentions if (p := party(text, x, index, trig.kind))]
+            if not absent and not any(x.span.start < pos and party(text, x, index, trig.kind) for x in mentions):
                 parties = [p for x in cl.subject_group(text, [y for y in sent_mentions if y.span.start < pos])
-                           if (p := _party(text, x, index, trig.kind))] + parties
-            own_before = [x for x in mentions if x.span.start < pos and _party(text, x, index, trig.kind)]
+                           if (p := party(text, x, index, trig.kind))] + parties
+            own_before = [x for x in mentions if x.span.start < pos and party(text, x, index, trig.kind)]
             group = c.anaphora.search(text[clause.start:pos + len(m.group())])
             if not own_before and group:
                 parties = anaphora_parties(out, index, sent.start, group.group()) + parties
@@ -214,6 +141,10 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 parties += [x.ref for x in cl.subject_group(text, sent_mentions) if x.ref.kind == "leader"]
             if not anaphoric:
                 parties = unnamed_speaker(parties, sent, sent_mentions, index) + parties
+            sides = {x.ref for x in mentions if x.span.start > pos and cl.is_conflict_side(text, x)} \
+                if "between" in text[pos:end] else set()
+            if sides and (trig.kind == "summit" or any(p not in sides for p in parties)):
+                parties = [p for p in parties if p not in sides]  # "met X to discuss the war between A and B"
             if trig.continues and len({country_of(p, index) or p.key for p in parties}) < 2:
                 parties = unique(parties + sides_of_last_talks(out, index, "bilateral" in m.group().lower()))
             tense: Tense = "future" if status == "planned" else "past"
@@ -235,9 +166,8 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 when = shift(prev_date, sent, text, pos, other[0] if other and anaphoric else None)
             if when and re.match(r"(?:later|next|the coming|the next few|tomorrow)", when.text, re.I):
                 status = "planned"
-            if when and status == "planned" and when.value and pub and len(when.value) == 10 \
-                    and when.value < pub.isoformat():
-                when = None  # a plan is not dated by when it was reported
+            if when and status == "planned" and when.value and pub and when.value < pub.isoformat()[:len(when.value)]:
+                when = None  # a plan is not dated by when it was reported, nor by a year gone ("set up in 2022")
             if when and when.value and pub and when.value[:len(when.value)] > pub.isoformat()[:len(when.value)]:
                 status = "planned"  # dated after publication: it cannot have happened yet
             mode = trig.mode
@@ -283,12 +213,19 @@ def _clusters(text: str, base: int, trigs: list[tuple[re.Match[str], Trigger]],
     return out
 
 
+#: a sentence opening on a pronoun for the event: "It was co-hosted by", "This was attended by"
+_EVENT_PRONOUN = re.compile(r"\s*(?:It|This)\s+(?:was|is|will be|has been|had been)\s+(?:(?:also|jointly)\s+)?")
+
+
 def _is_anaphoric(text: str, lo: int, pos: int, trigger: str, trig: Trigger) -> bool:
     """"the summit", "that meeting", "his first trip", a bare "attended": a meeting named before."""
     before = text[max(lo, pos - 25):pos]
-    if re.search(r"\b(?:[Tt]he|[Tt]his|[Tt]hat)\s+(?!(?:first|next|second|new|own)\b)(?:[a-z][\w'-]*\s+){0,2}$",
-                 before):
-        return True
+    if re.search(r"\b(?:[Tt]he|[Tt]his|[Tt]hat)\s+(?!(?:first|next|second|new|own)\b)(?:[a-z][\w'’-]*\s+){0,2}$",
+                 before) or re.search(r"\bsuch\s+(?:[a-z][\w'-]*\s+)?$", before) \
+            or re.search(r"\b(?:to|for|at) which\s+(?:[a-z]+\s+){0,2}$", before):
+        return True  # "the summit", "the first such meeting", "a meeting, to which he also invited X"
+    if _EVENT_PRONOUN.fullmatch(text, lo, pos):
+        return True  # "It was co-hosted by X and Y": the event told in the sentence before
     # "his inaugural visit", "her two-day trip" introduce a visit; "his talks" refer back
     return bool(re.search(r"\b(?:[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s+(?!(?:first|next|second|new|own|inaugural|maiden"
                           r"|surprise|unannounced|upcoming|planned|\w+-day)\b)(?:[a-z][\w'-]*\s+){0,2}$", before)) \
@@ -306,7 +243,7 @@ def _split_with(cand: Candidate, text: str, mentions: list[Mention], pos: int, t
                 index: EntityIndex) -> list[Candidate]:
     """"phone calls with Trump and Macron", "spoke with X and with Y": one meeting per counterpart."""
     after = [x for x in mentions if x.span.start > pos and x.ref in cand.parties]
-    plural = re.search(r"(?:calls|conversations|meetings|talks)$", trigger, re.I)
+    plural = re.search(r"(?:calls|conversations|contacts|meetings|talks)$", trigger, re.I)
     separate = plural and re.search(r"\bseparate\s+(?:[\w-]+\s+)?$", text[max(0, pos - 30):pos], re.I)
     withs = _first_of_each([x for x in after if cl.preceding_word(text, x.span.start) == "with"])
     after = _first_of_each(after)

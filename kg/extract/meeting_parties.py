@@ -1,0 +1,103 @@
+"""Who a mention in a meeting clause stands for: a party, or background (a place, a topic, a speaker,
+an office, a dateline)."""
+
+from __future__ import annotations
+
+import re
+
+from kg.extract import clauses as cl
+from kg.extract.meeting_rules import rules
+from kg.model import EntityIndex, EntityRef, Mention
+
+_ORG_EVENT = re.compile(r"\s*(?:\([A-Z]{2,}\)\s*)?(?:[A-Z][\w-]*\s+){0,3}(?:[Ss]ummit|[Cc]onference|[Mm]inisterial)\b")
+#: "the SCO headquarters", "elect the next AUC Chair": the organisation's seat or office, not the organisation met
+_ORG_POST = re.compile(r"\s+(?:headquarters|HQ|membership|[Cc]hair(?:person|man|woman|manship)?|[Pp]residency"
+                       r"|[Ss]ecretariat)\b")
+_ORG_OFFICE = re.compile(r"\b(?:chairmanship|chairpersonship|presidency|chair|members?|membership|secretary[- ]general)"
+                         r"\s+of\s+(?:the\s+)?$", re.I)
+
+
+#: the mention after these is absent or in doubt, not a party
+_UNSURE = re.compile(r"\b(?:without|whether)\s+(?:the\s+|its\s+|his\s+|her\s+|their\s+)?\Z")
+
+
+def party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | None:
+    """The party a mention stands for in a meeting clause, or None when it is background."""
+    ref = m.ref
+    if ref.kind == "place":
+        return None
+    if re.match(r",?\s+(?:(?:government|office|ministry|officials?|spokes\w+)\s+)?(?:said|says|added|stated|noted"
+                r"|told(?!\s+(?:his|her|the)?\s*(?:[A-Z]|counterpart))"
+                r"|wrote|argued|warned)\b(?!\s+(?:that\s+)?(?:he|she)\b|\s+(?:after|before|following|during|while|when|at)\b)",
+                text[m.span.end:m.span.end + 40]):
+        return None  # the speaker of a report is not thereby a party
+    if _UNSURE.search(text, max(0, m.span.start - 25), m.span.start):
+        return None  # "convene without the US defense secretary", "unclear whether the US will send anyone"
+    if ref.kind == "leader":
+        if cl.is_proxy(text, m):
+            lead = index.leaders.get(ref.key)
+            if lead and lead.country and lead.country in index.countries:
+                return EntityRef("country", lead.country, index.countries[lead.country].name)
+            return None
+        if cl.is_possessive(text, m) and not _owns_trigger(text[m.span.end:m.span.end + 50]):
+            return None  # "Trump's inauguration" (but "Zelensky's meeting with Trump", "Ruto's state visit")
+        return ref
+    word = cl.preceding_word(text, m.span.start)
+    if word in _SUCCESSION:
+        return None  # "former US Secretary X", "expected to replace Y as chancellor": not at the meeting
+    if word == "from" and re.search(r"(?:" + cl.cues().actor_nouns.pattern + r")\s+from\s+(?:the\s+)?$",
+                                    text[max(0, m.span.start - 40):m.span.start], re.I):
+        return ref  # "counterparts from Australia"
+    prev = [x for x in index.mentions if m.span.start - 4 < x.span.end <= m.span.start]
+    if prev and prev[-1].ref.kind == "place" and re.fullmatch(r",\s*", text[prev[-1].span.end:m.span.start]):
+        return None  # "Paris, France": the country only places the city
+    if ref.kind == "country" and _DATELINE.search(text, max(0, m.span.start - 40), m.span.start):
+        return None  # "NAIROBI, Kenya, Feb 15 —": a dateline places the story, not a party
+    if ref.kind == "org" and kind == "summit" and _ORG_EVENT.match(text, m.span.end):
+        return ref  # "gathered at a NATO summit": the organisation's own summit, not a place
+    if cl.is_location(text, m):
+        if kind == "visit" and word in ("to", "into") and ref.kind == "country":
+            return ref
+        return None
+    after = text[m.span.end:m.span.end + 30]
+    if ref.kind == "org":
+        if kind != "summit" and _ORG_EVENT.match(text, m.span.end):
+            return None  # "ahead of the SCO summit, X met Y": the organisation is the summit's, not the meeting's
+        if _ORG_OFFICE.search(text, max(0, m.span.start - 40), m.span.start):
+            return None  # "China's chairmanship of the SCO"
+        return None if _ORG_POST.match(after) or cl.is_discussed(text, m) else ref
+    if cl.is_topic(text, m) or re.match(r"\s+(?:[A-Z][\w-]+\s+){0,3}(?:Conference|Summit|Forum)\b", after):
+        return None  # "the Ukraine Recovery Conference" names an event, not a party
+    if word in ("visit", "visiting", "visited", "visits"):
+        return ref  # "visit Ukraine"
+    if cl.is_possessive(text, m) and not cl.acts(text, m, index):
+        return None
+    if ref.kind == "country" and rules().modified.match(text, m.span.end + 1) and text[m.span.end] == " ":
+        return None  # "US outlet Axios reported": the country only qualifies the noun
+    if m.via == "demonym" and not cl.acts(text, m, index):
+        return None
+    return ref
+
+
+#: a capitalised city opening a line, then a comma: the country after it is a dateline's
+_DATELINE = re.compile(r"(?:^|\n)[ \t]*[A-Z][A-Z .'’-]{2,},[ \t]*\Z")
+
+#: the office holder named after these words is replaced, not present ("former" holds no office)
+_SUCCESSION = frozenset({"former", "replace", "replaces", "replaced", "replacing", "succeed", "succeeds", "succeeded",
+                         "succeeding", "predecessor", "successor", "oust", "ousted", "unseat", "defeated"})
+
+
+def _owns_trigger(after: str) -> bool:
+    """"'s meeting", "'s first visit", "'s planned state visit": the possessor's own meeting."""
+    head = re.match(r"['’]s?\s+", after)
+    if head is None:
+        return False
+    rest = after[head.end():]
+    for _ in range(3):
+        if rules().pattern.match(rest):
+            return True
+        word = re.match(r"[\w-]+\s+", rest)
+        if word is None:
+            return False
+        rest = rest[word.end():]
+    return False
