@@ -24,6 +24,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+import pyoxigraph as ox
+
 from kg.store import Store
 from kg.store import open_store as open_storage
 from kg.vocab import DEFAULT_BASE_IRI
@@ -104,9 +106,23 @@ class KnowledgeGraph:
         return True
 
     def update(self, sparql: str) -> None:
-        """A SPARQL Update naming its graphs (see ``Store.update``), published at once."""
+        """A SPARQL Update naming its graphs (see ``Store.update``), then the merge pass (the links and
+        the summary the queries read: a full one, what it changed is not known), published at once."""
+        from kg.merge import update
+
         self.store.update(sparql)
+        update(self.store)
         self.store.publish()
+
+    def load(self, data: str | Path | Iterable[ox.Quad], *, format: ox.RdfFormat | None = None,
+             graph: str | None = None) -> int:
+        """Add a dataset (see ``Store.load``), then the merge pass as ``update``; the quads added."""
+        from kg.merge import update
+
+        count = self.store.load(data, format=format, graph=graph)
+        update(self.store)
+        self.store.publish()
+        return count
 
     # ---- reading ---------------------------------------------------------------------------------
     def query(self, name: str, /, *, exact_names: bool = False, **params: str) -> Result:
@@ -136,5 +152,19 @@ def open_store(path: str | Path | None = None, *, base_iri: str = DEFAULT_BASE_I
     """Open (creating when writable) the store in ``path``, default ``$KG_STORE`` or ``./kg-data``.
 
     One writer at a time (``StoreLocked`` for a second); readers any time, also while it writes.
+    A writer opening a store from before the summary graph (``kg.summary``) computes it once.
     """
-    return KnowledgeGraph(open_storage(path, base_iri=base_iri, read_only=read_only))
+    store = open_storage(path, base_iri=base_iri, read_only=read_only)
+    if not read_only:
+        from kg import summary
+
+        if summary.missing(store):
+            from kg.merge import update
+
+            try:
+                update(store)  # the whole merge pass, once
+                store.publish()
+            except BaseException:
+                store.close()
+                raise
+    return KnowledgeGraph(store)

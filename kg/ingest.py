@@ -306,7 +306,13 @@ class Ingest:
                     self.report.rejects.append(outcome.reject)
                     quarantine(self.store, outcome.reject)
                 elif outcome.key is not None:
+                    commits = batch.commits
                     batch.add(outcome.key, outcome.ntriples, outcome.entities)
+                    if batch.commits != commits:  # the queue was full: ``add`` committed it, this one too
+                        held.append(outcome)
+                        yield from self._committed(held)
+                        last = time.perf_counter()
+                        continue
                 held.append(outcome)
                 if len(batch) >= batch.size or time.perf_counter() - last > COMMIT_SECONDS:
                     yield from self._commit(batch, held)
@@ -328,6 +334,10 @@ class Ingest:
 
     def _commit(self, batch: ArticleBatch, held: list[Outcome]) -> Iterator[Outcome]:
         batch.commit()
+        yield from self._committed(held)
+
+    def _committed(self, held: list[Outcome]) -> Iterator[Outcome]:
+        """Report the inputs held since the last commit: all are stored (or rejected) now."""
         for outcome in held:
             if outcome.reject is None and outcome.key is not None:
                 self.report.stored += 1

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from kg import summary
+
 if TYPE_CHECKING:
     from kg.store import Store
 
@@ -138,8 +140,10 @@ KINDS: tuple[tuple[str, tuple[str, ...], Match], ...] = (
 
 def same_as_links(store: Store) -> list[tuple[str, str]]:
     """(duplicate, canonical) pairs for every meeting and pledge cluster."""
-    meetings = _collect(store, "dip:Meeting", MEETING_PROPS)
-    pledges = _collect(store, "dip:Pledge", PLEDGE_PROPS)
+    return _links(_collect(store, "dip:Meeting", MEETING_PROPS), _collect(store, "dip:Pledge", PLEDGE_PROPS))
+
+
+def _links(meetings: dict[str, Report], pledges: dict[str, Report]) -> list[tuple[str, str]]:
     links: list[tuple[str, str]] = []
     for reports, match in ((meetings, meeting_dates_match), (pledges, pledge_dates_match)):
         for cluster in clusters(list(reports.values()), match):
@@ -149,15 +153,32 @@ def same_as_links(store: Store) -> list[tuple[str, str]]:
 
 
 def recompute(store: Store) -> int:
-    """Rebuild ``B graph/merged`` in one transaction; returns the number of sameAs links."""
+    """Rebuild ``B graph/merged`` in one transaction, then the summary (``kg.summary``); returns the
+    number of sameAs links."""
     from kg.store.counters import merge_done, take_pending
 
     take_pending(store)
-    links = same_as_links(store)
+    store.pending_parties, store.pending_dates = set(), set()
+    meetings = _collect(store, "dip:Meeting", MEETING_PROPS)
+    pledges = _collect(store, "dip:Pledge", PLEDGE_PROPS)
+    links = _links(meetings, pledges)
     store.replace_graph(store.merged_graph, "\n".join(f"<{a}> <{OWL_SAME_AS}> <{b}> ." for a, b in links))
+    store.replace_graph(summary.graph_iri(store), "\n".join(_summary(store, meetings, pledges)))
+    summary.mark_kept(store)
     merge_done(store)
     return len(links)
 
+
+def _summary(store: Store, meetings: dict[str, Report], pledges: dict[str, Report]) -> list[str]:
+    facts = [*(summary.from_report(r, True) for r in meetings.values()),
+             *(summary.from_report(r, False) for r in pledges.values())]
+    return summary.ntriples(summary.summarise(facts, summary.same_as(store)), summary.graph_iri(store),
+                            summary.fact_dates(store))
+
+
+def full_summary(store: Store) -> list[str]:
+    """The summary graph as counted from scratch (N-Triples lines): what ``update`` must keep."""
+    return _summary(store, _collect(store, "dip:Meeting", MEETING_PROPS), _collect(store, "dip:Pledge", PLEDGE_PROPS))
 
 
 # ---- incremental: only the signatures a change touches -------------------------------------------
@@ -265,10 +286,11 @@ def _linked_to(store: Store, canonical: str) -> list[str]:
     return [q.subject.value for q in quads]  # type: ignore[union-attr]
 
 
-def relink(store: Store, facts: Iterable[str]) -> tuple[int, int] | None:
+def relink(store: Store, facts: Iterable[str], changed: set[str] | None = None) -> tuple[int, int] | None:
     """Relink the signatures of ``facts`` (meeting/pledge IRIs added, changed or removed since the
     merged graph was last right); (links removed, links added), or None when a signature cannot be
-    looked up by its parties (then only ``recompute`` is exact)."""
+    looked up by its parties (then only ``recompute`` is exact). ``changed`` receives both ends of
+    every link removed or added."""
     touched = set(facts)
     old: set[tuple[str, str]] = set()  # the links of every cluster a touched IRI was in
     clusters_before: list[set[str]] = []
@@ -298,6 +320,8 @@ def relink(store: Store, facts: Iterable[str]) -> tuple[int, int] | None:
     for iri in members - {s for s, _ in old}:
         old.update(_links_of(store, iri))
     gone, added = old - new, new - old
+    if changed is not None:
+        changed.update(iri for link in gone | added for iri in link)
     if gone or added:
         store.patch_graph(store.merged_graph, [_same_as(a, b) for a, b in sorted(gone)],
                           [_same_as(a, b) for a, b in sorted(added)])
@@ -309,15 +333,22 @@ def _same_as(a: str, b: str) -> ox.Triple:
 
 
 def update(store: Store) -> None:
-    """Bring ``B graph/merged`` in line with the changes noted since it was last right (see
-    ``kg.store.counters.note_facts``): only their signatures, or all when that is unknown."""
+    """Bring ``B graph/merged`` and the summary in line with the changes noted since they were last
+    right (see ``kg.store.counters.note_facts``): only their signatures and entities, or all when
+    that is unknown (or the store has no summary yet)."""
     from kg.store.counters import merge_done, take_pending
 
     facts, stale = take_pending(store)
+    parties, store.pending_parties = store.pending_parties, set()
+    dates, store.pending_dates = store.pending_dates, set()
+    if not summary.kept(store):
+        stale = True  # a store from before the summary: made once, here
     if not stale and not facts:
         merge_done(store)
         return
-    if stale or relink(store, facts) is None:
+    changed: set[str] = set()
+    if stale or relink(store, facts, changed) is None:
         recompute(store)
         return
+    summary.refresh(store, facts | changed, parties, dates)
     merge_done(store)

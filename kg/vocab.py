@@ -71,6 +71,15 @@ class DIP(DefinedNamespace):
     sourceName: URIRef
     contentHash: URIRef
 
+    # summary numbers the store keeps at write time (kg.summary)
+    meetingCount: URIRef
+    meetingSourceCount: URIRef
+    troopPledgeCount: URIRef
+    troopPledgeSourceCount: URIRef
+    corroboratingSourceCount: URIRef
+    corroboratingReportCount: URIRef
+    factDate: URIRef
+
 
 MEETING_MODES = ("phone", "in_person", "virtual", "hybrid", "unknown")
 MEETING_STATUSES = ("held", "planned")

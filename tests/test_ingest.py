@@ -166,3 +166,21 @@ def test_a_store_inside_the_ingested_folder_is_not_read_as_articles(tmp_path: Pa
         st.ingest([tmp_path], workers=1)
         report = st.ingest([tmp_path], workers=1)  # the store now has meta.json and quarantine.jsonl inside
     assert report.stored == 1 and report.rejected == 0, [r.line() for r in report.rejects]
+
+
+def test_progress_reports_each_input_once_the_commit_holding_it_is_done(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full queue is committed by the batch itself: its inputs are reported then, not at the next timer tick."""
+    from kg.ingest import Ingest
+    from kg.store import batch as article_batch
+
+    _needs_gate()
+    monkeypatch.setattr(article_batch, "SIZE", 2)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("s000.txt", "s003.txt", "d01.txt", "d08.txt"):
+        shutil.copy(ROOT / "samples" / name, folder / name)
+    with open_store(tmp_path / "s") as st:
+        run = Ingest(st.store, [folder], workers=1)
+        seen = [len(st.store.article_keys()) for outcome in run if outcome.reject is None]
+    assert seen == [2, 2, 4, 4]

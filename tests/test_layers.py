@@ -14,7 +14,7 @@ import pytest
 
 KG = Path(__file__).resolve().parents[1] / "kg"
 #: what the storage floor must never import: everything built on it
-ABOVE_STORE = ("kg.ingest", "kg.merge", "kg.query", "kg.publish", "kg.push", "kg.serve", "kg.serve_pool",
+ABOVE_STORE = ("kg.ingest", "kg.merge", "kg.summary", "kg.query", "kg.publish", "kg.push", "kg.serve", "kg.serve_pool",
                "kg.serve_guard", "kg.serve_ui", "kg.api", "kg.watch", "kg.cli", "kg.build", "kg.pipeline",
                "kg.workers", "kg.reason")
 FACADE = ("kg.api", "kg.watch")

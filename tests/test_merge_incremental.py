@@ -3,8 +3,9 @@
 Random histories of adding, replacing and removing articles (one at a time, and many in one
 bulk-loaded batch) over a few parties, dates and shared meeting/pledge IRIs, so reports
 cluster, split and move between signatures; after every step ``kg.merge.update`` must leave
-exactly ``same_as_links`` (the from-scratch answer), and the counters ``kg stats`` reads
-must equal a scan of the store.
+exactly ``same_as_links`` (the from-scratch answer), the summary graph the global queries
+read exactly what counting from scratch gives (``full_summary``), and the counters ``kg stats``
+reads must equal a scan of the store.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import pyoxigraph as ox
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.merge import OWL_SAME_AS, relink, same_as_links, update
+from kg.merge import OWL_SAME_AS, full_summary, relink, same_as_links, update
 from kg.store import Store, open_store
 from kg.store.counters import current, facts_in_ntriples, load, recount
+from kg.summary import graph_iri
 
 DIP = "https://w3id.org/diplomacy-kg/ontology#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -67,9 +69,14 @@ def merged_links(store: Store) -> list[tuple[str, str]]:
     return sorted((q.subject.value, q.object.value) for q in quads)  # type: ignore[union-attr]
 
 
+def summary_lines(store: Store) -> list[str]:
+    return sorted(f"{q.triple} ." for q in store.quads(graph_iri(store)))
+
+
 def assert_merge_and_counters_exact(store: Store) -> None:
     update(store)
     assert merged_links(store) == same_as_links(store)
+    assert summary_lines(store) == full_summary(store)
     assert load(store) == recount(store)
 
 

@@ -31,6 +31,7 @@ from typer.testing import CliRunner
 
 from kg.errors import PushError
 from kg.ingest import ingest
+from kg.merge import update
 from kg.publish import export
 from kg.publish.http_client import Credentials
 from kg.push import push
@@ -206,6 +207,7 @@ def kg_store_with_merged_view(path: Path) -> tuple[Path, int, dict[str, int]]:
     """A kg store (its default graph the merge of the named graphs): path, merged triples, triples per graph."""
     with open_store(path) as store:
         store.load(DATA / "store.trig", format=ox.RdfFormat.TRIG)
+        update(store)  # the merge pass (links, summary), as kg ingest and kg load run it
         merged = len(list(store.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph())))
         counts = local_counts(store.oxigraph)
     return path, merged, counts

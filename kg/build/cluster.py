@@ -35,9 +35,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from kg import summary
 from kg.build import shards, tasks
 from kg.build.inputs import list_inputs
 from kg.build.shards import TMP_PREFIX, BuildError, BuildReport, Unit, norm_base
+from kg.summary import Fact
 from kg.vocab import DEFAULT_BASE_IRI
 
 #: articles per key range at most before the ranges get one more hex digit (100k articles: 256 ranges)
@@ -157,9 +159,8 @@ def _compute(cl: Any, refs: list[str], out: Path, base: str, published: datetime
         _first, _fold_later, (-1, ""), tasks.later, (-1, ""))
     articles = (stored.groupby(partial(_bucket, digits=digits), shuffle="tasks")
                 .map(tasks.write_articles, out=str(out), base=base, digits=digits))
-    reports = (articles.map(tasks.shard_fragments).flatten()
-               .groupby(_iri_key, shuffle="tasks").map(_joined).flatten()
-               .map(tasks.to_report).filter(_present))
+    joined = articles.map(tasks.shard_fragments).flatten().groupby(_iri_key, shuffle="tasks").map(_joined).flatten()
+    reports = joined.map(tasks.to_report).filter(_present)
     links = reports.groupby(tasks.signature_key, shuffle="tasks").map(tasks.same_as).flatten()
     schema_view = sorted({_triple(x) for lines in schema.values() for x in lines})
     try:
@@ -167,10 +168,15 @@ def _compute(cl: Any, refs: list[str], out: Path, base: str, published: datetime
         articles, links = cl.persist([articles, links])
         superseded = frozenset(cl.compute(  # an article read twice: the earlier reading is not in the store
             stored.map(_key_index).groupby(_key_hash, shuffle="tasks").map(_superseded).flatten(), sync=True))
+        # the summary (kg.summary) counts over every report with its link: summed up here, on the client
+        facts, pairs, dates = cl.compute([reports.map(tasks.summary_fact), links,
+                                          joined.map(tasks.fact_dates).flatten().distinct()], sync=True)
+        summary_unit, summary_view = _summary_unit(out, base, list(facts), list(pairs), list(dates))
         merged = links.map(tasks.merged_line, base=base)
         kept = stored.filter(partial(_kept, superseded=superseded)) if superseded else stored
         view = bag.concat([kept.map(tasks.view_lines).flatten(), links.map(tasks.link_triple),
-                           bag.from_sequence(schema_view, npartitions=1)])
+                           bag.from_sequence(schema_view, npartitions=1),
+                           bag.from_sequence(summary_view, npartitions=1)])
         samples = cl.compute([merged.filter(tasks.sampled), view.filter(tasks.sampled)], sync=True)
         bounds = [tasks.boundaries(sorted(set(sample))) for sample in samples]
         # pass 2: each range sorted and written by a worker
@@ -184,7 +190,22 @@ def _compute(cl: Any, refs: list[str], out: Path, base: str, published: datetime
     finally:
         cl.cancel([records, articles, links])
     stages["shards_and_merge"] = time.perf_counter() - mark
-    return list(article_units) + list(merged_units) + list(view_units), list(rows), dict(ents)
+    summary_units = [summary_unit] if summary_unit is not None else []
+    return list(article_units) + list(merged_units) + summary_units + list(view_units), list(rows), dict(ents)
+
+
+def _summary_unit(out: Path, base: str, facts: list[Fact], links: list[tuple[str, str]],
+                  dates: list[str]) -> tuple[Unit | None, list[bytes]]:
+    """The summary graph's shard (None: nothing to count) and its lines for the merged view."""
+    same: dict[str, set[str]] = {}
+    for dup, canonical in links:
+        same.setdefault(dup, set()).add(canonical)
+    iri = f"{base}graph/summary"
+    lines = summary.ntriples(summary.summarise(facts, same), iri, dates)
+    if not lines:
+        return None, []
+    quads = shards.canonical_lines("\n".join(lines).encode("utf-8") + b"\n", iri)
+    return _write_unit(out, "summary", iri, quads), sorted({_triple(q) for q in quads})
 
 
 def _ranges(lines: Any, bounds: list[bytes], out: str, kind: str, graph: str) -> Any:

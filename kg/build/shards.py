@@ -50,7 +50,7 @@ class Unit:
 
     order: tuple[str, bytes]  # (graph IRI, or the article-graph prefix + key range; first bytes of its lines)
     tmp: str  # file name in the output folder
-    kind: str  # articles | entities | merged | schema (the named graphs); view (the merged view)
+    kind: str  # articles | entities | merged | summary | schema (the named graphs); view (the merged view)
     quads: int
     articles: int = 0
 

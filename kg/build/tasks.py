@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from kg.build.shards import TMP_PREFIX, Unit, graph_iris, lines_of, write_gz
 from kg.merge import OWL_SAME_AS, Report, clusters, meeting_dates_match, pledge_dates_match
+from kg.summary import Fact, from_report
 
 DIP = "https://w3id.org/diplomacy-kg/ontology#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -34,6 +35,8 @@ PLEDGE_PROPS = (DIP + "pledgedBy", DIP + "pledgeType", DIP + "recipient")
 _KEPT = frozenset((RDF_TYPE, DERIVED, DATE, *MEETING_PROPS, *PLEDGE_PROPS))
 _OWN = frozenset((*MEETING_PROPS, *PLEDGE_PROPS))  # stated only of meetings and pledges
 
+#: a fragment's key for a date as an N-Triples literal (its value alone is under DATE)
+DATE_TERM = "date-term"
 #: (property IRI, value) pairs an article states about one meeting or pledge
 Fragment = frozenset[tuple[str, str]]
 
@@ -67,6 +70,8 @@ def _fragments(store: ox.Store, graph: ox.NamedNode) -> dict[str, Fragment]:
     for q in store.quads_for_pattern(None, None, None, graph):
         if q.predicate.value in _KEPT and isinstance(q.subject, ox.NamedNode) and not isinstance(q.object, ox.Triple):
             said.setdefault(q.subject.value, set()).add((q.predicate.value, q.object.value))
+            if q.predicate.value == DATE:  # the typed literal too, for the summary's index of dates
+                said[q.subject.value].add((DATE_TERM, str(q.object)))
     return {iri: frozenset(pairs) for iri, pairs in said.items()
             if (RDF_TYPE, MEETING) in pairs or (RDF_TYPE, PLEDGE) in pairs or any(p in _OWN for p, _ in pairs)}
 
@@ -141,6 +146,20 @@ def to_report(item: tuple[str, Fragment]) -> tuple[str, Report] | None:
     report = Report(iri, min(dates) if dates else None, {v for p, v in pairs if p == DERIVED},
                     {f"{p} {v}" for p, v in pairs if p in props})
     return kind, report
+
+
+def summary_fact(item: tuple[str, Report]) -> Fact:
+    """What ``kg.summary`` counts of one report."""
+    kind, report = item
+    return from_report(report, kind == "meeting")
+
+
+def fact_dates(item: tuple[str, Fragment]) -> list[str]:
+    """The dates (N-Triples literals) of a meeting or pledge, all its articles' statements joined."""
+    _, pairs = item
+    if (RDF_TYPE, MEETING) in pairs or (RDF_TYPE, PLEDGE) in pairs:
+        return [v for p, v in pairs if p == DATE_TERM]
+    return []
 
 
 def signature_key(item: tuple[str, Report]) -> int:

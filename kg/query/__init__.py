@@ -228,8 +228,12 @@ def _select(target: Store | str, text: str, timeout: float) -> Result:
 def _run_local(store: Store, text: str, allow_update: bool) -> Result:
     import pyoxigraph as ox
 
+    from kg import summary
     from kg.store import to_rdflib
 
+    if any(name in text for name in summary.NAMES) and summary.missing(store):
+        what, fix = summary.missing_message(store)
+        raise QueryError(what, where=store.path, fix=fix)
     try:
         # the default graph is the merge of the named graphs (each triple once); older stores: their union
         union = not store.merged_default
@@ -241,6 +245,9 @@ def _run_local(store: Store, text: str, allow_update: bool) -> Result:
             raise QueryError("this is a SPARQL Update; kg query does not change the store unless asked",
                              fix="add --allow-update (allow_update=True) if you mean to modify it") from None
         store.update(_prologue() + text)
+        from kg.merge import update
+
+        update(store)  # the links and the summary the stored queries read follow (a full merge pass)
         return Result(updated=True)
     except OSError as exc:
         raise QueryError(f"query failed: {exc}") from exc

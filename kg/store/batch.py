@@ -51,6 +51,8 @@ class ArticleBatch:
         self._seen: set[bytes] = set()  # N-Triples lines in the default graph, valid while generation is
         self._generation = store.generation
         self._facts: set[str] = set()  # meetings and pledges of the queued articles (for kg.merge.update)
+        #: commits so far, also those ``add`` makes when the queue is full (a caller reporting progress follows it)
+        self.commits = 0
         if not store.read_only:
             counters.current(store)  # valid counters are kept by every write (a scan only if they are not)
 
@@ -128,9 +130,11 @@ class ArticleBatch:
     def commit(self) -> None:
         """Store the queue, then the replacements; each article whole or not at all."""
         replacing, self._replacing = self._replacing, []
+        queued = self._queued + len(replacing)
         self._load()
         for key, ntriples, entities in replacing:
             self._replace(key, ntriples, entities)
+        self.commits += bool(queued)
 
     def _replace(self, key: str, ntriples: str, entities: Mapping[str, str]) -> None:
         """``Store._replace``, measured for the counters, its facts noted for the merge update."""

@@ -26,7 +26,6 @@ This module is the storage floor: it imports nothing from the stages above it
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import time
@@ -40,10 +39,10 @@ from rdflib import Graph
 
 from kg.errors import StoreError
 from kg.store import batch as article_batch
-from kg.store import counters, snapshot
+from kg.store import counters, snapshot, writes
 from kg.store import default as merge_default
 from kg.store.lock import StoreLock
-from kg.store.terms import checked_iri, parse_ntriples, stable_quads, to_rdflib
+from kg.store.terms import checked_iri, to_rdflib
 from kg.vocab import ONTOLOGY_IRI, VOCAB_BASE
 
 DB_DIR = "oxigraph"
@@ -97,6 +96,8 @@ class Store:
         self.generation = 0
         #: meetings and pledges written since the merged graph was last right (``kg.store.counters``)
         self.pending_facts: set[str] = set()
+        self.pending_parties: set[str] = set()  # the entities those facts named before (for ``kg.summary``)
+        self.pending_dates: set[ox.Literal] = set()  # and their dates
         self.merge_stale = False  # a write whose facts are unknown: the next merge is a full one
         #: the snapshot read (read-only), or the last one published (writable)
         self.snapshot = lock.number if isinstance(lock, snapshot.Pinned) else snapshot.current(path)
@@ -336,41 +337,13 @@ class Store:
         the merged graph is rewritten after every ingest and barely changes (100k articles: 12 s
         for all 75k links, 1.6 s to read and compare them).
         """
-        graph = checked_iri(graph)
-        new = set(parse_ntriples(ntriples))
-        old = {q.triple for q in self.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
-        blank = any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in old | new)
-        if new and not blank:
-            self.patch_graph(graph, old - new, new - old, before=len(old))
-            return
-        change = None if blank else counters.Change(self, (), old)
-        if change is None:
-            counters.invalidate(self)
-        ops = [merge_default.forget(graph), f"DROP SILENT GRAPH <{graph}>"]
-        if ntriples.strip():
-            ops.append(merge_default.insert(graph, ntriples))
-        self._write(" ;\n".join(ops))
-        if change is not None:
-            change.done([(graph, -len(old), bool(old), False)])
+        writes.replace_graph(self, graph, ntriples)
 
     def patch_graph(self, graph: str, gone: Iterable[ox.Triple], added: Iterable[ox.Triple], *,
                     before: int | None = None) -> None:
         """Remove triples the named graph holds and add ones it does not, in one transaction
         (no blank nodes); the default graph and the counters follow. ``before``: its size, if known."""
-        gone, added = set(gone), set(added)
-        if not gone and not added:
-            return
-        was = counters.nonempty(self, graph) if before is None else before > 0
-        change = counters.Change(self, (), gone | added)
-        ops = []
-        if gone:
-            ops.append(merge_default.forget(graph, triples=gone))
-            ops.append(f"DELETE DATA {{ GRAPH <{graph}> {{ {' '.join(f'{t} .' for t in gone)} }} }}")
-        if added:
-            ops.append(merge_default.insert(graph, "\n".join(f"{t} ." for t in sorted(added, key=str))))
-        self._write(" ;\n".join(ops))
-        now = bool(added) or (counters.nonempty(self, graph) if was else False)
-        change.done([(graph, len(added) - len(gone), was, now)])
+        writes.patch_graph(self, graph, gone, added, before=before)
 
     def load(self, data: str | Path | Iterable[ox.Quad], *, format: ox.RdfFormat | None = None,
              graph: str | None = None) -> int:
@@ -379,23 +352,7 @@ class Store:
         Triples outside a named graph (a Turtle file) go into ``graph``, by default the user
         graph: the default graph is the store's merge of the named graphs. Returns the count.
         """
-        store = self._writable()
-        target = ox.NamedNode(checked_iri(graph or self.user_graph))
-        try:
-            quads = list(data if not isinstance(data, str | Path) else ox.parse(path=str(data), format=format))
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise StoreError(f"cannot load: {exc}", where=data if isinstance(data, str | Path) else None,
-                             fix="give a TriG, N-Quads, Turtle or N-Triples file") from exc
-        named = [q if not isinstance(q.graph_name, ox.DefaultGraph) else ox.Quad(q.subject, q.predicate, q.object,
-                                                                                 target) for q in quads]
-        default = ox.DefaultGraph()
-        counters.invalidate(self)  # recounted when next read
-        counters.note_unknown(self)
-        try:
-            store.extend(named + [ox.Quad(q.subject, q.predicate, q.object, default) for q in named])
-        except OSError as exc:
-            raise StoreError(f"write failed: {exc}", where=self.path) from exc
-        return len(named)
+        return writes.load(self, data, format=format, graph=graph)
 
     def drop_article(self, key: str) -> bool:
         """Drop an article's graph (the caller brings the merged graph in line). False if it was not there."""
@@ -407,30 +364,7 @@ class Store:
 
     def load_schema(self, force: bool = False) -> None:
         """(Re)load the ontology and concept-scheme graphs when their files changed."""
-        from kg.resources import resource_dir
-
-        meta = self._meta()
-        hashes = dict(meta.get("schema", {}))
-        for graph, name in SCHEMA_GRAPHS.items():
-            try:
-                path = resource_dir("ontology") / name
-                data = path.read_bytes()
-            except (OSError, FileNotFoundError):
-                continue  # not written yet: nothing to load
-            digest = hashlib.sha256(SCHEMA_LOADING + data).hexdigest()
-            if not force and hashes.get(graph) == digest:
-                continue
-            store = self._writable()
-            counters.invalidate(self)  # recounted when next read
-            try:
-                store.update(f"{merge_default.forget(graph)} ;\nDROP SILENT GRAPH {_iri(graph)}")
-                store.extend(stable_quads(data, graph))
-                store.update(merge_default.copy(graph))
-            except (OSError, SyntaxError) as exc:
-                raise StoreError(f"cannot load the ontology: {exc}", where=path) from exc
-            hashes[graph] = digest
-        if hashes != meta.get("schema"):
-            self._write_meta({**meta, "schema": hashes})
+        writes.load_schema(self, SCHEMA_GRAPHS, SCHEMA_LOADING, force)
 
     @property
     def user_graph(self) -> str:

@@ -255,10 +255,24 @@ def _mark(store: Store) -> None:
         path.write_text(token, encoding="ascii")
 
 
+#: what a fact names that the summary counts it for (``kg.summary``)
+_PARTY_PROPS = (ox.NamedNode(DIP + "participant"), ox.NamedNode(DIP + "pledgedBy"))
+_DATE = ox.NamedNode(DIP + "date")
+
+
 def note_facts(store: Store, facts: Iterable[str]) -> None:
-    """Facts a write adds, changes or removes: the next ``kg.merge.update`` relinks their signatures."""
+    """Facts a write adds, changes or removes (call it before the write): the next ``kg.merge.update``
+    relinks their signatures and recounts the summary of the parties and dates they name, before and after."""
     _mark(store)
+    facts = set(facts)
     store.pending_facts.update(facts)
+    graph = _DEFAULT if store.merged_default else None
+    oxs = store.oxigraph
+    store.pending_parties.update(q.object.value for iri in facts for prop in _PARTY_PROPS  # type: ignore[union-attr]
+                                 for q in oxs.quads_for_pattern(ox.NamedNode(iri), prop, None, graph))
+    store.pending_dates.update(q.object for iri in facts
+                               for q in oxs.quads_for_pattern(ox.NamedNode(iri), _DATE, None, graph)
+                               if isinstance(q.object, ox.Literal))
 
 
 def note_unknown(store: Store) -> None:

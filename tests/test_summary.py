@@ -1,0 +1,88 @@
+"""The summary graph (kg.summary): the numbers the global stored queries read, kept at write time.
+
+The stored queries' own cases (tests/data/queries) check the answers; the random histories of
+tests/test_merge_incremental.py check that the incremental refresh equals counting from scratch.
+Here: what the graph holds, and that a store written before it gets it once (and never answers
+without it). ``kg build`` writing the same graph is part of tests/test_build.py (build = ingest + export).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg import summary
+from kg.api import open_store as open_kg
+from kg.errors import PushError, QueryError
+from kg.merge import full_summary, recompute
+from kg.push import push
+from kg.query import run_query
+from kg.store import Store, open_store
+
+WORLD = Path(__file__).parent / "data" / "queries" / "world.trig"
+B = "https://w3id.org/diplomacy-kg/id/"
+INT = "<http://www.w3.org/2001/XMLSchema#integer>"
+
+
+def world(path: Path) -> Store:
+    store = open_store(path)
+    store.load(WORLD)
+    recompute(store)
+    return store
+
+
+def lines(store: Store) -> list[str]:
+    return sorted(f"{q.triple} ." for q in store.quads(summary.graph_iri(store)))
+
+
+def test_the_summary_graph_holds_what_the_global_queries_count(tmp_path: Path) -> None:
+    with world(tmp_path / "s") as store:
+        held = lines(store)
+        assert held == full_summary(store)
+        macron = f"<{B}person/emmanuel-macron>"
+        assert f"{macron} <{summary.MEETINGS}> \"2\"^^{INT} ." in held
+        assert f"{macron} <{summary.MEETING_SOURCES}> \"3\"^^{INT} ." in held
+        # in the default graph too: the view the queries read, exports write and push sends
+        default = {f"{q.triple} ." for q in store.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+        assert set(held) <= default
+        assert summary.kept(store)
+        # the index timeline reads: every date a meeting or pledge has, stated by the summary graph itself
+        index = {line.split(" ", 2)[2][:-2] for line in held if f"<{summary.FACT_DATE}>" in line}
+        dated = store.oxigraph.query("SELECT DISTINCT ?d WHERE { ?x <https://w3id.org/diplomacy-kg/ontology#date> ?d }")
+        assert index == {str(row[0]) for row in dated} and len(index) > 3  # type: ignore[union-attr]
+
+
+def _make_old(path: Path) -> list[dict[str, str]]:
+    """A store as a kg from before the summary left it: no summary graph, no mark in meta.json."""
+    with world(path) as store:
+        rows = run_query(store, "most-active-leaders").rows
+        store.replace_graph(summary.graph_iri(store), "")
+    meta = json.loads((path / "meta.json").read_text())
+    del meta[summary.META_KEY]
+    (path / "meta.json").write_text(json.dumps(meta))
+    return rows
+
+
+def test_a_store_from_before_never_answers_without_its_summary(tmp_path: Path) -> None:
+    path = tmp_path / "s"
+    _make_old(path)
+    with open_store(path, read_only=True) as store:
+        with pytest.raises(QueryError) as err:
+            run_query(store, "countries-pledging-troops")
+        assert "no summary graph" in str(err.value) and "open it once for writing" in str(err.value)
+        assert run_query(store, "meetings-of-leader", {"leader": "Emmanuel Macron"}).rows  # the others still run
+        with pytest.raises(PushError, match="no summary graph"):
+            push(store, "http://127.0.0.1:9/", dry_run=True)
+
+
+def test_opening_a_store_from_before_for_writing_computes_its_summary_once(tmp_path: Path) -> None:
+    path = tmp_path / "s"
+    before = _make_old(path)
+    with open_kg(path) as kg:  # the writer: the merge pass runs once
+        assert summary.kept(kg.store)
+        assert lines(kg.store) == full_summary(kg.store)
+    with open_kg(path, read_only=True) as kg:
+        assert kg.query("most-active-leaders").rows == before
