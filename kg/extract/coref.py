@@ -151,6 +151,30 @@ def _surnames(text: str, cands: list[Cand]) -> list[Cand]:
     return out
 
 
+def _official_surnames(text: str, cands: list[Cand]) -> list[Cand]:
+    """"Vance also met Zelensky" after "U.S. Vice President JD Vance": an official who is no leader but speaks
+    for a country stands for it when named again by surname (the annotation rules give such officials as it)."""
+    from kg.extract.entities import Cand
+
+    taken = {f for c in cands if c.kind == "leader" and c.name for f in _forms(strip_honorifics(c.name))}
+    country: dict[str, str] = {}
+    clash: set[str] = set()  # one surname, officials of two countries: neither is meant
+    for c in cands:
+        words = strip_honorifics(c.name or "").split()
+        if c.kind == "block" and c.acts and c.country and len(words) > 1 and words[-1][0].isupper():
+            form = words[-1]
+            if (form not in taken and not fold_known(form) and len(form) > 2
+                    and country.setdefault(form, c.country) != c.country):
+                clash.add(form)
+    out = []
+    for form, iso in country.items():
+        if form in clash:
+            continue
+        for m in re.finditer(rf"(?<![\w\-]){re.escape(form)}(?![\w\-])(?![ \t]+[A-Z])", text):
+            out.append(Cand(m.start(), m.end(), "country", iso, "official", prio=2, name=form))
+    return out
+
+
 def _profile(cands: list[Cand]) -> dict[str, tuple[set[str], str | None, str | None]]:
     """key -> (roles, country, organisation), from the mentions and the gazetteer."""
     g = gazetteer()
@@ -208,7 +232,7 @@ def _anaphors(cands: list[Cand]) -> None:
 def resolve(text: str, cands: list[Cand]) -> list[Cand]:
     """All candidates with references resolved; unresolved references and former office-holders removed."""
     _identify(cands)
-    cands = cands + _surnames(text, cands)
+    cands = cands + _surnames(text, cands) + _official_surnames(text, cands)
     former = {c.key for c in cands if c.former}
     current = {c.key for c in cands if c.kind == "leader" and c.role_text and not c.former}
     for c in cands:

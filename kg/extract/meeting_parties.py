@@ -33,6 +33,8 @@ def party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | N
         return None  # the speaker of a report is not thereby a party
     if _UNSURE.search(text, max(0, m.span.start - 25), m.span.start):
         return None  # "convene without the US defense secretary", "unclear whether the US will send anyone"
+    if m.via == "official":  # "Vance also met X": an official named again, standing for the country
+        return None if cl.is_possessive(text, m) and not _owns_trigger(text[m.span.end:m.span.end + 50]) else ref
     if ref.kind == "leader":
         if cl.is_proxy(text, m):
             lead = index.leaders.get(ref.key)

@@ -64,6 +64,7 @@ def add_attendees(cands: list[Candidate], article: Article, index: EntityIndex) 
     text, cues = article.text, _cues()
     absorbed: set[int] = set()  # sentence starts whose leaders went to a gathering
     joined: list[Candidate] = []
+    gathered: dict[int, Candidate] = {}  # sentence start -> the gathering its attendees joined
     for sent in sentences(article):
         # a summit may be named in the very sentence; another meeting told here is the one attended, not its target
         before = [c for c in gatherings if c.first < sent.start or (c.first == sent.start and _is_summit(c))]
@@ -83,6 +84,12 @@ def add_attendees(cands: list[Candidate], article: Article, index: EntityIndex) 
                 target.parties += [r for r in dict.fromkeys(leaders) if r not in target.parties]
                 absorbed.add(sent.start)
                 joined.append(target)
+                gathered[sent.start] = target
     members = {p for c in joined for p in c.parties}
-    return [c for c in cands if any(c is j for j in joined)
+    for c in cands:
+        if c.split and c.kind == "visit" and c.location is None and c.sentence.start in gathered:
+            c.location = gathered[c.sentence.start].location
+    # a host's welcome of each arriving guest ("welcoming leaders, including A and B") stays a meeting of its
+    # own, held where the gathering the guests arrive for is
+    return [c for c in cands if any(c is j for j in joined) or (c.split and c.kind == "visit")
             or not (c.sentence.start in absorbed and set(c.parties) <= members)]

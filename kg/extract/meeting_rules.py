@@ -35,6 +35,7 @@ class _Rules:
     excl_sentence: re.Pattern[str]  # a photo caption: an old picture, not the news
     video: re.Pattern[str]
     modified: re.Pattern[str]  # nouns a country before them only modifies ("US outlet", "US tariffs")
+    each_guest: re.Pattern[str]  # "welcomed leaders, including A and B": one welcome per guest
 
 
 def _bad(what: str) -> KgError:
@@ -68,6 +69,7 @@ def rules() -> _Rules:
     excl = data.get("exclude", {})
     modes = data.get("mode_cues", {})
     parties = data.get("parties", {})
+    split = data.get("split", {})
     return _Rules(
         pattern=cl.words(all_patterns),
         by_text=tuple(by_text),
@@ -77,6 +79,7 @@ def rules() -> _Rules:
         excl_sentence=cl.compile_list(excl, "sentence", TRIGGERS_FILE) if "sentence" in excl else re.compile("$^"),
         video=cl.compile_list(modes, "video", TRIGGERS_FILE) if "video" in modes else re.compile("$^"),
         modified=cl.compile_list(parties, "modified_nouns", TRIGGERS_FILE) if parties else re.compile("$^"),
+        each_guest=cl.compile_list(split, "each_guest", TRIGGERS_FILE) if "each_guest" in split else re.compile("$^"),
     )
 
 

@@ -147,6 +147,9 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 parties = [p for p in parties if p not in sides]  # "met X to discuss the war between A and B"
             if trig.continues and len({country_of(p, index) or p.key for p in parties}) < 2:
                 parties = unique(parties + sides_of_last_talks(out, index, "bilateral" in m.group().lower()))
+            official = {x.ref for x in mentions if x.via == "official"}
+            if official and len({country_of(p, index) or p.key for p in parties}) < 2:
+                parties = [p for p in parties if p not in official]  # "Vance and Rubio attended": one side
             tense: Tense = "future" if status == "planned" else "past"
             when = pick_date(text, cl.Clause(clause.start, end, text[clause.start:end]), sent, pos, pub, tense,
                               own_clause=anaphoric, period=article.period)
@@ -247,7 +250,8 @@ def _split_with(cand: Candidate, text: str, mentions: list[Mention], pos: int, t
     separate = plural and re.search(r"\bseparate\s+(?:[\w-]+\s+)?$", text[max(0, pos - 30):pos], re.I)
     withs = _first_of_each([x for x in after if cl.preceding_word(text, x.span.start) == "with"])
     after = _first_of_each(after)
-    if not (len(withs) >= 2 or (plural and (cand.kind == "call" or separate) and len(after) >= 2)):
+    guests = cand.kind == "visit" and rules().each_guest.match(text, pos + len(trigger) + 1) is not None
+    if not (len(withs) >= 2 or ((guests or (plural and (cand.kind == "call" or separate))) and len(after) >= 2)):
         return [cand]
     others = withs if len(withs) >= 2 else after
     base = [p for p in cand.parties if p not in {x.ref for x in others}]
@@ -278,10 +282,11 @@ def _lead_end(article: Article, n: int = 2) -> int:
 
 
 def _same_trip(parties: list[EntityRef], lead_dates: list[tuple[list[EntityRef], str]]) -> str | None:
-    """The month of the lead's event when an undated meeting held shares a leader with it: in a report of a
-    trip ("before the meeting, Modi held talks with ..."), the other talks held are in the same month."""
-    leaders = {p for p in parties if p.kind == "leader"}
-    return next((day[:7] for refs, day in lead_dates if leaders & set(refs)), None)
+    """The month of the lead's event when an undated meeting held shares a leader (or a country, for an
+    official named by surname) with it: in a report of a trip ("before the meeting, Modi held talks with ...",
+    "while in Rome, Vance also met ..."), the other talks held are in the same month."""
+    sides = {p for p in parties if p.kind in ("leader", "country")}
+    return next((day[:7] for refs, day in lead_dates if sides & set(refs)), None)
 
 
 def find_meetings(article: Article, index: EntityIndex) -> list[Meeting]:

@@ -227,6 +227,7 @@ def title_cands(text: str, found: list[Cand]) -> tuple[list[Cand], set[str]]:
                     role=role,
                     role_text=norm(m.group()),
                     former=former,
+                    acts=blocked and bool(country) and title.acts and not former,
                 )
             )
         elif span is None and title.role != NOT_A_LEADER and not former:
