@@ -117,6 +117,9 @@ def bench_size(n: int, args: argparse.Namespace, scratch: Path, done: dict[str, 
     result["queries"] = our_queries(store, args.reps, args.query_budget)
     say(f"[{n}] export")
     result["export"] = our_exports(store, scratch, EXPORT_FORMATS if n <= args.all_formats_max else ("nquads",))
+    if n <= args.all_formats_max:
+        say(f"[{n}] publish (the static site: pages, dumps, views)")
+        result["publish"] = run_phase(["publish", "--store", str(store), "--out", str(scratch / f"site-{n}")])
     if n <= args.push_max:
         say(f"[{n}] push")
         result["push"] = our_push(store, scratch)

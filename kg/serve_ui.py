@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 
 from kg.errors import KgError, ServeError
+from kg.publish import gazetteer
 from kg.publish.html import Renderer, page, qname
 from kg.publish.ontology_doc import documented_anchors, ontology_page, ontology_store
 from kg.publish.pages import Pages
@@ -104,7 +105,10 @@ def live(server: Any) -> Live:
         cached: Live | None = getattr(server, "_kg_live", None)
         if cached is not None and time.monotonic() - cached.made < TTL:
             return cached
+        reading = threading.Thread(target=gazetteer.warm, daemon=True)  # the map's gazetteer, read meanwhile:
+        reading.start()  # the model's queries run in the server's query processes
         model = build_model(_select(server))
+        reading.join()
         base = _base(model)
         pages = {}
         for iri in (*model.entities, *model.events, *model.articles, *model.evidence):

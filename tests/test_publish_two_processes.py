@@ -72,3 +72,11 @@ def test_any_other_failure_in_the_forked_writer_is_a_publish_error_naming_it(tmp
 def test_a_forked_writer_killed_without_answering_is_a_publish_error(tmp_path: Path) -> None:
     with pytest.raises(PublishError, match="ended without answering"):
         in_two_processes(ITEMS, _writer(tmp_path, die_in_child=True))
+
+
+def test_one_item_at_a_time_each_is_written_once_and_the_counts_add_up(tmp_path: Path) -> None:
+    """As ``kg publish`` uses it: tasks of unequal size (a dump, the pages of some resources), one at a time."""
+    tasks = [[f"dump-{i}"] for i in range(5)] + [[f"page-{i}-{j}" for j in range(3)] for i in range(40)]
+    done = in_two_processes(tasks, lambda batch: sum(_writer(tmp_path)(t) for t in batch), chunk=1)
+    assert done == 5 + 40 * 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(n for t in tasks for n in t)

@@ -135,7 +135,7 @@ def _parallel_nquads(db_path: str, names: list[src.GraphName], out: IO[bytes]) -
     return count
 
 
-def _db_path(source: Any) -> str | None:
+def db_path(source: Any) -> str | None:
     """The on-disk Oxigraph folder of a kg Store opened read-only (other processes may then read it too)."""
     path, read_only = getattr(source, "path", None), getattr(source, "read_only", False)
     if not read_only or not isinstance(path, Path):
@@ -205,7 +205,7 @@ def export(source: Any, out: Path | IO[bytes], fmt: str, *, graph: str | None = 
     if not isinstance(out, str | os.PathLike):
         counting = _Counting(out)
         n, skipped = _write(store, counting, fmt, graph=graph, base_iri=base_iri,  # type: ignore[arg-type]
-                            db_path=_db_path(source), merged=src.merged_default(source))
+                            db_path=db_path(source), merged=src.merged_default(source))
         return ExportReport(fmt, n, counting.n, None, skipped)
     path = Path(out)
     try:
@@ -214,7 +214,7 @@ def export(source: Any, out: Path | IO[bytes], fmt: str, *, graph: str | None = 
         try:
             usual_mode(fd)  # mkstemp makes 0600: a web server running as another user could not read it
             with os.fdopen(fd, "wb") as fh:
-                n, skipped = _write(store, fh, fmt, graph=graph, base_iri=base_iri, db_path=_db_path(source),
+                n, skipped = _write(store, fh, fmt, graph=graph, base_iri=base_iri, db_path=db_path(source),
                                     merged=src.merged_default(source))
             os.replace(tmp, path)
         except BaseException:

@@ -113,8 +113,8 @@ def swap_in(new: Path, target: Path) -> None:
 CHUNK = 256
 
 
-def in_two_processes(items: list[T], write: Callable[[list[T]], int], first: Callable[[], None] | None = None
-                     ) -> int:
+def in_two_processes(items: list[T], write: Callable[[list[T]], int], first: Callable[[], None] | None = None,
+                     chunk: int = CHUNK) -> int:
     """``write`` ``items`` from this process and a forked one, a chunk at a time; the sum of their counts.
 
     Rendering and writing tens of thousands of small files is the bulk of ``kg publish``, and it
@@ -137,10 +137,10 @@ def in_two_processes(items: list[T], write: Callable[[list[T]], int], first: Cal
         while True:
             with taken.get_lock():
                 start = taken.value
-                taken.value = start + CHUNK
+                taken.value = start + chunk
             if start >= len(items):
                 return done
-            done += write(items[start:start + CHUNK])
+            done += write(items[start:start + chunk])
 
     read_fd, write_fd = os.pipe()
     parent = os.getpid()

@@ -38,35 +38,66 @@ def _extra() -> dict[tuple[str, str], Coords]:
     return {(fold(r["label"]), r["iso"].upper()): (float(r["lat"]), float(r["lon"])) for r in rows}
 
 
-_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_NOT_ALNUM = re.compile(r"[^0-9a-z\n]+")
+_LINE_EDGE = re.compile(r" ?\n ?")
 
 
-def _fold_fast(text: str) -> str:
-    """``fold`` without Unicode work for ASCII names (most of the gazetteer's): same result, far faster."""
-    if text.isascii():
-        return " ".join(_NOT_ALNUM.sub(" ", text.lower()).split())
-    return fold(text)
+def _fold_many(names: list[str]) -> list[str]:
+    """``fold`` of many names at once: the ASCII ones (most of the gazetteer's) in three regex passes over one text.
+
+    Same result as folding each (a test checks it); ~10x faster than a call per name.
+    """
+    plain = [i for i, n in enumerate(names) if n.isascii() and "\n" not in n]
+    text = _LINE_EDGE.sub("\n", _NOT_ALNUM.sub(" ", "\n".join(names[i] for i in plain).lower())).strip(" ")
+    out = [""] * len(names)
+    for i, folded in zip(plain, text.split("\n"), strict=True):
+        out[i] = folded
+    done = set(plain)
+    for i, name in enumerate(names):
+        if i not in done:
+            out[i] = fold(name)
+    return out
 
 
 @cache
-def _index() -> dict[str, list[tuple[int, str, Coords]]]:
-    """Folded city name or ASCII alternate name -> (population, country code, coordinates); built once."""
-    index: dict[str, list[tuple[int, str, Coords]]] = {}
+def _names() -> tuple[list[str], list[int], list[tuple[int, str, Coords]]]:
+    """Every city's folded name and ASCII alternate names, the city each belongs to, and the cities
+    as (population, country code, coordinates); built once, in bulk (no per-name dictionary)."""
+    entries: list[tuple[int, str, Coords]] = []
+    names: list[str] = []
+    owners: list[int] = []
     for city in _cache().get_cities().values():  # type: ignore[attr-defined]
-        entry = (int(city.get("population") or 0), str(city.get("countrycode", "")).upper(),
-                 (float(city["latitude"]), float(city["longitude"])))
-        names = {_fold_fast(city["name"]), *(_fold_fast(a) for a in city.get("alternatenames") or () if a.isascii())}
-        for name in names:
-            index.setdefault(name, []).append(entry)
-    return index
+        entries.append((int(city.get("population") or 0), str(city.get("countrycode", "")).upper(),
+                        (float(city["latitude"]), float(city["longitude"]))))
+        alternates = [a for a in city.get("alternatenames") or () if a.isascii()]
+        names += [city["name"], *alternates]
+        owners += [len(entries) - 1] * (1 + len(alternates))
+    return _fold_many(names), owners, entries
+
+
+def warm() -> None:
+    """Read the gazetteer now (a second or two, once per process), e.g. while waiting for queries."""
+    _names()
+
+
+def _cities(keys: set[str]) -> dict[str, list[tuple[int, str, Coords]]]:
+    """Folded name -> the cities of that name (in the gazetteer's order), for the names in ``keys``."""
+    names, owners, entries = _names()
+    found: dict[str, list[tuple[int, str, Coords]]] = {}
+    for name, owner in zip(names, owners, strict=True):
+        if name in keys:
+            found.setdefault(name, []).append(entries[owner])
+    return found
 
 
 def locate_all(wanted: set[tuple[str, str]]) -> dict[tuple[str, str], Coords]:
     """(label, ISO country code or "") -> (lat, lon) for those found: the most populous city of that name."""
-    extra, index = _extra(), (_index() if wanted else {})
+    extra = _extra()
+    keys = {(label, iso): (fold(label), iso.upper()) for label, iso in wanted}
+    looked_up = {key[0] for key in keys.values() if key not in extra}
+    index = _cities(looked_up) if looked_up else {}
     found: dict[tuple[str, str], Coords] = {}
-    for label, iso in wanted:
-        key = (fold(label), iso.upper())
+    for (label, iso), key in keys.items():
         if key in extra:
             found[(label, iso)] = extra[key]
             continue

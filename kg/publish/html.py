@@ -6,7 +6,7 @@ All links between pages are relative, so the folder works from any URL (or from 
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from html import escape
 from pathlib import Path
 from string import Template
@@ -50,7 +50,13 @@ def rel(current: str, target: str) -> str:
     Plain string work (``posixpath.relpath`` asks the OS for the working directory on every call,
     and a 10,000-article site makes millions of links).
     """
-    here = current.split("/")[:-1]
+    return _rel_from(current.rpartition("/")[0], target)
+
+
+@lru_cache(maxsize=1 << 18)
+def _rel_from(folder: str, target: str) -> str:
+    """``rel`` from any page in ``folder``: remembered, as a site links the same resources from many pages."""
+    here = folder.split("/") if folder else []
     there = target.split("/")
     common = 0
     while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
@@ -81,9 +87,13 @@ class Renderer:
         self.pages = pages  # IRI -> site path of its .html page
         self.labels = labels  # callable IRI -> label or None
         self.anchors = anchors  # fragment ids present on the ontology page
+        self._shown: dict[str, str] = {}  # IRI -> its escaped label (a site shows the same ones many times)
 
     def link(self, current: str, iri: str, text: str | None = None) -> str:
-        shown = escape(text or self.labels(iri) or qname(iri))
+        if text:
+            shown = escape(text)
+        else:
+            shown = self._shown.get(iri) or self._shown.setdefault(iri, escape(self.labels(iri) or qname(iri)))
         target = self.pages.get(iri)
         if target is not None:
             return f'<a href="{escape(rel(current, target))}">{shown}</a>'

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from itertools import groupby
 from typing import IO, Any
 
@@ -32,8 +33,15 @@ class Compactor:
 
     def __init__(self, ctx: dict[str, str]) -> None:
         self._prefixes = sorted(ctx.items(), key=lambda kv: -len(kv[1]))
+        self._done: dict[str, str] = {}  # a dump repeats the same predicates and resources many times
 
     def __call__(self, iri: str) -> str:
+        found = self._done.get(iri)
+        if found is None:
+            found = self._done[iri] = self._compact(iri)
+        return found
+
+    def _compact(self, iri: str) -> str:
         for name, ns in self._prefixes:
             if iri.startswith(ns) and len(iri) > len(ns):
                 local = iri[len(ns):]
@@ -80,11 +88,17 @@ def _write_nodes(out: IO[str], nodes: Iterator[dict[str, Any]], indent: str) -> 
     return sep.startswith(",")
 
 
+@lru_cache(maxsize=4)
+def _start(base_iri: str) -> tuple[str, Compactor]:
+    """The document's opening and its compactor, shared by every document of a base (a site writes thousands)."""
+    ctx = context(base_iri)
+    return '{\n  "@context": ' + json.dumps(ctx, sort_keys=True) + ',\n  "@graph": [', Compactor(ctx)
+
+
 def write_jsonld(out: IO[str], graphs: Iterable[tuple[Any, Iterable[ox.Triple]]], base_iri: str) -> None:
     """``graphs``: (graph name or DefaultGraph, triples in canonical order) pairs."""
-    ctx = context(base_iri)
-    compact = Compactor(ctx)
-    out.write('{\n  "@context": ' + json.dumps(ctx, sort_keys=True) + ',\n  "@graph": [')
+    head_text, compact = _start(base_iri)
+    out.write(head_text)
     first = True
     for name, triples in graphs:
         nodes = _nodes(triples, compact)

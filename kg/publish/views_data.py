@@ -149,27 +149,32 @@ def build_model(select: Select) -> Model:
     return m
 
 
+#: what a meeting's and a pledge's page shows: ``Event`` attribute -> property path (all optional)
+MEETING_FIELDS = {"label": "rdfs:label", "date": "dip:date", "date_text": "dip:dateText", "place": "dip:location",
+                  "mode": "dip:mode/skos:notation", "status": "dip:status/skos:notation"}
+PLEDGE_FIELDS = {"label": "rdfs:label", "date": "dip:date", "date_text": "dip:dateText",
+                 "type": "dip:pledgeType/skos:notation", "amount": "dip:amount", "recipient": "dip:recipient",
+                 "conditional": "dip:conditional"}
+
+
+def _event_fields(q: Select, m: Model, kind: str, cls: str, fields: dict[str, str]) -> None:
+    """Events of class ``cls`` with ``fields``, one query; a field keeps the first value met."""
+    optional = " ".join(f"OPTIONAL {{ ?e {path} ?{attr} }}" for attr, path in fields.items())
+    for row in q(f"SELECT DISTINCT ?e {' '.join('?' + a for a in fields)} WHERE {{ ?e a {cls} . {optional} }}"):
+        ev = m.events.setdefault(row["e"], Event(row["e"], kind))
+        for attr in fields:
+            if attr == "conditional":
+                ev.conditional = ev.conditional or _lit(row, attr) in ("true", "1")
+            elif not getattr(ev, attr):
+                setattr(ev, attr, _lit(row, attr))
+
+
 def _events(q: Select, m: Model) -> None:
-    for row in q("SELECT DISTINCT ?e ?l ?d ?dt ?loc ?mode ?status WHERE { ?e a dip:Meeting . "
-                 "OPTIONAL { ?e rdfs:label ?l } OPTIONAL { ?e dip:date ?d } OPTIONAL { ?e dip:dateText ?dt } "
-                 "OPTIONAL { ?e dip:location ?loc } OPTIONAL { ?e dip:mode/skos:notation ?mode } "
-                 "OPTIONAL { ?e dip:status/skos:notation ?status } }"):
-        ev = m.events.setdefault(row["e"], Event(row["e"], "meeting"))
-        ev.label, ev.date = ev.label or _lit(row, "l"), ev.date or _lit(row, "d")
-        ev.date_text, ev.place = ev.date_text or _lit(row, "dt"), ev.place or _lit(row, "loc")
-        ev.mode, ev.status = ev.mode or _lit(row, "mode"), ev.status or _lit(row, "status")
+    _event_fields(q, m, "meeting", "dip:Meeting", MEETING_FIELDS)
     for row in q("SELECT DISTINCT ?e ?t WHERE { ?e a dip:Meeting , ?t FILTER(?t != dip:Meeting) }"):
         if row["t"].startswith(DIP) and row["e"] in m.events:
             m.events[row["e"]].type = row["t"][len(DIP):]
-    for row in q("SELECT DISTINCT ?e ?l ?d ?dt ?type ?amount ?to ?cond WHERE { ?e a dip:Pledge . "
-                 "OPTIONAL { ?e rdfs:label ?l } OPTIONAL { ?e dip:date ?d } OPTIONAL { ?e dip:dateText ?dt } "
-                 "OPTIONAL { ?e dip:pledgeType/skos:notation ?type } OPTIONAL { ?e dip:amount ?amount } "
-                 "OPTIONAL { ?e dip:recipient ?to } OPTIONAL { ?e dip:conditional ?cond } }"):
-        ev = m.events.setdefault(row["e"], Event(row["e"], "pledge"))
-        ev.label, ev.date = ev.label or _lit(row, "l"), ev.date or _lit(row, "d")
-        ev.date_text, ev.type = ev.date_text or _lit(row, "dt"), ev.type or _lit(row, "type")
-        ev.amount, ev.recipient = ev.amount or _lit(row, "amount"), ev.recipient or _lit(row, "to")
-        ev.conditional = ev.conditional or _lit(row, "cond") in ("true", "1")
+    _event_fields(q, m, "pledge", "dip:Pledge", PLEDGE_FIELDS)
     for pred in ("dip:participant", "dip:pledgedBy"):
         for row in q(f"SELECT DISTINCT ?e ?p WHERE {{ ?e {pred} ?p }}"):
             found = m.events.get(row["e"])
