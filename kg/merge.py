@@ -155,10 +155,11 @@ def _links(meetings: dict[str, Report], pledges: dict[str, Report]) -> list[tupl
 def recompute(store: Store) -> int:
     """Rebuild ``B graph/merged`` in one transaction, then the summary (``kg.summary``); returns the
     number of sameAs links."""
-    from kg.store.counters import merge_done, take_pending
+    from kg.store.counters import merge_done, take_before, take_pending
 
     take_pending(store)
-    store.pending_parties, store.pending_dates = set(), set()
+    take_before(store)
+    store.pending_dates = set()
     meetings = _collect(store, "dip:Meeting", MEETING_PROPS)
     pledges = _collect(store, "dip:Pledge", PLEDGE_PROPS)
     links = _links(meetings, pledges)
@@ -286,11 +287,12 @@ def _linked_to(store: Store, canonical: str) -> list[str]:
     return [q.subject.value for q in quads]  # type: ignore[union-attr]
 
 
-def relink(store: Store, facts: Iterable[str], changed: set[str] | None = None) -> tuple[int, int] | None:
+def relink(store: Store, facts: Iterable[str], changed: set[str] | None = None,
+           diff: tuple[set[tuple[str, str]], set[tuple[str, str]]] | None = None) -> tuple[int, int] | None:
     """Relink the signatures of ``facts`` (meeting/pledge IRIs added, changed or removed since the
     merged graph was last right); (links removed, links added), or None when a signature cannot be
     looked up by its parties (then only ``recompute`` is exact). ``changed`` receives both ends of
-    every link removed or added."""
+    every link removed or added; ``diff`` the links removed and added (for ``summary.apply``)."""
     touched = set(facts)
     old: set[tuple[str, str]] = set()  # the links of every cluster a touched IRI was in
     clusters_before: list[set[str]] = []
@@ -322,6 +324,9 @@ def relink(store: Store, facts: Iterable[str], changed: set[str] | None = None) 
     gone, added = old - new, new - old
     if changed is not None:
         changed.update(iri for link in gone | added for iri in link)
+    if diff is not None:
+        diff[0].update(gone)
+        diff[1].update(added)
     if gone or added:
         store.patch_graph(store.merged_graph, [_same_as(a, b) for a, b in sorted(gone)],
                           [_same_as(a, b) for a, b in sorted(added)])
@@ -336,19 +341,23 @@ def update(store: Store) -> None:
     """Bring ``B graph/merged`` and the summary in line with the changes noted since they were last
     right (see ``kg.store.counters.note_facts``): only their signatures and entities, or all when
     that is unknown (or the store has no summary yet)."""
-    from kg.store.counters import merge_done, take_pending
+    from kg.store.counters import merge_done, take_before, take_pending
 
     facts, stale = take_pending(store)
-    parties, store.pending_parties = store.pending_parties, set()
+    noted = take_before(store)
     dates, store.pending_dates = store.pending_dates, set()
-    if not summary.kept(store):
-        stale = True  # a store from before the summary: made once, here
+    if not summary.kept(store) or not facts <= noted.keys():
+        stale = True  # a store from before the summary (made once, here), or facts whose before is unknown
     if not stale and not facts:
         merge_done(store)
         return
-    changed: set[str] = set()
-    if stale or relink(store, facts, changed) is None:
-        recompute(store)
-        return
-    summary.refresh(store, facts | changed, parties, dates)
+    diff: tuple[set[tuple[str, str]], set[tuple[str, str]]] = (set(), set())
+    try:
+        if stale or relink(store, facts, diff=diff) is None:
+            recompute(store)
+            return
+        summary.apply(store, {iri: noted[iri] for iri in facts}, *diff, dates)
+    except BaseException:
+        store.merge_stale = True  # what was noted is taken: only a full pass is exact now
+        raise
     merge_done(store)

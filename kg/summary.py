@@ -15,9 +15,13 @@ like the others: in the default graph the queries read, in every export and push
   reads: the few hundred dates in a range, then their facts by exact lookup, not every date).
 
 Each number is what the query counted before (``summarise`` is that count, in Python), so
-the answers are the same. ``refresh`` recounts only the entities of the reports a merge update
-touched (their parties, and the merges they were or are in), reading each one's reports whole:
-the same numbers as ``recompute`` from scratch (tests/test_merge_incremental.py).
+the answers are the same. ``apply`` updates them by the change alone: a party's count is the
+number of merges (and articles) it has a counted report in, so only the merges and articles of the
+reports a merge update touched can move it, each by one; their members before (noted by
+``kg.store.counters.note_facts``, and the links ``kg.merge.relink`` changed) and after are a few
+reports, whatever the party's size. ``recount_parties`` recounts a party whole (the fallback when
+its stored numbers do not fit the change). Both give the numbers ``recompute`` gives from scratch
+(tests/test_merge_incremental.py).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import pyoxigraph as ox
 if TYPE_CHECKING:
     from kg.merge import Report
     from kg.store import Store
+    from kg.store.counters import Before
 
 DIP = "https://w3id.org/diplomacy-kg/ontology#"
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
@@ -219,53 +224,24 @@ class _Reader:
         return self.facts[iri]
 
 
-def refresh(store: Store, reports: Iterable[str], parties: Iterable[str] = (),
-            dates: Iterable[ox.Literal] = ()) -> None:
-    """Recount the summary of the entities ``reports`` concern (meeting and pledge IRIs added,
-    changed, removed or relinked since the summary was last right) and of ``parties`` and
-    ``dates`` (those the removed or changed reports named before)."""
+def recount_parties(store: Store, parties: Iterable[str]) -> None:
+    """Recount ``parties`` whole, from every report naming them (``apply``'s fallback: O(party))."""
     look = _Reader(store)
-    reports = set(reports)
     parties = set(parties)
-    keys = set(reports)
-    candidates = set(dates)
-    for iri in reports:
-        for fact in look.read(iri):
-            parties |= fact.parties
-            keys |= look.same.get(iri, set())
-        candidates.update(q.object for q in store.oxigraph.quads_for_pattern(
-            ox.NamedNode(iri), DATE, None, look.graph) if isinstance(q.object, ox.Literal))
-    _refresh_dates(store, look, candidates)
-    facts: list[Fact] = []
-    for party in sorted(parties):
-        for prop in (PARTICIPANT, PLEDGED_BY):
-            for iri in look.subjects(prop, party):
-                facts.extend(look.read(iri))
-    for key in sorted(keys):
-        for iri in {key} | look.subjects(OWL_SAME_AS.value, key):
-            facts.extend(look.read(iri))
-    unique = {(f.iri, f.meeting): f for f in facts}
-    numbers = summarise(unique.values(), look.same)
-    wanted = {s: v for s, v in numbers.items() if s in parties or s in keys}
+    facts = {(f.iri, f.meeting): f for party in sorted(parties) for prop in (PARTICIPANT, PLEDGED_BY)
+             for iri in look.subjects(prop, party) for f in look.read(iri)}
+    numbers = summarise(facts.values(), look.same)
     graph = ox.NamedNode(graph_iri(store))
-    old: set[ox.Triple] = set()
-    for subject in parties | keys:
-        for prop in PROPERTIES:
-            old.update(q.triple for q in store.oxigraph.quads_for_pattern(
-                ox.NamedNode(subject), ox.NamedNode(prop), None, graph))
-    # a party's numbers were read whole (every report naming it), and a key's (every report of its merge)
-    def read_whole(t: ox.Triple) -> bool:
-        subject = str(t.subject)[1:-1]
-        return ((subject in parties and t.predicate.value in PARTY_PROPERTIES)
-                or (subject in keys and t.predicate.value in KEY_PROPERTIES))
-
-    new = {t for t in triples(wanted) if read_whole(t)}
-    old = {t for t in old if read_whole(t)}
-    store.patch_graph(graph.value, old - new, new - old)
+    patch: tuple[set[ox.Triple], set[ox.Triple]] = (set(), set())
+    for party in sorted(parties):
+        values = {p: n for p, n in numbers.get(party, {}).items() if p in PARTY_PROPERTIES}
+        _put(store, graph, patch, party, values, PARTY_PROPERTIES)
+    store.patch_graph(graph.value, *patch)
 
 
-def _refresh_dates(store: Store, look: _Reader, candidates: set[ox.Literal]) -> None:
-    """Each candidate date is in the index while some meeting or pledge has it."""
+def _refresh_dates(store: Store, look: _Reader, candidates: set[ox.Literal],
+                   patch: tuple[set[ox.Triple], set[ox.Triple]]) -> None:
+    """Each candidate date is in the index while some meeting or pledge has it (into ``patch``)."""
     index = ox.NamedNode(graph_iri(store))
     prop = ox.NamedNode(FACT_DATE)
     gone, added = set(), set()
@@ -279,8 +255,157 @@ def _refresh_dates(store: Store, look: _Reader, candidates: set[ox.Literal]) -> 
             gone.add(triple)
         elif used and not held:
             added.add(triple)
-    store.patch_graph(index.value, gone, added)
+    patch[0].update(gone)
+    patch[1].update(added)
 
 
 PARTY_PROPERTIES = frozenset((MEETINGS, MEETING_SOURCES, TROOP_PLEDGES, TROOP_SOURCES))
 KEY_PROPERTIES = frozenset((CORROBORATING_SOURCES, CORROBORATING_REPORTS))
+_PAIRED = ((MEETINGS, MEETING_SOURCES), (TROOP_PLEDGES, TROOP_SOURCES))  # a count is 0 exactly when its sources are
+
+
+# ---- delta: the merges and articles of the reports a merge update touched -----------------------
+
+Links = set[tuple[str, str]]  # (report, canonical) sameAs links
+
+
+def _facts_then(iri: str, held: Mapping[str, frozenset[str]]) -> list[Fact]:
+    """The facts ``_Reader.read`` would have read from what ``note_facts`` kept of ``iri``."""
+    types, articles = held[RDF_TYPE.value], set(held[DERIVED.value])
+    found = []
+    if MEETING in types:
+        found.append(Fact(iri, True, set(held[PARTICIPANT]), articles))
+    if PLEDGE in types:
+        found.append(Fact(iri, False, set(held[PLEDGED_BY]) if held[PLEDGE_TYPE] & TROOP_TYPES else set(), articles))
+    return found
+
+
+def _counted(facts: Iterable[Fact], where: Iterable[str] = ()) -> tuple[set[str], set[str]]:
+    """(meeting parties, troop pledgers) the facts count for (with an article; in ``where`` if given)."""
+    wanted = set(where)
+    meet: set[str] = set()
+    troop: set[str] = set()
+    for f in facts:
+        if f.articles and (not wanted or f.articles & wanted):
+            (meet if f.meeting else troop).update(f.parties)
+    return meet, troop
+
+
+def _sources(facts: Iterable[Fact]) -> set[str]:
+    """The articles of the meeting facts (what a merge's corroboration counts)."""
+    return {a for f in facts if f.meeting for a in f.articles}
+
+
+def apply(store: Store, noted: Before, gone: Links, added: Links, dates: Iterable[ox.Literal] = ()) -> None:
+    """Update the summary by a merge update's change: ``noted``, what each written fact held before
+    (``kg.store.counters.before``); ``gone`` and ``added``, the links the relink changed.
+
+    Before = now, but for the noted facts (as kept) and the links (``gone`` back, ``added`` out).
+    Each party's count moves by the merges (keys) and articles it entered or left among those the
+    touched facts were or are in; each touched merge's corroboration is recounted from its members."""
+    look = _Reader(store)
+    gone_of: dict[str, set[str]] = defaultdict(set)
+    added_of: dict[str, set[str]] = defaultdict(set)
+    gone_to: dict[str, set[str]] = defaultdict(set)
+    added_to: dict[str, set[str]] = defaultdict(set)
+    for links, of, to in ((gone, gone_of, gone_to), (added, added_of, added_to)):
+        for a, b in links:
+            of[a].add(b)
+            to[b].add(a)
+
+    def same(iri: str, then: bool) -> set[str]:
+        now = look.objects(iri, OWL_SAME_AS)
+        return (now - added_of[iri]) | gone_of[iri] if then else now
+
+    def members(key: str, then: bool) -> set[str]:
+        linked = look.subjects(OWL_SAME_AS.value, key)
+        linked = (linked - added_to[key]) | gone_to[key] if then else linked
+        return linked | ({key} if not same(key, then) else set())
+
+    def facts(iri: str, then: bool) -> list[Fact]:
+        return _facts_then(iri, noted[iri]) if then and iri in noted else look.read(iri)
+
+    touched = {iri for link in gone | added for iri in link}  # a link end: its merge changed
+    articles: set[str] = set()
+    for iri in noted:
+        old, new = facts(iri, True), look.read(iri)
+        old_articles, new_articles = set(noted[iri][DERIVED.value]), look.objects(iri, DERIVED)
+        same_parties = _counted(old) == _counted(new)
+        if not same_parties or _sources(old) != _sources(new):
+            touched.add(iri)  # its merge's members or corroboration may change
+        # counted for the same parties (one more article reports it): only its new or lost articles change
+        articles |= old_articles ^ new_articles if same_parties else old_articles | new_articles
+    keys = {k for iri in touched for then in (True, False) for k in (same(iri, then) or {iri})}
+    delta: dict[tuple[str, str], int] = defaultdict(int)
+    held: dict[tuple[str, str], int] = defaultdict(int)  # (party, property): its entries before, at least
+
+    def count(props: tuple[str, str], then: tuple[set[str], set[str]], now: tuple[set[str], set[str]]) -> None:
+        for prop, was, got in zip(props, then, now, strict=True):
+            for party in was | got:
+                delta[party, prop] += (party in got) - (party in was)
+                held[party, prop] += party in was
+
+    graph = ox.NamedNode(graph_iri(store))
+    patch: tuple[set[ox.Triple], set[ox.Triple]] = (set(), set())
+    for key in sorted(keys):
+        then = _counted(f for iri in members(key, True) for f in facts(iri, True))
+        now_facts = [f for iri in members(key, False) for f in look.read(iri)]
+        count((MEETINGS, TROOP_PLEDGES), then, _counted(now_facts))
+        sources = _sources(now_facts)
+        reports = {f.iri for f in now_facts if f.meeting and f.articles}
+        _put(store, graph, patch, key, {CORROBORATING_SOURCES: len(sources), CORROBORATING_REPORTS: len(reports)}
+             if len(sources) >= 2 else {}, KEY_PROPERTIES)
+    noted_from: dict[str, set[str]] = defaultdict(set)  # article -> the noted facts it was a source of
+    for iri, kept in noted.items():
+        for article in kept[DERIVED.value]:
+            noted_from[article].add(iri)
+    for article in sorted(articles):
+        derived = look.subjects(DERIVED.value, article)
+        was = [f for iri in (derived - noted.keys()) | noted_from[article] for f in facts(iri, True)]
+        now = [f for iri in derived for f in look.read(iri)]
+        count((MEETING_SOURCES, TROOP_SOURCES), _counted(was, [article]), _counted(now, [article]))
+    whole = _apply_counts(store, graph, patch, delta, held)
+    candidates = set(dates)
+    for iri in noted:
+        candidates.update(q.object for q in store.oxigraph.quads_for_pattern(ox.NamedNode(iri), DATE, None, look.graph)
+                          if isinstance(q.object, ox.Literal))
+    _refresh_dates(store, look, candidates, patch)
+    store.patch_graph(graph.value, *patch)  # one write for the whole change
+    if whole:  # stored numbers that do not fit the change: recount those parties whole
+        recount_parties(store, whole)
+
+
+def _stored(store: Store, graph: ox.NamedNode, subject: str, props: Iterable[str]) -> dict[str, list[ox.Quad]]:
+    return {p: list(store.oxigraph.quads_for_pattern(ox.NamedNode(subject), ox.NamedNode(p), None, graph))
+            for p in props}
+
+
+def _put(store: Store, graph: ox.NamedNode, patch: tuple[set[ox.Triple], set[ox.Triple]], subject: str,
+         values: Mapping[str, int], props: Iterable[str]) -> None:
+    """Make ``subject``'s ``props`` in the summary graph exactly ``values`` (absent: no triple), in ``patch``."""
+    old = {q.triple for quads in _stored(store, graph, subject, props).values() for q in quads}
+    new = triples({subject: dict(values)}) if values else set()
+    patch[0].update(old - new)
+    patch[1].update(new - old)
+
+
+def _apply_counts(store: Store, graph: ox.NamedNode, patch: tuple[set[ox.Triple], set[ox.Triple]],
+                  delta: Mapping[tuple[str, str], int], held: Mapping[tuple[str, str], int]) -> set[str]:
+    """Add ``delta`` to each party's stored numbers; the parties whose stored numbers cannot be right
+    (fewer entries than it had before, not one integer, a count below 0, a count without its sources or
+    the reverse, before or after) are returned, to be recounted whole."""
+    whole: set[str] = set()
+    for party in sorted({p for p, _ in delta}):
+        old: dict[str, int] = {}
+        for prop, quads in _stored(store, graph, party, PARTY_PROPERTIES).items():
+            try:
+                old[prop] = int(str(quads[0].object.value)) if len(quads) == 1 else -len(quads)  # type: ignore[union-attr]
+            except ValueError:
+                old[prop] = -1
+        new = {prop: n + delta.get((party, prop), 0) for prop, n in old.items()}
+        if (any(n < held.get((party, prop), 0) for prop, n in old.items()) or min(new.values()) < 0
+                or any((n[a] > 0) != (n[b] > 0) for n in (old, new) for a, b in _PAIRED)):
+            whole.add(party)
+        else:
+            _put(store, graph, patch, party, {prop: n for prop, n in new.items() if n}, PARTY_PROPERTIES)
+    return whole

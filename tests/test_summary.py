@@ -17,7 +17,7 @@ import pytest
 from kg import summary
 from kg.api import open_store as open_kg
 from kg.errors import PushError, QueryError
-from kg.merge import full_summary, recompute
+from kg.merge import full_summary, recompute, update
 from kg.push import push
 from kg.query import run_query
 from kg.store import Store, open_store
@@ -86,3 +86,42 @@ def test_opening_a_store_from_before_for_writing_computes_its_summary_once(tmp_p
         assert lines(kg.store) == full_summary(kg.store)
     with open_kg(path, read_only=True) as kg:
         assert kg.query("most-active-leaders").rows == before
+
+
+def _call(key: str, *people: str) -> str:
+    """An article reporting one call between ``people`` (N-Triples, as ingest writes it)."""
+    meeting, article = f"<{B}meeting/{key}-call>", f"<{B}article/{key}>"
+    dip = "https://w3id.org/diplomacy-kg/ontology#"
+    lines = [f"{article} a <{dip}Article> .", f"{meeting} a <{dip}Meeting> .", f"{meeting} a <{dip}PhoneCall> .",
+             f"{meeting} <http://www.w3.org/ns/prov#wasDerivedFrom> {article} ."]
+    lines += [f"{meeting} <{dip}participant> <{B}person/{p}> ." for p in people]
+    return "\n".join(lines).replace(" a <", " <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <") + "\n"
+
+
+def test_an_added_article_moves_the_counts_of_its_parties_by_its_change(tmp_path: Path) -> None:
+    with world(tmp_path / "s") as store:
+        store.replace_article("extra", _call("extra", "emmanuel-macron", "friedrich-merz"), {})
+        update(store)
+        held = lines(store)
+        assert held == full_summary(store)
+        macron, merz = f"<{B}person/emmanuel-macron>", f"<{B}person/friedrich-merz>"
+        assert f"{macron} <{summary.MEETINGS}> \"3\"^^{INT} ." in held  # 2 before
+        assert f"{macron} <{summary.MEETING_SOURCES}> \"4\"^^{INT} ." in held  # 3 before
+        assert f"{merz} <{summary.MEETINGS}> \"1\"^^{INT} ." in held  # new: from 0
+        store.drop_article("extra")
+        update(store)
+        assert lines(store) == full_summary(store) and not any(line.startswith(merz) for line in lines(store))
+
+
+def test_a_stored_count_that_cannot_be_right_is_recounted_whole(tmp_path: Path) -> None:
+    """A lost triple (a crash between writes, a hand edit) is not carried forward by the next change."""
+    with world(tmp_path / "s") as store:
+        graph = summary.graph_iri(store)
+        macron = ox.NamedNode(f"{B}person/emmanuel-macron")
+        lost = [q.triple for q in store.oxigraph.quads_for_pattern(macron, ox.NamedNode(summary.MEETINGS), None,
+                                                                    ox.NamedNode(graph))]
+        store.patch_graph(graph, lost, [])
+        assert lines(store) != full_summary(store)
+        store.replace_article("extra", _call("extra", "emmanuel-macron", "keir-starmer"), {})
+        update(store)
+        assert lines(store) == full_summary(store)

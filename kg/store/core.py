@@ -96,7 +96,6 @@ class Store:
         self.generation = 0
         #: meetings and pledges written since the merged graph was last right (``kg.store.counters``)
         self.pending_facts: set[str] = set()
-        self.pending_parties: set[str] = set()  # the entities those facts named before (for ``kg.summary``)
         self.pending_dates: set[ox.Literal] = set()  # and their dates
         self.merge_stale = False  # a write whose facts are unknown: the next merge is a full one
         #: the snapshot read (read-only), or the last one published (writable)

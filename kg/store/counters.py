@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 import pyoxigraph as ox
 
@@ -258,21 +259,43 @@ def _mark(store: Store) -> None:
 #: what a fact names that the summary counts it for (``kg.summary``)
 _PARTY_PROPS = (ox.NamedNode(DIP + "participant"), ox.NamedNode(DIP + "pledgedBy"))
 _DATE = ox.NamedNode(DIP + "date")
+#: what ``kg.summary`` reads of a fact: its classes, parties, pledge type and articles
+BEFORE_PROPS = (RDF_TYPE, *_PARTY_PROPS, ox.NamedNode(DIP + "pledgeType"),
+                ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom"))
+Before = dict[str, dict[str, frozenset[str]]]  # fact IRI -> property -> values, as the summary last counted it
+_BEFORE: WeakKeyDictionary[Store, Before] = WeakKeyDictionary()
+
+
+def before(store: Store) -> Before:
+    """What each fact noted since the last merge update held before its first write (``note_facts``):
+    the summary's delta (``kg.summary.apply``) compares it with what the fact holds now."""
+    return _BEFORE.setdefault(store, {})
+
+
+def take_before(store: Store) -> Before:
+    return _BEFORE.pop(store, {})
 
 
 def note_facts(store: Store, facts: Iterable[str]) -> None:
     """Facts a write adds, changes or removes (call it before the write): the next ``kg.merge.update``
-    relinks their signatures and recounts the summary of the parties and dates they name, before and after."""
+    relinks their signatures and updates the summary by what they held before (``before``) and hold after."""
     _mark(store)
     facts = set(facts)
     store.pending_facts.update(facts)
     graph = _DEFAULT if store.merged_default else None
     oxs = store.oxigraph
-    store.pending_parties.update(q.object.value for iri in facts for prop in _PARTY_PROPS  # type: ignore[union-attr]
-                                 for q in oxs.quads_for_pattern(ox.NamedNode(iri), prop, None, graph))
     store.pending_dates.update(q.object for iri in facts
                                for q in oxs.quads_for_pattern(ox.NamedNode(iri), _DATE, None, graph)
                                if isinstance(q.object, ox.Literal))
+    held = before(store)
+    for iri in facts - held.keys():  # the first write since the last merge update: what the summary counted
+        node = ox.NamedNode(iri)
+        found: dict[str, frozenset[str]] = dict.fromkeys((p.value for p in BEFORE_PROPS), frozenset())
+        for prop in BEFORE_PROPS:  # rdf:type first: a fact new to the store costs one lookup
+            found[prop.value] = frozenset(q.object.value for q in oxs.quads_for_pattern(node, prop, None, graph))  # type: ignore[union-attr]
+            if prop == RDF_TYPE and not found[prop.value] & set(FACT_CLASSES):
+                break
+        held[iri] = found
 
 
 def note_unknown(store: Store) -> None:
