@@ -273,17 +273,6 @@ def push(source: Any, endpoint: str, *, gsp_endpoint: str | None = None, update_
                         fix=redact(exc.fix) if exc.fix else None) from None
 
 
-def _check_summary(source: Any) -> None:
-    """A kg store without its summary graph would give the remote store's global queries no rows."""
-    from kg import summary
-    from kg.store import Store
-
-    store = source.store if isinstance(getattr(source, "store", None), Store) else source  # the facade's
-    if isinstance(store, Store) and summary.missing(store):
-        what, fix = summary.missing_message(store)
-        raise PushError(what, where=store.path, fix=fix)
-
-
 def _push(source: Any, endpoint: str, *, gsp_endpoint: str | None, update_endpoint: str | None,
           credentials: Credentials, batch_triples: int, method: str, timeout: float, retries: int,
           backoff: float, verify_tls: bool, ca_bundle: str | None,
@@ -294,7 +283,9 @@ def _push(source: Any, endpoint: str, *, gsp_endpoint: str | None, update_endpoi
         raise PushError(f"unknown push method {method!r}", fix=f"use one of {', '.join(METHODS)}")
     if batch_triples < 1:
         raise PushError("--batch-triples must be at least 1")
-    _check_summary(source)
+    from kg import summary
+
+    summary.require(source, PushError)  # a remote store's global queries would answer no rows
     store = src.as_oxigraph(source)
     merged = src.merged_default(source)
     names: list[src.GraphName] = src.sorted_graphs(store, merged)

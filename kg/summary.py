@@ -29,9 +29,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
+
+from kg.errors import KgError
 
 if TYPE_CHECKING:
     from kg.merge import Report
@@ -179,6 +181,17 @@ def missing_message(store: Store) -> tuple[str, str]:
     return ("this store was written by an older kg: it has no summary graph yet (the numbers the "
             "global queries read)", f"open it once for writing: `kg ingest` into it, or "
             f"python -c \"import kg; kg.open_store('{store.path}').close()\"; that computes them once")
+
+
+def require(source: Any, error: type[KgError]) -> None:
+    """Raise ``error`` when ``source`` (a kg Store or the facade) holds articles but no summary yet:
+    a query would answer no rows, an export or push would carry that elsewhere."""
+    from kg.store import Store
+
+    store = source.store if isinstance(getattr(source, "store", None), Store) else source
+    if isinstance(store, Store) and missing(store):
+        what, fix = missing_message(store)
+        raise error(what, where=store.path, fix=fix)
 
 
 #: words of a query text that reads the summary

@@ -16,8 +16,9 @@ import pytest
 
 from kg import summary
 from kg.api import open_store as open_kg
-from kg.errors import PushError, QueryError
+from kg.errors import PublishError, PushError, QueryError
 from kg.merge import full_summary, recompute, update
+from kg.publish import export
 from kg.push import push
 from kg.query import run_query
 from kg.store import Store, open_store
@@ -76,6 +77,12 @@ def test_a_store_from_before_never_answers_without_its_summary(tmp_path: Path) -
         assert run_query(store, "meetings-of-leader", {"leader": "Emmanuel Macron"}).rows  # the others still run
         with pytest.raises(PushError, match="no summary graph"):
             push(store, "http://127.0.0.1:9/", dry_run=True)
+        # an export of the whole store would carry the gap to wherever it is loaded; one article's graph may go
+        with pytest.raises(PublishError, match="no summary graph"):
+            export(store, tmp_path / "all.nq", "nquads")
+        assert not (tmp_path / "all.nq").exists()
+        some_article = next(iter(store.article_keys()))
+        assert export(store, tmp_path / "one.nq", "nquads", graph=f"{B}graph/article/{some_article}").statements
 
 
 def test_opening_a_store_from_before_for_writing_computes_its_summary_once(tmp_path: Path) -> None:

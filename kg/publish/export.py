@@ -198,6 +198,10 @@ def export(source: Any, out: Path | IO[bytes], fmt: str, *, graph: str | None = 
     A path is written through a temporary file and renamed, so a failure never leaves half a file.
     """
     fmt = normalise_format(fmt)
+    if graph is None:  # the whole store: without its summary the global queries would answer no rows elsewhere
+        from kg import summary
+
+        summary.require(source, PublishError)
     store = src.as_oxigraph(source)
     if graph and next(iter(store.quads_for_pattern(None, None, None, ox.NamedNode(graph))), None) is None:
         raise PublishError(f"no graph named <{graph}> in the source",

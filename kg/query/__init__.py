@@ -231,9 +231,8 @@ def _run_local(store: Store, text: str, allow_update: bool) -> Result:
     from kg import summary
     from kg.store import to_rdflib
 
-    if any(name in text for name in summary.NAMES) and summary.missing(store):
-        what, fix = summary.missing_message(store)
-        raise QueryError(what, where=store.path, fix=fix)
+    if any(name in text for name in summary.NAMES):
+        summary.require(store, QueryError)
     try:
         # the default graph is the merge of the named graphs (each triple once); older stores: their union
         union = not store.merged_default
