@@ -18,7 +18,7 @@ from kg import summary
 from kg.api import open_store as open_kg
 from kg.errors import PublishError, PushError, QueryError
 from kg.merge import full_summary, recompute, update
-from kg.publish import export
+from kg.publish import export, publish_site
 from kg.push import push
 from kg.query import run_query
 from kg.store import Store, open_store
@@ -81,6 +81,9 @@ def test_a_store_from_before_never_answers_without_its_summary(tmp_path: Path) -
         with pytest.raises(PublishError, match="no summary graph"):
             export(store, tmp_path / "all.nq", "nquads")
         assert not (tmp_path / "all.nq").exists()
+        with pytest.raises(PublishError, match="no summary graph"):
+            publish_site(store, tmp_path / "site")
+        assert not (tmp_path / "site").exists()
         some_article = next(iter(store.article_keys()))
         assert export(store, tmp_path / "one.nq", "nquads", graph=f"{B}graph/article/{some_article}").statements
 

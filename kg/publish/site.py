@@ -273,6 +273,9 @@ def publish_site(source: Any, out_dir: Path, *, base_iri: str = DEFAULT_BASE_IRI
     out_dir = Path(out_dir)
     target = out_dir.resolve()  # a deploy link given as the folder itself is followed; links inside never
     check_target(target)
+    from kg import summary
+
+    summary.require(source, PublishError)  # its dumps would give the global queries no rows where loaded
     report = SiteReport(out_dir)
     if source_base is None:
         source_base = getattr(source, "base_iri", None)
