@@ -21,6 +21,8 @@ from bench.queries import QUERY_PARAMS
 from kg.vocab import DEFAULT_BASE_IRI
 
 EXPORT_FORMATS = {"turtle": "turtle", "trig": "trig", "nt": "nt", "nquads": "nquads", "jsonld": "json-ld"}
+#: the stored queries that read the summary graph, in their counting form (what they were before it)
+BASELINE_QUERIES = Path(__file__).parent / "baseline_queries"
 
 
 class _Timeout(Exception):
@@ -76,7 +78,9 @@ def run_baseline(corpus: Path, *, push_url: str | None, reps: int, query_timeout
     }
     signal.signal(signal.SIGALRM, _alarm)
     for name, params in QUERY_PARAMS.items():
-        text = bound_text(load_query(name), params)
+        # the queries that read kg's write-time summary graph, as they count without it (a user's own store has none)
+        counting = BASELINE_QUERIES / f"{name}.rq"
+        text = bound_text(load_query(counting if counting.is_file() else name), params)
         signal.setitimer(signal.ITIMER_REAL, query_timeout)
 
         def once(text: str = text) -> list[Any]:
