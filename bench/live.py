@@ -13,11 +13,8 @@ there (what a client pays anyway), so ``visible_ms - ask_ms`` is what staying li
 from __future__ import annotations
 
 import json
-import re
 import signal
 import statistics
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -26,25 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from bench.incremental import extra_corpus
+from tests.processes import start_kg_serve, stop
 
 #: articles per committed batch, and batches
 BATCH = 50
 BATCHES = 5
 #: index of the first new article: far past what the other phases add to the store
 FIRST = 50_000
-
-
-def _start_server(store: Path) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", "0", "--store", str(store)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    assert proc.stderr is not None
-    line = proc.stderr.readline()
-    found = re.search(r"(http://\S+/sparql)", line)
-    if not found:
-        proc.kill()
-        proc.wait()
-        raise RuntimeError(f"kg serve did not start: {line}")
-    return proc, found.group(1)
 
 
 def _ask(url: str, graph: str) -> tuple[int, bool]:
@@ -65,7 +50,7 @@ def run(store_dir: Path, n: int, scratch: Path, seed: int, batch: int = BATCH, b
 
     batch = min(batch, max(5, n // 20))  # a smoke run on a tiny store stays tiny
     folder = extra_corpus(scratch / f"live-{n}", n + FIRST, batch * batches, seed)
-    proc, url = _start_server(store_dir)
+    proc, url = start_kg_serve(store_dir)
     _ask(url, store_dir.as_uri())  # warm-up: the server starts a query process on its first query
     saved = kg.store.batch.SIZE, kg.ingest.COMMIT_SECONDS
     kg.store.batch.SIZE, kg.ingest.COMMIT_SECONDS = batch, 1e9  # commits at batch boundaries only
@@ -108,12 +93,7 @@ def run(store_dir: Path, n: int, scratch: Path, seed: int, batch: int = BATCH, b
                 pass
     finally:
         kg.store.batch.SIZE, kg.ingest.COMMIT_SECONDS = saved
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, signal.SIGINT, 30)
     ms = 1000.0
     return {"commits": len(visible), "batch": batch, "errors": errors[0],
             "visible_ms": {"median": round(statistics.median(visible) * ms, 1), "max": round(max(visible) * ms, 1)},

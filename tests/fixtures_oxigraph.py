@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.processes import stop
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -73,12 +75,7 @@ def start_oxigraph(location: Path, timeout: float = 20.0) -> OxigraphServer:
 
 
 def stop_oxigraph(server: OxigraphServer) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+    stop(server.process, timeout=10)
 
 
 @pytest.fixture

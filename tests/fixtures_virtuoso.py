@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures_oxigraph import free_port
+from tests.processes import stop
 
 VIRTUOSO = "/usr/bin/virtuoso-t"
 ISQL = "/usr/bin/isql-vt"
@@ -143,12 +144,7 @@ def start_virtuoso(folder: Path, timeout: float = 180.0) -> VirtuosoServer:
 
 
 def stop_virtuoso(server: VirtuosoServer) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+    stop(server.process, timeout=30)
 
 
 _SESSION: dict[str, VirtuosoServer] = {}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -23,6 +22,7 @@ import pytest
 
 import kg
 from kg.store import open_store
+from tests.processes import start_kg_serve, stop
 from tests.test_store_default_graph import assert_default_is_the_merge
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,21 +69,11 @@ def server(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """An empty store and ``kg serve`` on it (a real process on a free port); stopped after the test."""
     store = tmp_path / "s"
     open_store(store).close()
-    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", "0", "--store", str(store)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc, url = start_kg_serve(store)
     try:
-        assert proc.stderr is not None
-        line = proc.stderr.readline()
-        found = re.search(r"(http://\S+/sparql)", line)
-        assert found, f"kg serve did not start: {line}"
-        yield store, found.group(1)
+        yield store, url
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, signal.SIGINT, 20)
 
 
 def counts(url: str) -> tuple[int, int]:
