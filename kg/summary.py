@@ -11,8 +11,9 @@ like the others: in the default graph the queries read, in every export and push
 - a pledger of troops or peacekeepers: ``dip:troopPledgeCount``, ``dip:troopPledgeSourceCount``;
 - a meeting reported by at least two articles (the canonical IRI of a merge):
   ``dip:corroboratingSourceCount`` and ``dip:corroboratingReportCount``;
-- the graph itself: ``dip:factDate``, each date a meeting or pledge has (the index timeline
-  reads: the few hundred dates in a range, then their facts by exact lookup, not every date).
+- the index of dates (``kg.summary_dates``): a node per date a meeting or pledge has, with
+  ``dip:factDate`` and ``dip:factCount`` (the facts timeline lists under it): a range's few dozen
+  dates, then their facts by exact lookup, not every date; a page, only its first dates' facts.
 
 Each number is what the query counted before (``summarise`` is that count, in Python), so
 the answers are the same. ``apply`` updates them by the change alone: a party's count is the
@@ -33,7 +34,9 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from kg import summary_dates
 from kg.errors import KgError
+from kg.summary_dates import FACT_COUNT, FACT_DATE
 
 if TYPE_CHECKING:
     from kg.merge import Report
@@ -52,14 +55,13 @@ TROOP_TYPES = frozenset(f"https://w3id.org/diplomacy-kg/vocab/pledge-type/{t}" f
 MEETINGS, MEETING_SOURCES = DIP + "meetingCount", DIP + "meetingSourceCount"
 TROOP_PLEDGES, TROOP_SOURCES = DIP + "troopPledgeCount", DIP + "troopPledgeSourceCount"
 CORROBORATING_SOURCES, CORROBORATING_REPORTS = DIP + "corroboratingSourceCount", DIP + "corroboratingReportCount"
-FACT_DATE = DIP + "factDate"
 DATE = ox.NamedNode(DIP + "date")
 PROPERTIES = (MEETINGS, MEETING_SOURCES, TROOP_PLEDGES, TROOP_SOURCES, CORROBORATING_SOURCES, CORROBORATING_REPORTS,
-              FACT_DATE)
+              FACT_DATE, FACT_COUNT)
 
 #: ``meta.json`` key: the summary graph is kept (a store without it gets it on the next merge pass)
 META_KEY = "summary"
-META_VALUE = "2"
+META_VALUE = "3"  # "3": the index of dates has a node per date, with its count
 
 
 def graph_iri(store: Store) -> str:
@@ -128,19 +130,15 @@ def triples(numbers: Numbers) -> set[ox.Triple]:
             for s, values in numbers.items() for p, n in values.items()}
 
 
-def ntriples(numbers: Numbers, index: str = "", dates: Iterable[str] = ()) -> list[str]:
+def ntriples(numbers: Numbers, index: str = "", dates: Mapping[str, int] | None = None) -> list[str]:
     """The summary as sorted N-Triples lines (what ``kg build`` writes); ``index``: the summary
-    graph's IRI, which states each of ``dates`` (N-Triples literals) as a ``dip:factDate``."""
-    return sorted([f"{t} ." for t in triples(numbers)] + [f"<{index}> <{FACT_DATE}> {d} ." for d in set(dates)])
+    graph's IRI, under which ``dates`` (N-Triples literal -> its count) is the index of dates."""
+    return sorted([f"{t} ." for t in triples(numbers)] + summary_dates.ntriples(index, dates or {}))
 
 
-def fact_dates(store: Store) -> set[str]:
-    """Every date (as N-Triples) a meeting or pledge of the store has."""
-    rows = store.oxigraph.query(
-        f"SELECT DISTINCT ?d WHERE {{ ?x <{DATE.value}> ?d . ?x a ?c FILTER(?c IN (<{MEETING}>, <{PLEDGE}>)) }}",
-        use_default_graph_as_union=not store.merged_default)
-    assert isinstance(rows, ox.QuerySolutions)
-    return {str(row[0]) for row in rows}
+def fact_dates(store: Store) -> dict[str, int]:
+    """Every date (as N-Triples) a meeting or pledge of the store has, with its ``dip:factCount``."""
+    return summary_dates.store_counts(store)
 
 
 def same_as(store: Store) -> dict[str, set[str]]:
@@ -252,26 +250,6 @@ def recount_parties(store: Store, parties: Iterable[str]) -> None:
     store.patch_graph(graph.value, *patch)
 
 
-def _refresh_dates(store: Store, look: _Reader, candidates: set[ox.Literal],
-                   patch: tuple[set[ox.Triple], set[ox.Triple]]) -> None:
-    """Each candidate date is in the index while some meeting or pledge has it (into ``patch``)."""
-    index = ox.NamedNode(graph_iri(store))
-    prop = ox.NamedNode(FACT_DATE)
-    gone, added = set(), set()
-    for date in candidates:
-        triple = ox.Triple(index, prop, date)
-        held = ox.Quad(index, prop, date, index) in store.oxigraph
-        used = any(MEETING in look.objects(q.subject.value, RDF_TYPE)  # type: ignore[union-attr]
-                   or PLEDGE in look.objects(q.subject.value, RDF_TYPE)  # type: ignore[union-attr]
-                   for q in store.oxigraph.quads_for_pattern(None, DATE, date, look.graph))
-        if held and not used:
-            gone.add(triple)
-        elif used and not held:
-            added.add(triple)
-    patch[0].update(gone)
-    patch[1].update(added)
-
-
 PARTY_PROPERTIES = frozenset((MEETINGS, MEETING_SOURCES, TROOP_PLEDGES, TROOP_SOURCES))
 KEY_PROPERTIES = frozenset((CORROBORATING_SOURCES, CORROBORATING_REPORTS))
 _PAIRED = ((MEETINGS, MEETING_SOURCES), (TROOP_PLEDGES, TROOP_SOURCES))  # a count is 0 exactly when its sources are
@@ -378,11 +356,8 @@ def apply(store: Store, noted: Before, gone: Links, added: Links, dates: Iterabl
         now = [f for iri in derived for f in look.read(iri)]
         count((MEETING_SOURCES, TROOP_SOURCES), _counted(was, [article]), _counted(now, [article]))
     whole = _apply_counts(store, graph, patch, delta, held)
-    candidates = set(dates)
-    for iri in noted:
-        candidates.update(q.object for q in store.oxigraph.quads_for_pattern(ox.NamedNode(iri), DATE, None, look.graph)
-                          if isinstance(q.object, ox.Literal))
-    _refresh_dates(store, look, candidates, patch)
+    flipped = {iri for link in gone | added for iri in link}
+    summary_dates.refresh(store, look, graph.value, noted, lambda iri: not same(iri, True), flipped, dates, patch)
     store.patch_graph(graph.value, *patch)  # one write for the whole change
     if whole:  # stored numbers that do not fit the change: recount those parties whole
         recount_parties(store, whole)

@@ -79,6 +79,7 @@ class DIP(DefinedNamespace):
     corroboratingSourceCount: URIRef
     corroboratingReportCount: URIRef
     factDate: URIRef
+    factCount: URIRef
 
 
 MEETING_MODES = ("phone", "in_person", "virtual", "hybrid", "unknown")

@@ -29,6 +29,7 @@ from kg.summary import graph_iri
 DIP = "https://w3id.org/diplomacy-kg/ontology#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PROV = "http://www.w3.org/ns/prov#wasDerivedFrom"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 B = "https://w3id.org/diplomacy-kg/id/"
 PARTIES = [f"{B}country/{c}" for c in ("FR", "GB", "DE")]
@@ -49,7 +50,8 @@ step: st.SearchStrategy[tuple[str, int, Any]] = st.one_of(
 
 
 def ntriples(k: int, facts: Sequence[tuple[int, str, set[int], int, int | None]]) -> str:
-    """An article graph: each fact typed, with its parties, date and source (IRIs shared across articles)."""
+    """An article graph: each fact typed, with its parties, date, source and maybe a label (IRIs shared
+    across articles)."""
     art = f"<{B}article/a{k}>"
     lines = [f"{art} <{RDF_TYPE}> <{DIP}Article> ."]
     for iri, kind, parties, variant, day in facts:
@@ -63,6 +65,8 @@ def ntriples(k: int, facts: Sequence[tuple[int, str, set[int], int, int | None]]
             lines += [f"{s} <{DIP}pledgedBy> <{PARTIES[p]}> ." for p in sorted(parties)]
         if day is not None:
             lines.append(f"{s} <{DIP}date> {DATES[day]} .")
+        if (k + iri) % 3:  # labelled by some articles only: the facts a date counts (kg.summary_dates)
+            lines.append(f'{s} <{LABEL}> "x{iri}" .')
     return "\n".join(lines) + "\n"
 
 
@@ -124,3 +128,29 @@ def test_a_lone_report_leaving_its_signature_is_relinked_without_a_full_pass(tmp
 def test_facts_are_read_from_the_lines_ingest_writes() -> None:
     nt = ntriples(3, [(2, "pledge", {1}, 0, None), (4, "meeting", {0, 2}, 1, 3)])
     assert facts_in_ntriples(nt) == {f"{B}pledge/x2", f"{B}meeting/x4"}
+
+
+def test_the_batched_reads_of_a_relink_see_each_report_as_a_single_read_does(tmp_path: Path) -> None:
+    """``relink`` reads reports a thousand at a time in SPARQL; each must be what ``report_of`` reads
+    alone: classes, parties (a literal one too), date, sources, and no report for an IRI of no kind."""
+    from kg.merge import KINDS, report_of
+    from kg.merge_reads import Lookups
+
+    odd = f"{B}meeting/x9"
+    lines = ntriples(1, [(0, "meeting", {0, 1}, 0, 0), (1, "pledge", {2}, 1, None), (2, "meeting", {1}, 1, 4)])
+    lines += f'<{odd}> <{RDF_TYPE}> <{DIP}Meeting> .\n<{odd}> <{DIP}participant> "someone" .\n'
+    lines += f"<{odd}> <{PROV}> <{B}article/a1> .\n<{B}pledge/x1> <{DIP}recipient> <{PARTIES[0]}> .\n"
+    with open_store(tmp_path / "s") as store:
+        store.replace_article("a1", lines, {})
+        store.replace_article("a2", ntriples(2, [(0, "meeting", {0, 1}, 0, 1), (1, "pledge", {2}, 1, 3)]), {})
+        iris = [f"{B}meeting/x0", f"{B}pledge/x1", f"{B}meeting/x2", odd, f"{B}article/a1", f"{B}meeting/none"]
+        look = Lookups(store)
+        look.read(iris)
+        for iri in iris:
+            for kind, (cls, props, _) in enumerate(KINDS):
+                alone, batched = report_of(store, iri, cls, props), look.report(kind, iri)
+                assert (alone is None) == (batched is None), (iri, cls)
+                if alone is not None and batched is not None:
+                    assert (batched.date, batched.articles, batched.signature, sorted(batched.terms)) == (
+                        alone.date, alone.articles, alone.signature, sorted(alone.terms))
+        assert look.report(0, odd) is not None and look.report(0, f"{B}article/a1") is None

@@ -75,6 +75,10 @@ def test_a_store_from_before_never_answers_without_its_summary(tmp_path: Path) -
             run_query(store, "countries-pledging-troops")
         assert "no summary graph" in str(err.value) and "open it once for writing" in str(err.value)
         assert run_query(store, "meetings-of-leader", {"leader": "Emmanuel Macron"}).rows  # the others still run
+        # a query reads the summary only in the variant asked for: a leader's facts need no date index
+        assert run_query(store, "facts-with-sources", {"leader": "Emmanuel Macron"}).rows
+        with pytest.raises(QueryError, match="no summary graph"):
+            run_query(store, "facts-with-sources", {"leader": "Emmanuel Macron", "from": "2025-03"})
         with pytest.raises(PushError, match="no summary graph"):
             push(store, "http://127.0.0.1:9/", dry_run=True)
         # an export of the whole store would carry the gap to wherever it is loaded; one article's graph may go
@@ -137,10 +141,67 @@ def test_a_stored_count_that_cannot_be_right_is_recounted_whole(tmp_path: Path) 
         assert lines(store) == full_summary(store)
 
 
+def date_counts(store: Store) -> dict[str, int]:
+    """The index of dates as stored: date (lexical) -> its dip:factCount."""
+    rows = store.oxigraph.query(f"SELECT ?d ?n WHERE {{ GRAPH <{summary.graph_iri(store)}> {{ "
+                                f"?i <{summary.FACT_DATE}> ?d ; <{summary.FACT_COUNT}> ?n }} }}")
+    return {row[0].value: int(row[1].value) for row in rows}  # type: ignore[union-attr]
+
+
+def timeline_counts(store: Store) -> dict[str, int]:
+    """The number of rows timeline lists under each date."""
+    counts: dict[str, int] = {}
+    for row in run_query(store, "timeline").rows:
+        counts[row["date"]] = counts.get(row["date"], 0) + 1
+    return counts
+
+
+def test_each_date_of_the_index_counts_the_rows_timeline_lists_under_it(tmp_path: Path) -> None:
+    """What a page of timeline reads to know which dates it needs (every fact of the test world has a
+    label and an article of its own, so the count is exact; a date whose facts are all merged away
+    counts 0)."""
+    with world(tmp_path / "s") as store:
+        stored = date_counts(store)
+        listed = timeline_counts(store)
+        assert {d: n for d, n in stored.items() if n} == listed and listed["2025-03-02"] == 3
+        store.replace_article("extra", _call("extra", "emmanuel-macron", "friedrich-merz").replace(
+            "<https://w3id.org/diplomacy-kg/id/article/extra> .",
+            '<https://w3id.org/diplomacy-kg/id/article/extra> .\n'
+            f'<{B}meeting/extra-call> <https://w3id.org/diplomacy-kg/ontology#date> '
+            '"2025-03-02"^^<http://www.w3.org/2001/XMLSchema#date> .\n'
+            f'<{B}meeting/extra-call> <http://www.w3.org/2000/01/rdf-schema#label> "A call" .'), {})
+        update(store)  # by the change alone
+        assert lines(store) == full_summary(store)
+        assert date_counts(store)["2025-03-02"] == 4 == timeline_counts(store)["2025-03-02"]
+        store.drop_article("extra")
+        update(store)
+        assert date_counts(store) == stored
+
+
+def test_a_stored_date_count_that_cannot_be_right_is_recounted(tmp_path: Path) -> None:
+    """A day the next change touches is recounted from its facts when its stored count is not one integer."""
+    with world(tmp_path / "s") as store:
+        graph = summary.graph_iri(store)
+        day = ox.NamedNode(f"{graph}/date/2025-03-02")
+        count = ox.NamedNode(summary.FACT_COUNT)
+        held = [q.triple for q in store.oxigraph.quads_for_pattern(day, count, None, ox.NamedNode(graph))]
+        two = [ox.Triple(day, count, ox.Literal(n, datatype=ox.NamedNode(INT[1:-1]))) for n in ("1", "7")]
+        store.patch_graph(graph, held, two)  # a hand edit: two counts, neither right
+        assert lines(store) != full_summary(store)
+        store.replace_article("extra", _call("extra", "emmanuel-macron", "keir-starmer").replace(
+            "<https://w3id.org/diplomacy-kg/id/article/extra> .",
+            '<https://w3id.org/diplomacy-kg/id/article/extra> .\n'
+            f'<{B}meeting/extra-call> <https://w3id.org/diplomacy-kg/ontology#date> '
+            '"2025-03-02"^^<http://www.w3.org/2001/XMLSchema#date> .'), {})
+        update(store)
+        assert lines(store) == full_summary(store)
+
+
 COUNTING = Path(__file__).parent.parent / "bench" / "baseline_queries"
 
 
-CASES = [(p.stem, {}) for p in sorted(COUNTING.glob("*.rq"))] + [("timeline", {"from": "2025-01", "to": "2025-12-31"})]
+CASES: list[tuple[str, dict[str, str]]] = [(p.stem, {}) for p in sorted(COUNTING.glob("*.rq"))]
+CASES += [("timeline", {"from": "2025-01", "to": "2025-12-31"}), ("timeline", {"from": "2025-03", "limit": "4"})]
 
 
 @pytest.mark.parametrize(("name", "params"), CASES, ids=[f"{n}-{len(p)}" for n, p in CASES])

@@ -195,13 +195,17 @@ def _compute(cl: Any, refs: list[str], out: Path, base: str, published: datetime
 
 
 def _summary_unit(out: Path, base: str, facts: list[Fact], links: list[tuple[str, str]],
-                  dates: list[str]) -> tuple[Unit | None, list[bytes]]:
-    """The summary graph's shard (None: nothing to count) and its lines for the merged view."""
+                  dates: list[tuple[str, str]]) -> tuple[Unit | None, list[bytes]]:
+    """The summary graph's shard (None: nothing to count) and its lines for the merged view;
+    ``dates``: (date, IRI of a fact counted under it unless merged, or "") from ``tasks.fact_dates``."""
     same: dict[str, set[str]] = {}
     for dup, canonical in links:
         same.setdefault(dup, set()).add(canonical)
+    counts: dict[str, int] = {}
+    for date, fact in dates:
+        counts[date] = counts.get(date, 0) + bool(fact and fact not in same)
     iri = f"{base}graph/summary"
-    lines = summary.ntriples(summary.summarise(facts, same), iri, dates)
+    lines = summary.ntriples(summary.summarise(facts, same), iri, counts)
     if not lines:
         return None, []
     quads = shards.canonical_lines("\n".join(lines).encode("utf-8") + b"\n", iri)

@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from kg.build.shards import TMP_PREFIX, Unit, graph_iris, lines_of, write_gz
 from kg.merge import OWL_SAME_AS, Report, clusters, meeting_dates_match, pledge_dates_match
 from kg.summary import Fact, from_report
+from kg.summary_dates import counts_for
 
 DIP = "https://w3id.org/diplomacy-kg/ontology#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -37,6 +38,9 @@ _OWN = frozenset((*MEETING_PROPS, *PLEDGE_PROPS))  # stated only of meetings and
 
 #: a fragment's key for a date as an N-Triples literal (its value alone is under DATE)
 DATE_TERM = "date-term"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+#: a fragment's key (value "") for "the fact has a label" (what the summary's date counts need of it)
+LABELLED = "labelled"
 #: (property IRI, value) pairs an article states about one meeting or pledge
 Fragment = frozenset[tuple[str, str]]
 
@@ -72,6 +76,8 @@ def _fragments(store: ox.Store, graph: ox.NamedNode) -> dict[str, Fragment]:
             said.setdefault(q.subject.value, set()).add((q.predicate.value, q.object.value))
             if q.predicate.value == DATE:  # the typed literal too, for the summary's index of dates
                 said[q.subject.value].add((DATE_TERM, str(q.object)))
+        elif q.predicate.value == LABEL and isinstance(q.subject, ox.NamedNode):
+            said.setdefault(q.subject.value, set()).add((LABELLED, ""))
     return {iri: frozenset(pairs) for iri, pairs in said.items()
             if (RDF_TYPE, MEETING) in pairs or (RDF_TYPE, PLEDGE) in pairs or any(p in _OWN for p, _ in pairs)}
 
@@ -154,12 +160,15 @@ def summary_fact(item: tuple[str, Report]) -> Fact:
     return from_report(report, kind == "meeting")
 
 
-def fact_dates(item: tuple[str, Fragment]) -> list[str]:
-    """The dates (N-Triples literals) of a meeting or pledge, all its articles' statements joined."""
-    _, pairs = item
-    if (RDF_TYPE, MEETING) in pairs or (RDF_TYPE, PLEDGE) in pairs:
-        return [v for p, v in pairs if p == DATE_TERM]
-    return []
+def fact_dates(item: tuple[str, Fragment]) -> list[tuple[str, str]]:
+    """(date, IRI) for each date (N-Triples literal) of a meeting or pledge, all its articles' statements
+    joined; the IRI is "" unless the fact counts under its dates (``kg.summary_dates``) once not merged."""
+    iri, pairs = item
+    classes = {v for p, v in pairs if p == RDF_TYPE}
+    if MEETING not in classes and PLEDGE not in classes:
+        return []
+    counted = counts_for(classes, (LABELLED, "") in pairs, [v for p, v in pairs if p == DERIVED], True)
+    return [(v, iri if counted else "") for p, v in pairs if p == DATE_TERM]
 
 
 def signature_key(item: tuple[str, Report]) -> int:

@@ -259,10 +259,13 @@ def _mark(store: Store) -> None:
 #: what a fact names that the summary counts it for (``kg.summary``)
 _PARTY_PROPS = (ox.NamedNode(DIP + "participant"), ox.NamedNode(DIP + "pledgedBy"))
 _DATE = ox.NamedNode(DIP + "date")
-#: what ``kg.summary`` reads of a fact: its classes, parties, pledge type and articles
+#: what ``kg.summary`` reads of a fact: its classes, parties, pledge type and articles; its label and
+#: dates (``kg.summary_dates``: the facts a date counts)
 BEFORE_PROPS = (RDF_TYPE, *_PARTY_PROPS, ox.NamedNode(DIP + "pledgeType"),
-                ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom"))
-Before = dict[str, dict[str, frozenset[str]]]  # fact IRI -> property -> values, as the summary last counted it
+                ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom"),
+                ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), _DATE)
+#: fact IRI -> property -> values (IRIs; literals as N-Triples), as the summary last counted it
+Before = dict[str, dict[str, frozenset[str]]]
 _BEFORE: WeakKeyDictionary[Store, Before] = WeakKeyDictionary()
 
 
@@ -292,7 +295,8 @@ def note_facts(store: Store, facts: Iterable[str]) -> None:
         node = ox.NamedNode(iri)
         found: dict[str, frozenset[str]] = dict.fromkeys((p.value for p in BEFORE_PROPS), frozenset())
         for prop in BEFORE_PROPS:  # rdf:type first: a fact new to the store costs one lookup
-            found[prop.value] = frozenset(q.object.value for q in oxs.quads_for_pattern(node, prop, None, graph))  # type: ignore[union-attr]
+            found[prop.value] = frozenset(str(q.object) if isinstance(q.object, ox.Literal) else q.object.value  # type: ignore[union-attr]
+                                          for q in oxs.quads_for_pattern(node, prop, None, graph))
             if prop == RDF_TYPE and not found[prop.value] & set(FACT_CLASSES):
                 break
         held[iri] = found
