@@ -66,7 +66,7 @@ def test_headers_declare_summary_and_parameters() -> None:
     assert [(p.name, p.required, p.default) for p in coalition.params] == [
         ("org", False, "Coalition of the Willing")]
     timeline = load_query("timeline")
-    assert [(p.name, p.required) for p in timeline.params] == [("from", False), ("to", False)]
+    assert [(p.name, p.required) for p in timeline.params] == [("from", False), ("to", False), ("limit", False)]
 
 
 def test_unknown_query_names_the_available_ones() -> None:
@@ -211,3 +211,42 @@ def test_facts_with_sources_pages_by_article_leader_country_dates_and_limit() ->
     q = load_query("facts-with-sources")
     assert sorted((p.name, p.required) for p in q.params) == [
         ("article", False), ("country", False), ("from", False), ("leader", False), ("limit", False), ("to", False)]
+
+
+def test_a_page_of_a_leaders_meetings_is_the_start_of_the_whole_answer(world: Store) -> None:
+    """meetings-of-leader with a limit plans differently (dates first, sources per meeting kept)."""
+    found = world.oxigraph.query("SELECT ?label WHERE { ?x a <https://w3id.org/diplomacy-kg/ontology#Leader> ; "
+                                 "<http://www.w3.org/2000/01/rdf-schema#label> ?label }",
+                                 use_default_graph_as_union=True)
+    leaders = [row[0].value for row in found]
+    assert len(leaders) >= 4
+    for leader in leaders:
+        whole = run_query(world, "meetings-of-leader", {"leader": leader}).rows
+        for limit in range(len(whole) + 2):
+            page = run_query(world, "meetings-of-leader", {"leader": leader, "limit": str(limit)}).rows
+            assert page == whole[:limit], (leader, limit)
+
+
+def test_a_page_of_the_timeline_is_the_start_of_the_whole_answer(world: Store) -> None:
+    """timeline with a limit reads the facts of only its first dates (by their dip:factCount); its rows
+    are the first rows of the whole answer, whatever the range and wherever the page ends (inside a day too)."""
+    for params in ({}, {"from": "2025-03"}, {"from": "2025-03-02", "to": "2025-03-04"}, {"to": "2025-02"}):
+        whole = run_query(world, "timeline", params).rows
+        assert whole, params
+        for limit in range(len(whole) + 2):
+            assert run_query(world, "timeline", {**params, "limit": str(limit)}).rows == whole[:limit], (params, limit)
+
+
+def test_the_whole_timeline_keeps_its_plan_and_a_page_its_own() -> None:
+    """Without limit the query is the one it was (the date index, every fact in range); the count of
+    each date is read only for a page."""
+    from rdflib import XSD, Literal
+
+    from kg.query.sparqltext import bind
+
+    text = load_query("timeline").text
+    whole = bind(text, {})
+    page = bind(text, {"__limit": Literal(10, datatype=XSD.integer)})
+    code = [line for line in whole.splitlines() if not line.lstrip().startswith("#")]
+    assert not any("factCount" in line or "LIMIT" in line for line in code)
+    assert "dip:factCount ?n" in page and page.rstrip().endswith("LIMIT 10")

@@ -22,7 +22,7 @@ from rdflib.term import Node
 
 from kg.errors import QueryError
 from kg.query.result import FORMATS, Result, from_json_term
-from kg.query.sparqltext import bind, parameters
+from kg.query.sparqltext import bind, parameters, segments
 from kg.vocab import PREFIXES
 
 if TYPE_CHECKING:
@@ -231,7 +231,8 @@ def _run_local(store: Store, text: str, allow_update: bool) -> Result:
     from kg import summary
     from kg.store import to_rdflib
 
-    if any(name in text for name in summary.NAMES):
+    code = "".join(text[a:b] for kind, a, b in segments(text) if kind != "comment")
+    if any(name in code for name in summary.NAMES):  # a page not asked for (a comment) needs no summary
         summary.require(store, QueryError)
     try:
         # the default graph is the merge of the named graphs (each triple once); older stores: their union
