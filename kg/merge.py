@@ -33,6 +33,7 @@ import pyoxigraph as ox
 from kg import summary
 
 if TYPE_CHECKING:
+    from kg.merge_reads import Lookups
     from kg.store import Store
 
 DIP = "https://w3id.org/diplomacy-kg/ontology#"
@@ -217,60 +218,46 @@ def report_of(store: Store, iri: str, cls: str, props: tuple[str, ...]) -> Repor
     return rep
 
 
-def _reports(look: _Lookups, iri: str) -> list[tuple[int, Report]]:
+def _reports(look: Lookups, iri: str) -> list[tuple[int, Report]]:
     """(kind index, report) of an IRI still in the store, as a meeting and as a pledge."""
     found = ((k, look.report(k, iri)) for k in range(len(KINDS)))
     return [(k, rep) for k, rep in found if rep is not None]
 
 
+_CLASSES = {cls for cls, _, _ in KINDS}
 #: properties whose values pick a signature's candidates (a class or a pledge type is shared by too many)
 _NARROW = (DIP + "participant", DIP + "pledgedBy", DIP + "recipient")
 
 
-class _Lookups:
-    """Per ``relink`` call: who has each (property, value), and each IRI's reports, read once."""
+def _peers(look: Lookups, groups: dict[tuple[int, frozenset[str]], Report]) -> dict[
+        tuple[int, frozenset[str]], list[Report]] | None:
+    """Every report of the store with each group's signature: the IRIs having all its parties (and
+    recipient), then its other IRI-valued parts (a meeting's class, a pledge's type), each then read
+    whole and kept if its signature is the same. None: a signature has no party to start from.
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.graph = ox.DefaultGraph() if store.merged_default else None
-        self.having: dict[tuple[str, str], set[str]] = {}
-        self.reports: dict[tuple[int, str], Report | None] = {}
-
-    def report(self, kind: int, iri: str) -> Report | None:
-        key = (kind, iri)
-        if key not in self.reports:
-            cls, props, _ = KINDS[kind]
-            self.reports[key] = report_of(self.store, iri, cls, props)
-        return self.reports[key]
-
-    def subjects(self, prop: str, value: str) -> set[str]:
-        key = (prop, value)
-        if key not in self.having:
-            quads = self.store.oxigraph.quads_for_pattern(None, ox.NamedNode(prop), ox.NamedNode(value), self.graph)
-            self.having[key] = {q.subject.value for q in quads}  # type: ignore[union-attr]
-        return self.having[key]
-
-
-def _peers(look: _Lookups, kind: int, like: Report) -> list[Report] | None:
-    """Every report of the store with ``like``'s signature: the IRIs having all its parties (and
-    recipient), each then read whole and kept if its signature is the same. None: no party to start from."""
-    terms = [t for t in like.terms if t[0] in _NARROW] or [t for t in like.terms if t[0] != _TYPE.value]
-    if not terms:
-        return None
-    sets = sorted((look.subjects(p, v) for p, v in terms), key=len)
-    candidates = set.intersection(*sets) if len(sets) > 1 else set(sets[0])
-    # the other IRI-valued parts (a meeting's class, a pledge's type) by one lookup each, before reading it whole
-    rest = [ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode(p), ox.NamedNode(v), look.graph or ox.DefaultGraph())
-            for p, v in like.terms if (p, v) not in terms and look.graph is not None]
-    oxs = look.store.oxigraph
-    out = []
-    for iri in sorted(candidates):
-        node = ox.NamedNode(iri)
-        if any(ox.Quad(node, q.predicate, q.object, q.graph_name) not in oxs for q in rest):
-            continue
-        rep = look.report(kind, iri)
-        if rep is not None and rep.signature == like.signature:
-            out.append(rep)
+    All groups at once, so each membership test and each read is one batched query, whatever
+    the number of groups sharing a party (a frequent leader has thousands of reports at 100k)."""
+    candidates: dict[tuple[int, frozenset[str]], set[str]] = {}
+    rest: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for key, like in groups.items():
+        terms = [t for t in like.terms if t[0] in _NARROW] or [t for t in like.terms if t[0] != _TYPE.value]
+        if not terms:
+            return None
+        sets = sorted((look.subjects(p, v) for p, v in terms), key=len)
+        candidates[key] = set.intersection(*sets) if len(sets) > 1 else set(sets[0])
+        for term in like.terms:  # a kind's class is held by nearly every candidate: the read checks it
+            if term not in terms and term[1] not in _CLASSES:
+                rest[term] |= candidates[key]
+    having = {term: look.having_all([term], iris) for term, iris in rest.items()}
+    for key, like in groups.items():
+        for term in like.terms:
+            if term in having:
+                candidates[key] &= having[term]
+    look.read(iri for found in candidates.values() for iri in found)
+    out: dict[tuple[int, frozenset[str]], list[Report]] = {}
+    for (kind, signature), found in candidates.items():
+        reps = (look.report(kind, iri) for iri in sorted(found))
+        out[(kind, signature)] = [rep for rep in reps if rep is not None and rep.signature == signature]
     return out
 
 
@@ -293,6 +280,8 @@ def relink(store: Store, facts: Iterable[str], changed: set[str] | None = None,
     merged graph was last right); (links removed, links added), or None when a signature cannot be
     looked up by its parties (then only ``recompute`` is exact). ``changed`` receives both ends of
     every link removed or added; ``diff`` the links removed and added (for ``summary.apply``)."""
+    from kg.merge_reads import Lookups  # it builds on this module
+
     touched = set(facts)
     old: set[tuple[str, str]] = set()  # the links of every cluster a touched IRI was in
     clusters_before: list[set[str]] = []
@@ -304,17 +293,18 @@ def relink(store: Store, facts: Iterable[str], changed: set[str] | None = None,
             old.update((m, canonical) for m in mates)
             clusters_before.append({canonical, *mates})
     groups: dict[tuple[int, frozenset[str]], Report] = {}
-    look = _Lookups(store)
+    look = Lookups(store)
     seeds = [*touched, *(next(iter(sorted(c - touched))) for c in clusters_before if c - touched)]
+    look.read(seeds)
     for iri in seeds:
         for kind, rep in _reports(look, iri):
             groups.setdefault((kind, frozenset(rep.signature)), rep)
     new: set[tuple[str, str]] = set()
     members: set[str] = set(touched)
-    for (kind, _), like in groups.items():
-        peers = _peers(look, kind, like)
-        if peers is None:
-            return None
+    found = _peers(look, groups)
+    if found is None:
+        return None
+    for (kind, _), peers in found.items():
         members.update(r.iri for r in peers)
         for cluster in clusters(peers, KINDS[kind][2]):
             canonical = min(r.iri for r in cluster)
