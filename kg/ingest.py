@@ -33,8 +33,10 @@ if TYPE_CHECKING:
 
 #: articles per task sent to a worker process
 CHUNK = 4
-#: tasks queued per worker: enough to keep the workers busy while the parent bulk-loads a batch (~0.2 s)
-IN_FLIGHT = 16
+#: tasks queued per worker: enough to keep the workers busy while the parent commits a batch (a bulk load
+#: into a large store, replacements: seconds at 100k articles), their outcomes held meanwhile (~40 MB);
+#: 16 let them run dry after ~0.3 s
+IN_FLIGHT = 128
 #: longest wait before articles ready to store are committed (and reported), when they come slowly
 COMMIT_SECONDS = 10.0
 #: a batch of at least 1/FULL_MERGE_SHARE of the store's articles recomputes the merged graph whole

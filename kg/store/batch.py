@@ -148,11 +148,46 @@ class ArticleBatch:
             described += [q.triple for q in store.oxigraph.quads_for_pattern(ox.NamedNode(iri), None, None, ents)]
             described += parse_ntriples(entities[iri])
         counters.note_facts(store, counters.facts_in_graph(store, graph) | counters.facts_in_ntriples(ntriples))
+        if _ground(old, new, described):
+            self._patch(graph, old, ntriples, entities)
+            return
         ents_was, before = counters.nonempty(store, ents.value), _described(store, entities)
         change = counters.Change(store, [graph], [*old, *new, *described])
         store._replace(key, ntriples, entities)
         change.done([(ents.value, _described(store, entities) - before, ents_was,
                       counters.nonempty(store, ents.value))])
+
+    def _patch(self, graph: str, old: list[ox.Triple], ntriples: str, entities: Mapping[str, str]) -> None:
+        """``Store._replace`` as one DELETE DATA / INSERT DATA request of the exact difference, the default
+        graph's share worked out here by lookups: its pattern-matching update matches every other graph
+        stating a shared triple (at 100k articles, 45 ms a replacement here against 60-67 ms)."""
+        store, oxs = self.store, self.store.oxigraph
+        ents = ox.NamedNode(store.entities_graph)
+        name = ox.NamedNode(graph)
+        old_e = {q.triple for iri in entities for q in oxs.quads_for_pattern(ox.NamedNode(iri), None, None, ents)}
+        new_e = _as_stored(entities[iri] for iri in sorted(entities))
+        old_g, new_g = set(old), _as_stored([ntriples])
+        stated = new_g | new_e
+        subjects = {ox.NamedNode(iri) for iri in entities}
+
+        def elsewhere(t: ox.Triple) -> bool:  # stated by a graph that stays as it is
+            return any(not isinstance(q.graph_name, ox.DefaultGraph) and q.graph_name != name
+                       and (q.graph_name != ents or t.subject not in subjects)
+                       for q in oxs.quads_for_pattern(t.subject, t.predicate, t.object))
+
+        gone = {t for t in (old_g | old_e) - stated if _in(oxs, t) and not elsewhere(t)}
+        added = {t for t in stated if not _in(oxs, t)}
+        ents_added = {t for t in new_e - old_e if not _in(oxs, t, ents)}  # (a subject outside ``entities``)
+        deletes = [(name, old_g - new_g), (ents, old_e - new_e), (None, gone)]
+        inserts = [(name, new_g - old_g), (ents, ents_added), (None, added)]
+        text = " ;\n".join(f"{verb} DATA {{\n{body}}}" for verb, parts in (("DELETE", deletes), ("INSERT", inserts))
+                            if (body := "".join(_sparql_data(g, ts) for g, ts in parts if ts)))
+        was_e = counters.nonempty(store, ents.value)
+        change = counters.Change(store, [], gone | added)
+        if text:
+            store._write(text)
+        change.done([(graph, len(new_g) - len(old_g), bool(old_g), bool(new_g)),
+                     (ents.value, len(ents_added) - len(old_e - new_e), was_e, counters.nonempty(store, ents.value))])
 
     def _load(self) -> None:
         """The new articles: journal, bulk load, remove the journal (``size`` 0: one transaction)."""
@@ -233,6 +268,33 @@ def recover(store: Store) -> bool:
     oxs.flush()
     journal.unlink()
     return True
+
+
+def _ground(*parts: Iterable[ox.Triple]) -> bool:
+    """No blank nodes (DELETE DATA cannot name one)."""
+    return not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+                   for ts in parts for t in ts)
+
+
+def _in(oxs: ox.Store, t: ox.Triple, graph: ox.NamedNode | ox.DefaultGraph | None = None) -> bool:
+    """Whether the graph (default: the default graph) holds the triple."""
+    return ox.Quad(t.subject, t.predicate, t.object, graph or ox.DefaultGraph()) in oxs
+
+
+def _as_stored(texts: Iterable[str]) -> set[ox.Triple]:
+    """Triples as the store gives them back: a typed literal in its canonical form (``+00:00`` is ``Z``)."""
+    mem = ox.Store()
+    mem.load(b"".join(_nt_bytes(text) for text in texts), format=NT)
+    return {q.triple for q in mem}
+
+
+def _nt_str(t: ox.Triple) -> str:
+    return f"{t.subject} {t.predicate} {t.object} .\n"
+
+
+def _sparql_data(graph: ox.NamedNode | None, triples: Iterable[ox.Triple]) -> str:
+    lines = "".join(map(_nt_str, triples))
+    return lines if graph is None else f"GRAPH {graph} {{\n{lines}}}\n"
 
 
 def _described(store: Store, iris: Iterable[str]) -> int:

@@ -1,0 +1,95 @@
+"""Bulk ingest into a large store: the workers keep extracting while the parent commits a batch, and an
+article stored again (a new version under the same key) is swapped in by the exact difference, leaving
+the same store, default graph and counters as the general SPARQL replacement."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.ingest import CHUNK, IN_FLIGHT, Ingest
+from kg.store import Store, counters, open_store
+from kg.store.batch import SIZE
+from kg.workers import WorkerPool
+from tests.test_store_batch import _articles, _content
+from tests.test_store_default_graph import assert_default_is_the_merge
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def mark(folder: str, number: int) -> int:
+    """A task that leaves a trace of having run (runs in a worker process)."""
+    Path(folder, str(number)).touch()
+    return number
+
+
+def _wait_for(folder: Path, count: int) -> int:
+    deadline = time.monotonic() + 120  # a bound on a stuck worker, not a speed requirement
+    while len(os.listdir(folder)) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return len(os.listdir(folder))
+
+
+def test_the_workers_prepare_a_whole_batch_while_the_parent_is_busy_and_results_stay_in_order(
+        tmp_path: Path) -> None:
+    workers = 2
+    limit = IN_FLIGHT * workers
+    assert limit * CHUNK >= SIZE  # the articles extracted meanwhile fill the next batch
+    tasks = [(str(tmp_path), i) for i in range(limit * 2)]
+    with WorkerPool(workers) as pool:
+        results = pool.map(mark, tasks, in_flight=IN_FLIGHT)
+        assert next(results) == 0
+        # the parent now "commits" and asks for nothing: the tasks already handed out still run ...
+        assert _wait_for(tmp_path, limit) == limit
+        # ... and no more than those (the outcomes held meanwhile are bounded)
+        assert len(os.listdir(tmp_path)) == limit
+        assert list(results) == list(range(1, limit * 2))
+    assert len(os.listdir(tmp_path)) == limit * 2
+
+
+def _default(st: Store) -> set[ox.Triple]:
+    return {q.triple for q in st.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+
+
+def test_a_new_version_of_a_stored_article_leaves_what_the_general_replacement_leaves(tmp_path: Path) -> None:
+    with open_store(tmp_path / "patched") as st, open_store(tmp_path / "general") as ref:
+        articles = _articles(st)
+        (k1, nt1, e1), (_, nt2, e2), (k3, nt3, e3) = articles[:3]
+        iri = sorted(e2)[0]
+        renamed = {**e2, iri: e2[iri].replace('"', '"Renamed ', 1)}
+        assert renamed[iri] != e2[iri]
+        for target in (st, ref):
+            for key, nt, ents in articles[:3]:
+                target.replace_article(key, nt, ents)
+        batch = st.batch(size=10)
+        batch.add(k1, nt2, renamed)  # stored already: a new version, and a changed description
+        batch.add(k3, nt3, e3)  # the same version again
+        batch.add("fourth", nt1, e1)
+        batch.commit()
+        ref._replace(k1, nt2, renamed)  # the SPARQL update that matches every other graph
+        ref._replace(k3, nt3, e3)
+        ref.replace_article("fourth", nt1, e1)
+        assert _content(st) == _content(ref)
+        assert_default_is_the_merge(st)
+        assert _default(st) == _default(ref)
+        kept = counters.load(st)
+        assert kept is not None and asdict(kept) == asdict(counters.recount(st))
+
+
+def test_ingesting_a_folder_again_with_two_workers_replaces_every_article_and_changes_nothing(
+        tmp_path: Path) -> None:
+    store = tmp_path / "s"
+    with open_store(store) as st:
+        first = Ingest(st, [ROOT / "samples"], workers=2)
+        before = [o.source for o in first]
+        content, default = _content(st), _default(st)
+        again = Ingest(st, [ROOT / "samples"], workers=2)
+        assert [o.source for o in again] == before  # in input order
+        assert again.report.stored == first.report.stored > 0
+        assert _content(st) == content and _default(st) == default
+        kept = counters.load(st)
+        assert kept is not None and asdict(kept) == asdict(counters.recount(st))
