@@ -201,21 +201,25 @@ def report_of(store: Store, iri: str, cls: str, props: tuple[str, ...]) -> Repor
         return None
     rep: Report | None = None
     for prefixed in props:
-        prop = _FULL[prefixed]
         for q in oxs.quads_for_pattern(node, _NODE[prefixed], None, graph):
             rep = rep or Report(iri)
-            term = q.object
-            value = term.value  # type: ignore[union-attr]
-            if prefixed == "prov:wasDerivedFrom":
-                rep.articles.add(intern(value))
-            elif prefixed == "dip:date":
-                rep.date = value if rep.date is None else min(rep.date, value)
-            else:
-                item = intern(f"{prop} {value}")
-                if item not in rep.signature and isinstance(term, ox.NamedNode):
-                    rep.terms.append((prop, value))
-                rep.signature.add(item)
+            add_value(rep, prefixed, q.object)  # type: ignore[arg-type]
     return rep
+
+
+def add_value(rep: Report, prefixed: str, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
+    """Put one value of a merge property into the report, as ``_collect`` reads it."""
+    value = term.value
+    if prefixed == "prov:wasDerivedFrom":
+        rep.articles.add(intern(value))
+    elif prefixed == "dip:date":
+        rep.date = value if rep.date is None else min(rep.date, value)
+    else:
+        prop = _FULL[prefixed]
+        item = intern(f"{prop} {value}")
+        if item not in rep.signature and isinstance(term, ox.NamedNode):
+            rep.terms.append((prop, value))
+        rep.signature.add(item)
 
 
 def _reports(look: Lookups, iri: str) -> list[tuple[int, Report]]:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from sys import intern
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg.merge import _FULL, KINDS, Report
+from kg.merge import _FULL, KINDS, Report, add_value
 
 if TYPE_CHECKING:
     from kg.store import Store
@@ -108,17 +107,7 @@ def _report(iri: str, found: list[tuple[int, ox.NamedNode | ox.BlankNode | ox.Li
     for code, term in found:
         by_code[code].append(term)
     for prefixed in props:
-        prop = _FULL[prefixed]
         for term in by_code.get(_CODE[prefixed], ()):
             rep = rep or Report(iri)
-            value = term.value
-            if prefixed == "prov:wasDerivedFrom":
-                rep.articles.add(intern(value))
-            elif prefixed == "dip:date":
-                rep.date = value if rep.date is None else min(rep.date, value)
-            else:
-                item = intern(f"{prop} {value}")
-                if item not in rep.signature and isinstance(term, ox.NamedNode):
-                    rep.terms.append((prop, value))
-                rep.signature.add(item)
+            add_value(rep, prefixed, term)
     return rep
