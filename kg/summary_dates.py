@@ -69,20 +69,26 @@ def counts_for(classes: Iterable[str], labelled: bool, articles: Iterable[str], 
 
 
 def store_counts(store: Store) -> dict[str, int]:
-    """Every date (as N-Triples) a meeting or pledge of the store has, with its count, from scratch."""
-    rows = store.oxigraph.query(
-        f"SELECT DISTINCT ?d ?x ?counted WHERE {{ ?x <{DATE.value}> ?d . ?x a ?c "
-        f"FILTER(?c IN (<{MEETING}>, <{PLEDGE}>)) BIND(EXISTS {{ ?x <{LABEL.value}> ?l }} "
-        f"&& EXISTS {{ ?x <{DERIVED.value}> ?a }} && NOT EXISTS {{ ?x <{OWL_SAME_AS.value}> ?y }} AS ?counted) }}",
-        use_default_graph_as_union=not store.merged_default)
-    assert isinstance(rows, ox.QuerySolutions)
-    facts: dict[str, set[str]] = defaultdict(set)
-    for row in rows:
-        date, fact, counted = row[0], row[1], row[2]
-        seen = facts[str(date)]
-        if isinstance(counted, ox.Literal) and counted.value == "true":
-            seen.add(str(fact))
-    return {date: len(seen) for date, seen in facts.items()}
+    """Every date (as N-Triples) a meeting or pledge of the store has, with its count, from scratch.
+
+    Six scans of one predicate each, joined here: a SPARQL query testing each dated fact's label,
+    article and ``owl:sameAs`` (EXISTS per row) took most of a 10k-article ingest's merge pass."""
+    oxs = store.oxigraph
+    graph = ox.DefaultGraph() if store.merged_default else None
+
+    def subjects(prop: ox.NamedNode, obj: ox.NamedNode | None = None) -> set[str]:
+        return {q.subject.value for q in oxs.quads_for_pattern(None, prop, obj, graph)}  # type: ignore[union-attr]
+
+    facts = subjects(RDF_TYPE, ox.NamedNode(MEETING)) | subjects(RDF_TYPE, ox.NamedNode(PLEDGE))
+    counted = (facts & subjects(LABEL) & subjects(DERIVED)) - subjects(OWL_SAME_AS)
+    found: dict[str, set[str]] = defaultdict(set)
+    for q in oxs.quads_for_pattern(None, DATE, None, graph):
+        fact = q.subject.value  # type: ignore[union-attr]
+        if fact in facts and isinstance(q.object, ox.Literal):
+            seen = found[str(q.object)]
+            if fact in counted:
+                seen.add(fact)
+    return {date: len(seen) for date, seen in found.items()}
 
 
 def _literal(date: str) -> ox.Literal:
