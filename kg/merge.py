@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg import summary
+from kg import summary, summary_dates
 
 if TYPE_CHECKING:
     from kg.merge_reads import Lookups
@@ -175,7 +175,7 @@ def _summary(store: Store, meetings: dict[str, Report], pledges: dict[str, Repor
     facts = [*(summary.from_report(r, True) for r in meetings.values()),
              *(summary.from_report(r, False) for r in pledges.values())]
     return summary.ntriples(summary.summarise(facts, summary.same_as(store)), summary.graph_iri(store),
-                            summary.fact_dates(store))
+                            summary_dates.store_counts(store))
 
 
 def full_summary(store: Store) -> list[str]:

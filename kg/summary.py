@@ -55,7 +55,6 @@ TROOP_TYPES = frozenset(f"https://w3id.org/diplomacy-kg/vocab/pledge-type/{t}" f
 MEETINGS, MEETING_SOURCES = DIP + "meetingCount", DIP + "meetingSourceCount"
 TROOP_PLEDGES, TROOP_SOURCES = DIP + "troopPledgeCount", DIP + "troopPledgeSourceCount"
 CORROBORATING_SOURCES, CORROBORATING_REPORTS = DIP + "corroboratingSourceCount", DIP + "corroboratingReportCount"
-DATE = ox.NamedNode(DIP + "date")
 PROPERTIES = (MEETINGS, MEETING_SOURCES, TROOP_PLEDGES, TROOP_SOURCES, CORROBORATING_SOURCES, CORROBORATING_REPORTS,
               FACT_DATE, FACT_COUNT)
 
@@ -134,11 +133,6 @@ def ntriples(numbers: Numbers, index: str = "", dates: Mapping[str, int] | None 
     """The summary as sorted N-Triples lines (what ``kg build`` writes); ``index``: the summary
     graph's IRI, under which ``dates`` (N-Triples literal -> its count) is the index of dates."""
     return sorted([f"{t} ." for t in triples(numbers)] + summary_dates.ntriples(index, dates or {}))
-
-
-def fact_dates(store: Store) -> dict[str, int]:
-    """Every date (as N-Triples) a meeting or pledge of the store has, with its ``dip:factCount``."""
-    return summary_dates.store_counts(store)
 
 
 def same_as(store: Store) -> dict[str, set[str]]:
@@ -316,7 +310,8 @@ def apply(store: Store, noted: Before, gone: Links, added: Links, dates: Iterabl
     def facts(iri: str, then: bool) -> list[Fact]:
         return _facts_then(iri, noted[iri]) if then and iri in noted else look.read(iri)
 
-    touched = {iri for link in gone | added for iri in link}  # a link end: its merge changed
+    ends = {iri for link in gone | added for iri in link}  # a link end: its merge changed
+    touched = set(ends)
     articles: set[str] = set()
     for iri in noted:
         old, new = facts(iri, True), look.read(iri)
@@ -356,8 +351,7 @@ def apply(store: Store, noted: Before, gone: Links, added: Links, dates: Iterabl
         now = [f for iri in derived for f in look.read(iri)]
         count((MEETING_SOURCES, TROOP_SOURCES), _counted(was, [article]), _counted(now, [article]))
     whole = _apply_counts(store, graph, patch, delta, held)
-    flipped = {iri for link in gone | added for iri in link}
-    summary_dates.refresh(store, look, graph.value, noted, lambda iri: not same(iri, True), flipped, dates, patch)
+    summary_dates.refresh(store, look, graph.value, noted, lambda iri: not same(iri, True), ends, dates, patch)
     store.patch_graph(graph.value, *patch)  # one write for the whole change
     if whole:  # stored numbers that do not fit the change: recount those parties whole
         recount_parties(store, whole)
