@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +28,7 @@ from kg.model import Article
 from kg.vocab import DIP, PREFIXES
 
 if TYPE_CHECKING:
+    from kg.map import Plain
     from kg.store import Store
     from kg.store.batch import ArticleBatch
 
@@ -145,34 +146,37 @@ def entity_descriptions(graph: Graph | Iterable[tuple[Node, Node, Node]]) -> dic
     return out
 
 
-def _outcome(triples: Sequence[tuple[Node, Node, Node]], key: str, source: str) -> Outcome:
+def _outcome(triples: list[Plain], key: str, source: str) -> Outcome:
+    from kg.map import entity_rows, nt_rows, rdflib_triples
     from kg.validate import conforms_ntriples
 
-    text = ntriples(triples)
+    rows = nt_rows(triples)
+    text = "".join(rows)
     # the native engine's verdict on the N-Triples; an rdflib graph and the full report only when it fails
-    if not conforms_ntriples(text, PREFIXES):
+    # (no prefixes: they only name things in the report, which the verdict does not read)
+    if not conforms_ntriples(text, {}):
         graph = Graph()
         for prefix, ns in PREFIXES.items():
             graph.bind(prefix, ns)
-        for triple in triples:
+        for triple in rdflib_triples(triples):
             graph.add(triple)
         reject = gate(graph, source, key)
         if reject is not None:
             return Outcome(source, key, reject=reject)
-    return Outcome(source, key, text, entity_descriptions(triples), len(triples))
+    return Outcome(source, key, text, entity_rows(triples, rows), len(triples))
 
 
 def process(article: Article, base_iri: str) -> Outcome:
     """Extract, map and validate one article; never raises for a bad article.
 
-    The graph is ``kg.pipeline.article_graph(article)``'s, as a list of triples: an rdflib
-    Graph is built only for an article the gate rejects.
+    The graph is ``kg.pipeline.article_graph(article)``'s, as plain triples written straight to
+    N-Triples: an rdflib Graph is built only for an article the gate rejects.
     """
     from kg.extract import extract
-    from kg.map import to_triples
+    from kg.map import to_plain
 
     try:
-        triples = to_triples(extract(article), base_iri)
+        triples = to_plain(extract(article), base_iri)
     except Exception as exc:  # one extractor bug must not stop a batch: report it as a reject
         if isinstance(exc, KgError):
             msg = exc.detail if exc.where == article.source else exc.message  # the reject line names the file

@@ -28,8 +28,9 @@ ANY_ROLE = "*"
 PEER_ROLE = "~"  # "counterpart": a minister-level leader when a country modifies it
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Lower case without accents or punctuation, for comparing names."""
+    """Lower case without accents or punctuation, for comparing names (the same few names, over and over)."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
@@ -96,6 +97,13 @@ class Gazetteer:
     place_names: dict[str, tuple[str, bool]] = field(default_factory=dict)  # surface -> key, strict
     honorifics_before: tuple[str, ...] = ()
     honorifics_after: tuple[str, ...] = ()
+    _lower_orgs: dict[str, str] | None = field(default=None, compare=False, repr=False)
+
+    def org_names_lower(self) -> dict[str, str]:
+        """``org_names`` keyed in lower case (made once: every article asks)."""
+        if self._lower_orgs is None:
+            self._lower_orgs = {k.lower(): v for k, v in self.org_names.items()}
+        return self._lower_orgs
 
 
 def _bad(name: str, first: str, what: str, fix: str) -> KgError:

@@ -1,18 +1,26 @@
-"""Facts -> rdflib Graph, following the mapping in docs/ARCHITECTURE.md.
+"""Facts -> triples, following the mapping in docs/ARCHITECTURE.md.
 
 IRIs are minted from content, never from counters, so the same article always
 gives the same graph and the same leader, country or dated meeting gets the same
 IRI in every article: graphs from different articles merge by plain union.
+
+The mapping is written once, on plain values (an IRI is a ``str``, a literal a
+``Lit``): the ingest renders them straight to N-Triples (``nt_rows``), and
+``to_graph`` turns them into rdflib terms. Building rdflib terms for every triple
+and serialising them again was half the per-article cost of the ingest worker.
 """
 
 from __future__ import annotations
 
 import hashlib
-from functools import cache
+import re
+from functools import cache, lru_cache
+from typing import NamedTuple
 from urllib.parse import quote
 
 from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.plugins.serializers.nt import _quote_encode, _quoteLiteral
 from rdflib.term import Node
 
 from kg.model import Article, EntityRef, Evidence, Facts, Leader, Meeting, Pledge
@@ -20,6 +28,18 @@ from kg.resources import resource_dir
 from kg.vocab import DEFAULT_BASE_IRI, DIP, PREFIXES, PROV, SCHEMA, concept
 
 Triple = tuple[URIRef, URIRef, Node]
+
+
+class Lit(NamedTuple):
+    """A literal, as the arguments of the ``rdflib.Literal`` it stands for."""
+
+    value: str | int | bool
+    datatype: str | None = None
+    lang: str | None = None
+
+
+#: a triple of plain values: subject and predicate IRIs, and an IRI or a literal
+Plain = tuple[str, str, str | Lit]
 
 _MEETING_CLASS = {
     "call": DIP.PhoneCall, "video": DIP.VideoConference, "summit": DIP.Summit,
@@ -32,18 +52,46 @@ _MEETING_WORD = {
 }
 WIKIDATA = "http://www.wikidata.org/entity/"
 _KIND_PATH = {"leader": "person", "country": "country", "org": "org", "place": "place"}
+_DATE_TYPES = {10: str(XSD.date), 7: str(XSD.gYearMonth), 4: str(XSD.gYear)}
+
+
+class _V:
+    """The vocabulary as plain strings (a ``DIP.x`` lookup is a Python call, a URIRef hash another)."""
+
+    type, label, alt_label, same_as = str(RDF.type), str(RDFS.label), str(SKOS.altLabel), str(OWL.sameAs)
+    derived = str(PROV.wasDerivedFrom)
+    headline, published, author, url = str(SCHEMA.headline), str(SCHEMA.datePublished), str(SCHEMA.author), \
+        str(SCHEMA.url)
+    date_time, any_uri, integer = str(XSD.dateTime), str(XSD.anyURI), str(XSD.integer)
+    Article, Country, Organization, Place = str(DIP.Article), str(DIP.Country), str(DIP.Organization), \
+        str(DIP.Place)
+    Leader, Meeting, Pledge, Evidence = str(DIP.Leader), str(DIP.Meeting), str(DIP.Pledge), str(DIP.Evidence)
+    source_name, content_hash, iso, in_country = str(DIP.sourceName), str(DIP.contentHash), str(DIP.isoCode), \
+        str(DIP.inCountry)
+    role, leader_of, heads = str(DIP.role), str(DIP.leaderOf), str(DIP.heads)
+    evidence, has_evidence, source_article = str(DIP.evidence), str(DIP.hasEvidence), str(DIP.sourceArticle)
+    char_start, char_end = str(DIP.charStart), str(DIP.charEnd)
+    date, date_text = str(DIP.date), str(DIP.dateText)
+    participant, location, mode, status = str(DIP.participant), str(DIP.location), str(DIP.mode), str(DIP.status)
+    pledged_by, pledge_type, amount, recipient = str(DIP.pledgedBy), str(DIP.pledgeType), str(DIP.amount), \
+        str(DIP.recipient)
+    conditional = str(DIP.conditional)
 
 
 def _digest(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
-def date_literal(value: str) -> Literal:
-    """``YYYY-MM-DD`` -> xsd:date, ``YYYY-MM`` -> xsd:gYearMonth, ``YYYY`` -> xsd:gYear."""
-    datatype = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}.get(len(value))
+def _date_lit(value: str) -> Lit:
+    datatype = _DATE_TYPES.get(len(value))
     if datatype is None:
         raise ValueError(f"not a date of day, month or year precision: {value!r}")
-    return Literal(value, datatype=datatype)
+    return Lit(value, datatype)
+
+
+def date_literal(value: str) -> Literal:
+    """``YYYY-MM-DD`` -> xsd:date, ``YYYY-MM`` -> xsd:gYearMonth, ``YYYY`` -> xsd:gYear."""
+    return to_term(_date_lit(value))  # type: ignore[return-value]
 
 
 class Minter:
@@ -52,8 +100,11 @@ class Minter:
     def __init__(self, base_iri: str = DEFAULT_BASE_IRI) -> None:
         self.base = base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
 
+    def key_iri(self, path: str, key: str) -> str:
+        return f"{self.base}{path}/{quote(key, safe='-._~')}"
+
     def iri(self, path: str, key: str) -> URIRef:
-        return URIRef(f"{self.base}{path}/{quote(key, safe='-._~')}")
+        return URIRef(self.key_iri(path, key))
 
     def entity(self, ref: EntityRef) -> URIRef:
         return self.iri(_KIND_PATH[ref.kind], ref.key)
@@ -95,12 +146,19 @@ def _vocab_graph() -> Graph:
     return Graph().parse(resource_dir("ontology") / "vocab.ttl", format="turtle")
 
 
-@cache
-def _concept_description(iri: URIRef) -> tuple[Triple, ...]:
-    """The triples ``to_graph`` copies from ``ontology/vocab.ttl`` for a concept it uses."""
+def _plain(term: Node) -> str | Lit:
+    if isinstance(term, Literal):
+        return Lit(str(term), str(term.datatype) if term.datatype else None, term.language)
+    return str(term)
+
+
+@lru_cache(maxsize=256)
+def _concept(scheme: str, notation: str) -> tuple[str, tuple[Plain, ...]]:
+    """A concept's IRI and the triples ``to_graph`` copies from ``ontology/vocab.ttl`` for it."""
+    iri = concept(scheme, notation)  # a KeyError for a notation outside the scheme
     vocab = _vocab_graph()
-    return tuple((iri, p, o) for p in (RDF.type, SKOS.notation, SKOS.prefLabel, SKOS.inScheme)
-                 for o in vocab.objects(iri, p))
+    return str(iri), tuple((str(iri), str(p), _plain(o)) for p in (RDF.type, SKOS.notation, SKOS.prefLabel,
+                                                                    SKOS.inScheme) for o in vocab.objects(iri, p))
 
 
 def _canonical_label(leader: Leader) -> str:
@@ -109,148 +167,154 @@ def _canonical_label(leader: Leader) -> str:
     return canonical_leader_label(leader.key) or leader.name
 
 
-def _wikidata(leader: Leader) -> URIRef | None:
+def _wikidata(leader: Leader) -> str | None:
     from kg.link import leader_qid
 
     qid = leader_qid(leader.key)
-    return URIRef(WIKIDATA + qid) if qid else None
+    return WIKIDATA + qid if qid else None
 
 
 class _Mapper:
     def __init__(self, facts: Facts, minter: Minter) -> None:
         self.facts = facts
         self.mint = minter
-        self.triples: dict[Triple, None] = {}  # an ordered set: the graph, in the order it was written
-        self.article_iri = minter.article(facts.article)
+        self.triples: dict[Plain, None] = {}  # an ordered set: the graph, in the order it was written
+        self.article_iri = minter.key_iri("article", facts.article.key)
         self.labels: dict[tuple[str, str], str] = {}
         self.meeting_places: dict[str, str] = {}  # meeting key -> location key, within this article
 
-    def add(self, s: URIRef, p: URIRef, o: Node) -> None:
+    def add(self, s: str, p: str, o: str | Lit) -> None:
         self.triples[(s, p, o)] = None
 
-    def concept(self, scheme: str, notation: str) -> URIRef:
-        iri = concept(scheme, notation)
-        self.triples.update(dict.fromkeys(_concept_description(iri)))
+    def entity(self, ref: EntityRef) -> str:
+        return self.mint.key_iri(_KIND_PATH[ref.kind], ref.key)
+
+    def concept(self, scheme: str, notation: str) -> str:
+        iri, description = _concept(scheme, notation)
+        self.triples.update(dict.fromkeys(description))
         return iri
 
     def article(self) -> None:
-        a, s = self.facts.article, self.article_iri
-        self.add(s, RDF.type, DIP.Article)
-        self.add(s, SCHEMA.headline, Literal(a.title))
+        a, s, v = self.facts.article, self.article_iri, _V
+        self.add(s, v.type, v.Article)
+        self.add(s, v.headline, Lit(a.title))
         if a.published:
-            self.add(s, SCHEMA.datePublished, Literal(a.published.isoformat(), datatype=XSD.dateTime))
+            self.add(s, v.published, Lit(a.published.isoformat(), v.date_time))
         if a.author:
-            self.add(s, SCHEMA.author, Literal(a.author))
+            self.add(s, v.author, Lit(a.author))
         if a.url:
-            self.add(s, SCHEMA.url, Literal(a.url, datatype=XSD.anyURI))
-        self.add(s, DIP.sourceName, Literal(a.source))
-        self.add(s, DIP.contentHash, Literal(a.content_hash))
+            self.add(s, v.url, Lit(a.url, v.any_uri))
+        self.add(s, v.source_name, Lit(a.source))
+        self.add(s, v.content_hash, Lit(a.content_hash))
 
     def entities(self) -> None:
-        f = self.facts
+        f, iri, v = self.facts, self.mint.key_iri, _V
         for c in f.countries:
-            s = self.mint.iri("country", c.iso)
-            self.add(s, RDF.type, DIP.Country)
-            self.add(s, RDFS.label, Literal(c.name))
-            self.add(s, DIP.isoCode, Literal(c.iso))
+            s = iri("country", c.iso)
+            self.add(s, v.type, v.Country)
+            self.add(s, v.label, Lit(c.name))
+            self.add(s, v.iso, Lit(c.iso))
             self.labels[("country", c.iso)] = c.name
         for o in f.organizations:
-            s = self.mint.iri("org", o.key)
-            self.add(s, RDF.type, DIP.Organization)
-            self.add(s, RDFS.label, Literal(o.name))
+            s = iri("org", o.key)
+            self.add(s, v.type, v.Organization)
+            self.add(s, v.label, Lit(o.name))
             self.labels[("org", o.key)] = o.name
         for p in f.places:
-            s = self.mint.iri("place", p.key)
-            self.add(s, RDF.type, DIP.Place)
-            self.add(s, RDFS.label, Literal(p.name))
+            s = iri("place", p.key)
+            self.add(s, v.type, v.Place)
+            self.add(s, v.label, Lit(p.name))
             if p.country:
-                self.add(s, DIP.inCountry, self.mint.iri("country", p.country))
+                self.add(s, v.in_country, iri("country", p.country))
             self.labels[("place", p.key)] = p.name
         for lead in f.leaders:
-            s = self.mint.iri("person", lead.key)
+            s = iri("person", lead.key)
             label = _canonical_label(lead)
             self.labels[("leader", lead.key)] = label
-            self.add(s, RDF.type, DIP.Leader)
-            self.add(s, RDFS.label, Literal(label))
+            self.add(s, v.type, v.Leader)
+            self.add(s, v.label, Lit(label))
             if lead.name != label:
-                self.add(s, SKOS.altLabel, Literal(lead.name))
+                self.add(s, v.alt_label, Lit(lead.name))
             same = _wikidata(lead)
             if same is not None:
-                self.add(s, OWL.sameAs, same)
+                self.add(s, v.same_as, same)
             if lead.role:
-                self.add(s, DIP.role, self.concept("leader-role", lead.role))
+                self.add(s, v.role, self.concept("leader-role", lead.role))
             if lead.country:
-                self.add(s, DIP.leaderOf, self.mint.iri("country", lead.country))
+                self.add(s, v.leader_of, iri("country", lead.country))
             if lead.organization:
-                self.add(s, DIP.heads, self.mint.iri("org", lead.organization))
-            self.add(s, PROV.wasDerivedFrom, self.article_iri)
+                self.add(s, v.heads, iri("org", lead.organization))
+            self.add(s, v.derived, self.article_iri)
 
     def name(self, ref: EntityRef) -> str:
         return self.labels.get((ref.kind, ref.key), ref.label)
 
-    def provenance(self, s: URIRef, evidence: Evidence) -> None:
-        self.add(s, PROV.wasDerivedFrom, self.article_iri)
-        self.add(s, DIP.evidence, Literal(evidence.sentence))
-        ev = self.mint.iri("evidence", _digest(str(s), self.facts.article.key,
-                                                str(evidence.span.start), str(evidence.span.end)))
-        self.add(s, DIP.hasEvidence, ev)
-        self.add(ev, RDF.type, DIP.Evidence)
-        self.add(ev, DIP.sourceArticle, self.article_iri)
-        self.add(ev, DIP.evidence, Literal(evidence.sentence))
-        self.add(ev, DIP.charStart, Literal(evidence.span.start, datatype=XSD.integer))
-        self.add(ev, DIP.charEnd, Literal(evidence.span.end, datatype=XSD.integer))
+    def provenance(self, s: str, evidence: Evidence) -> None:
+        v, sentence = _V, Lit(evidence.sentence)
+        self.add(s, v.derived, self.article_iri)
+        self.add(s, v.evidence, sentence)
+        ev = self.mint.key_iri("evidence", _digest(s, self.facts.article.key,
+                                                    str(evidence.span.start), str(evidence.span.end)))
+        self.add(s, v.has_evidence, ev)
+        self.add(ev, v.type, v.Evidence)
+        self.add(ev, v.source_article, self.article_iri)
+        self.add(ev, v.evidence, sentence)
+        self.add(ev, v.char_start, Lit(evidence.span.start, v.integer))
+        self.add(ev, v.char_end, Lit(evidence.span.end, v.integer))
 
-    def dated(self, s: URIRef, date: str | None, date_text: str | None) -> None:
+    def dated(self, s: str, date: str | None, date_text: str | None) -> None:
         if date:
-            self.add(s, DIP.date, date_literal(date))
+            self.add(s, _V.date, _date_lit(date))
         if date_text:
-            self.add(s, DIP.dateText, Literal(date_text))
+            self.add(s, _V.date_text, Lit(date_text))
 
     def meeting(self, m: Meeting) -> None:
+        v = _V
         key = meeting_key(m, self.facts.article)
         place = m.location.key if m.location else None
         if place and self.meeting_places.setdefault(key, place) != place:
             key = _digest(key, place)  # the same parties met again that day, somewhere else: another meeting
-        s = self.mint.iri("meeting", key)
+        s = self.mint.key_iri("meeting", key)
         cls = meeting_class(m)
-        self.add(s, RDF.type, DIP.Meeting)
-        if cls != DIP.Meeting:
-            self.add(s, RDF.type, cls)
+        self.add(s, v.type, v.Meeting)
+        if cls != v.Meeting:
+            self.add(s, v.type, str(cls))
         names = sorted(self.name(p) for p in m.participants)
         when = f" ({m.date})" if m.date else ""
-        self.add(s, RDFS.label, Literal(f"{_MEETING_WORD[cls]}: {', '.join(names)}{when}"))
+        self.add(s, v.label, Lit(f"{_MEETING_WORD[cls]}: {', '.join(names)}{when}"))
         for p in m.participants:
-            self.add(s, DIP.participant, self.mint.entity(p))
+            self.add(s, v.participant, self.entity(p))
         self.dated(s, m.date, m.date_text)
         if m.location:
-            self.add(s, DIP.location, self.mint.entity(m.location))
-        self.add(s, DIP.mode, self.concept("meeting-mode", m.mode))
-        self.add(s, DIP.status, self.concept("meeting-status", m.status))
+            self.add(s, v.location, self.entity(m.location))
+        self.add(s, v.mode, self.concept("meeting-mode", m.mode))
+        self.add(s, v.status, self.concept("meeting-status", m.status))
         self.provenance(s, m.evidence)
 
     def pledge(self, p: Pledge) -> None:
-        s = self.mint.iri("pledge", pledge_key(p, self.facts.article))
-        self.add(s, RDF.type, DIP.Pledge)
+        v = _V
+        s = self.mint.key_iri("pledge", pledge_key(p, self.facts.article))
+        self.add(s, v.type, v.Pledge)
         by = " and ".join(sorted(self.name(x) for x in p.pledgers))
         to = f" to {self.name(p.recipient)}" if p.recipient else ""
         what = p.amount or ("support" if p.pledge_type == "other" else p.pledge_type.replace("_", " "))
         verb = "pledge" if len(p.pledgers) > 1 else "pledges"
-        self.add(s, RDFS.label, Literal(f"{by} {verb} {what}{to}"))
+        self.add(s, v.label, Lit(f"{by} {verb} {what}{to}"))
         for x in p.pledgers:
-            self.add(s, DIP.pledgedBy, self.mint.entity(x))
-        self.add(s, DIP.pledgeType, self.concept("pledge-type", p.pledge_type))
+            self.add(s, v.pledged_by, self.entity(x))
+        self.add(s, v.pledge_type, self.concept("pledge-type", p.pledge_type))
         if p.amount:
-            self.add(s, DIP.amount, Literal(p.amount))
+            self.add(s, v.amount, Lit(p.amount))
         if p.recipient:
-            self.add(s, DIP.recipient, self.mint.entity(p.recipient))
+            self.add(s, v.recipient, self.entity(p.recipient))
         self.dated(s, p.date, p.date_text)
         if p.conditional:
-            self.add(s, DIP.conditional, Literal(True))
+            self.add(s, v.conditional, Lit(True))
         self.provenance(s, p.evidence)
 
 
-def to_triples(facts: Facts, base_iri: str = DEFAULT_BASE_IRI) -> list[Triple]:
-    """The triples of ``to_graph``, without duplicates, without building an rdflib Graph (for the ingest)."""
+def to_plain(facts: Facts, base_iri: str = DEFAULT_BASE_IRI) -> list[Plain]:
+    """The article's triples as plain values, without duplicates, in the order they were written."""
     mapper = _Mapper(facts, Minter(base_iri))
     mapper.article()
     mapper.entities()
@@ -261,6 +325,23 @@ def to_triples(facts: Facts, base_iri: str = DEFAULT_BASE_IRI) -> list[Triple]:
     return list(mapper.triples)
 
 
+def to_term(value: str | Lit) -> Node:
+    """The rdflib term of a plain value."""
+    if isinstance(value, str):
+        return URIRef(value)
+    return Literal(value.value, lang=value.lang, datatype=URIRef(value.datatype) if value.datatype else None)
+
+
+def to_triples(facts: Facts, base_iri: str = DEFAULT_BASE_IRI) -> list[Triple]:
+    """The triples of ``to_graph``, without duplicates, without building an rdflib Graph."""
+    return rdflib_triples(to_plain(facts, base_iri))
+
+
+def rdflib_triples(triples: list[Plain]) -> list[Triple]:
+    terms = {x: to_term(x) for t in triples for x in t}
+    return [(terms[s], terms[p], terms[o]) for s, p, o in triples]  # type: ignore[misc]
+
+
 def to_graph(facts: Facts, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
     """The article's graph: its metadata, the entities it names, its meetings and pledges."""
     g = Graph()
@@ -269,3 +350,55 @@ def to_graph(facts: Facts, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
     for triple in to_triples(facts, base_iri):
         g.add(triple)
     return g
+
+
+# ---- N-Triples, byte for byte what rdflib's serializer writes for the same terms -----------------
+
+_NOT_IN_IRI = re.compile(r'[<>" {}|\\^`]')
+
+
+def _iri_nt(iri: str) -> str:
+    if _NOT_IN_IRI.search(iri):
+        return URIRef(iri).n3()  # raises, as the serializer does, for an IRI it cannot write
+    return f"<{iri}>"
+
+
+@lru_cache(maxsize=65536)
+def _typed_nt(_kind: str, lit: Lit) -> str:
+    """rdflib's own lexical form for a typed literal (it normalises some: booleans, dates)."""
+    return _quoteLiteral(to_term(lit))  # type: ignore[arg-type]
+
+
+def _term_nt(value: str | Lit) -> str:
+    if isinstance(value, str):
+        return _iri_nt(value)
+    if value.datatype is None and value.lang is None and isinstance(value.value, str):
+        return _quote_encode(value.value)
+    return _typed_nt(type(value.value).__name__, value)  # the type too: Lit(True) == Lit(1)
+
+
+def nt_rows(triples: list[Plain]) -> list[str]:
+    """One N-Triples line per triple, as ``rdflib``'s ``_nt_row`` writes it."""
+    done: dict[str | Lit, str] = {}
+    rows = []
+    for s, p, o in triples:
+        rows.append(f"{done.get(s) or done.setdefault(s, _term_nt(s))} {done.get(p) or done.setdefault(p, _term_nt(p))}"
+                    f" {done.get(o) or done.setdefault(o, _term_nt(o))} .\n")
+    return rows
+
+
+def entity_rows(triples: list[Plain], rows: list[str]) -> dict[str, str]:
+    """Canonical country and organisation descriptions (type, label, ISO code) as N-Triples per IRI."""
+    kept = (_V.label, _V.iso)
+    described: dict[str, list[tuple[str, int]]] = {}
+    typed: dict[str, dict[str, int]] = {_V.Country: {}, _V.Organization: {}}
+    for i, (s, p, o) in enumerate(triples):
+        if p in kept:
+            described.setdefault(s, []).append((p, i))
+        elif p == _V.type and isinstance(o, str) and o in typed:
+            typed[o].setdefault(s, i)
+    out: dict[str, str] = {}
+    for subjects in typed.values():
+        for s in sorted(subjects):
+            out[s] = rows[subjects[s]] + "".join(rows[i] for p in kept for q, i in described.get(s, ()) if q == p)
+    return out

@@ -17,12 +17,15 @@ keeps other members. Dropping a report that was alone, or a whole cluster, never
 changes how the others cluster (greedy clustering in (date, IRI) order: no other
 report ever joined it). So ``update`` always gives what ``recompute`` (from
 scratch) gives; tests/test_merge_incremental.py checks it on random histories.
+The reports of a signature come from the merge's own index (``kg.merge_index``),
+not from the store.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
 from sys import intern
@@ -30,7 +33,8 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg import summary, summary_dates
+from kg import merge_index, summary, summary_dates, summary_leaders, summary_pairs
+from kg.merge_index import SignatureIndex
 
 if TYPE_CHECKING:
     from kg.merge_reads import Lookups
@@ -52,7 +56,6 @@ class Report:
     date: str | None = None
     articles: set[str] = field(default_factory=set)
     signature: set[str] = field(default_factory=set)  # classes + parties (+ type, recipient for pledges)
-    terms: list[tuple[str, str]] = field(default_factory=list)  # (property, IRI) of the signature, to find peers
 
 
 _FULL = {"rdf:type": "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "dip:participant": DIP + "participant",
@@ -164,6 +167,8 @@ def recompute(store: Store) -> int:
     meetings = _collect(store, "dip:Meeting", MEETING_PROPS)
     pledges = _collect(store, "dip:Pledge", PLEDGE_PROPS)
     links = _links(meetings, pledges)
+    with closing(SignatureIndex(store.path)) as index:
+        index.rebuild(_filed(meetings, pledges))
     store.replace_graph(store.merged_graph, "\n".join(f"<{a}> <{OWL_SAME_AS}> <{b}> ." for a, b in links))
     store.replace_graph(summary.graph_iri(store), "\n".join(_summary(store, meetings, pledges)))
     summary.mark_kept(store)
@@ -171,11 +176,18 @@ def recompute(store: Store) -> int:
     return len(links)
 
 
+def _filed(meetings: dict[str, Report], pledges: dict[str, Report]) -> list[tuple[int, Report]]:
+    """Every report with its kind (the index of ``KINDS``), as the signature index files them."""
+    return [*((0, r) for r in meetings.values()), *((1, r) for r in pledges.values())]
+
+
 def _summary(store: Store, meetings: dict[str, Report], pledges: dict[str, Report]) -> list[str]:
     facts = [*(summary.from_report(r, True) for r in meetings.values()),
              *(summary.from_report(r, False) for r in pledges.values())]
-    return summary.ntriples(summary.summarise(facts, summary.same_as(store)), summary.graph_iri(store),
-                            summary_dates.store_counts(store))
+    same, index = summary.same_as(store), summary.graph_iri(store)
+    leaders = summary_leaders.index_of(facts, same, summary_leaders.store_keys(store, facts, same))
+    return sorted(summary.ntriples(summary.summarise(facts, same), index, summary_dates.store_counts(store),
+                                   summary_pairs.index_of(facts)) + summary_leaders.ntriples(index, leaders))
 
 
 def full_summary(store: Store) -> list[str]:
@@ -215,11 +227,7 @@ def add_value(rep: Report, prefixed: str, term: ox.NamedNode | ox.BlankNode | ox
     elif prefixed == "dip:date":
         rep.date = value if rep.date is None else min(rep.date, value)
     else:
-        prop = _FULL[prefixed]
-        item = intern(f"{prop} {value}")
-        if item not in rep.signature and isinstance(term, ox.NamedNode):
-            rep.terms.append((prop, value))
-        rep.signature.add(item)
+        rep.signature.add(intern(f"{_FULL[prefixed]} {value}"))
 
 
 def _reports(look: Lookups, iri: str) -> list[tuple[int, Report]]:
@@ -228,40 +236,16 @@ def _reports(look: Lookups, iri: str) -> list[tuple[int, Report]]:
     return [(k, rep) for k, rep in found if rep is not None]
 
 
-_CLASSES = {cls for cls, _, _ in KINDS}
-#: properties whose values pick a signature's candidates (a class or a pledge type is shared by too many)
-_NARROW = (DIP + "participant", DIP + "pledgedBy", DIP + "recipient")
-
-
-def _peers(look: Lookups, groups: dict[tuple[int, frozenset[str]], Report]) -> dict[
-        tuple[int, frozenset[str]], list[Report]] | None:
-    """Every report of the store with each group's signature: the IRIs having all its parties (and
-    recipient), then its other IRI-valued parts (a meeting's class, a pledge's type), each then read
-    whole and kept if its signature is the same. None: a signature has no party to start from.
-
-    All groups at once, so each membership test and each read is one batched query, whatever
-    the number of groups sharing a party (a frequent leader has thousands of reports at 100k)."""
-    candidates: dict[tuple[int, frozenset[str]], set[str]] = {}
-    rest: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for key, like in groups.items():
-        terms = [t for t in like.terms if t[0] in _NARROW] or [t for t in like.terms if t[0] != _TYPE.value]
-        if not terms:
-            return None
-        sets = sorted((look.subjects(p, v) for p, v in terms), key=len)
-        candidates[key] = set.intersection(*sets) if len(sets) > 1 else set(sets[0])
-        for term in like.terms:  # a kind's class is held by nearly every candidate: the read checks it
-            if term not in terms and term[1] not in _CLASSES:
-                rest[term] |= candidates[key]
-    having = {term: look.having_all([term], iris) for term, iris in rest.items()}
-    for key, like in groups.items():
-        for term in like.terms:
-            if term in having:
-                candidates[key] &= having[term]
-    look.read(iri for found in candidates.values() for iri in found)
+def _peers(index: SignatureIndex, groups: Iterable[tuple[int, frozenset[str]]]) -> dict[
+        tuple[int, frozenset[str]], list[Report]]:
+    """Every report of the store with each (kind, signature): those the index files under its hash
+    with that very signature (a hash is no proof), as filed: up to date for every report."""
+    filed = index.members(merge_index.key(kind, signature) for kind, signature in groups)
     out: dict[tuple[int, frozenset[str]], list[Report]] = {}
-    for (kind, signature), found in candidates.items():
-        reps = (look.report(kind, iri) for iri in sorted(found))
-        out[(kind, signature)] = [rep for rep in reps if rep is not None and rep.signature == signature]
+    for kind, signature in groups:
+        found = (Report(iri, day, set(articles), set(items)) for iri, day, articles, items in
+                 filed[merge_index.key(kind, signature)])
+        out[(kind, signature)] = [rep for rep in found if rep.signature == signature]
     return out
 
 
@@ -279,14 +263,21 @@ def _linked_to(store: Store, canonical: str) -> list[str]:
 
 
 def relink(store: Store, facts: Iterable[str], changed: set[str] | None = None,
-           diff: tuple[set[tuple[str, str]], set[tuple[str, str]]] | None = None) -> tuple[int, int] | None:
+           diff: tuple[set[tuple[str, str]], set[tuple[str, str]]] | None = None) -> tuple[int, int]:
     """Relink the signatures of ``facts`` (meeting/pledge IRIs added, changed or removed since the
-    merged graph was last right); (links removed, links added), or None when a signature cannot be
-    looked up by its parties (then only ``recompute`` is exact). ``changed`` receives both ends of
+    merged graph was last right); (links removed, links added). ``changed`` receives both ends of
     every link removed or added; ``diff`` the links removed and added (for ``summary.apply``)."""
+    with closing(SignatureIndex(store.path)) as index:
+        return _relink(store, index, set(facts), changed, diff)
+
+
+def _relink(store: Store, index: SignatureIndex, touched: set[str], changed: set[str] | None,
+            diff: tuple[set[tuple[str, str]], set[tuple[str, str]]] | None) -> tuple[int, int]:
     from kg.merge_reads import Lookups  # it builds on this module
 
-    touched = set(facts)
+    if not index.ready:  # a store from before the index, or from kg build: filed once, as it is now
+        index.rebuild(_filed(_collect(store, "dip:Meeting", MEETING_PROPS),
+                             _collect(store, "dip:Pledge", PLEDGE_PROPS)))
     old: set[tuple[str, str]] = set()  # the links of every cluster a touched IRI was in
     clusters_before: list[set[str]] = []
     for iri in touched:
@@ -296,25 +287,19 @@ def relink(store: Store, facts: Iterable[str], changed: set[str] | None = None,
         if mates:
             old.update((m, canonical) for m in mates)
             clusters_before.append({canonical, *mates})
-    groups: dict[tuple[int, frozenset[str]], Report] = {}
     look = Lookups(store)
     seeds = [*touched, *(next(iter(sorted(c - touched))) for c in clusters_before if c - touched)]
     look.read(seeds)
-    for iri in seeds:
-        for kind, rep in _reports(look, iri):
-            groups.setdefault((kind, frozenset(rep.signature)), rep)
+    index.refile(touched, [found for iri in touched for found in _reports(look, iri)])
+    groups = {(kind, frozenset(rep.signature)) for iri in seeds for kind, rep in _reports(look, iri)}
     new: set[tuple[str, str]] = set()
     members: set[str] = set(touched)
-    found = _peers(look, groups)
-    if found is None:
-        return None
-    for (kind, _), peers in found.items():
+    for (kind, _), peers in _peers(index, groups).items():
         members.update(r.iri for r in peers)
         for cluster in clusters(peers, KINDS[kind][2]):
             canonical = min(r.iri for r in cluster)
             new.update((r.iri, canonical) for r in cluster if r.iri != canonical)
-    for iri in members - {s for s, _ in old}:
-        old.update(_links_of(store, iri))
+    old.update(look.links(members - {s for s, _ in old}))
     gone, added = old - new, new - old
     if changed is not None:
         changed.update(iri for link in gone | added for iri in link)
@@ -347,9 +332,10 @@ def update(store: Store) -> None:
         return
     diff: tuple[set[tuple[str, str]], set[tuple[str, str]]] = (set(), set())
     try:
-        if stale or relink(store, facts, diff=diff) is None:
+        if stale:
             recompute(store)
             return
+        relink(store, facts, diff=diff)
         summary.apply(store, {iri: noted[iri] for iri in facts}, *diff, dates)
     except BaseException:
         store.merge_stale = True  # what was noted is taken: only a full pass is exact now

@@ -1,4 +1,4 @@
-"""Batched reads for ``kg.merge.relink``: the reports of many IRIs, and who states a value, in a few queries.
+"""Batched reads for ``kg.merge.relink``: the reports of many IRIs in a few queries.
 
 At 100k articles one Oxigraph seek or lookup of a term's string costs 20-70 µs, a row of a scan
 ~1.5 µs inside Oxigraph; a quad read from Python looks up all four of its terms. So ``relink``
@@ -14,26 +14,25 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg.merge import _FULL, KINDS, Report, add_value
+from kg.merge import _FULL, KINDS, OWL_SAME_AS, Report, add_value
 
 if TYPE_CHECKING:
     from kg.store import Store
 
 
 class Lookups:
-    """Per ``relink`` call: who has each (property, value), and each IRI's reports, read once.
+    """Per ``relink`` call: each IRI's reports, read once.
 
     Reads are batched SPARQL: Oxigraph's time goes to seeks and to looking up the strings of
     terms (a quad read from Python looks up all four), not to scanning. A batch of IRIs seeks
     once per IRI (not once per property), drops the other properties before any lookup, and
     numbers rows and properties with integers (inlined in the store's encoding), so only the
-    values a report needs are looked up; a membership test of a batch returns integers only.
+    values a report needs are looked up.
     """
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.graph = ox.DefaultGraph() if store.merged_default else None
-        self.having: dict[tuple[str, str], set[str]] = {}
         self.reports: dict[tuple[int, str], Report | None] = {}
 
     def _rows(self, query: str) -> ox.QuerySolutions:
@@ -63,29 +62,18 @@ class Lookups:
             for kind, (cls, props, _) in enumerate(KINDS):
                 self.reports[(kind, iri)] = _report(iri, found, props) if cls in types else None
 
-    def subjects(self, prop: str, value: str) -> set[str]:
-        key = (prop, value)
-        if key not in self.having:
-            pattern = f"?s {ox.NamedNode(prop)} {ox.NamedNode(value)}"
-            query = f"SELECT {'DISTINCT ' * (self.graph is None)}?s WHERE {{ {pattern} }}"
-            self.having[key] = {row[0].value for row in self._rows(query)}
-        return self.having[key]
 
-    def having_all(self, terms: Iterable[tuple[str, str]], iris: Iterable[str]) -> set[str]:
-        """The IRIs that state every (property, IRI) of ``terms``: one batched membership test per term."""
-        left = set(iris)
-        for prop, value in terms:
-            if not left:
-                break
-            found: set[str] = set()
-            todo = sorted(left)
-            for at in range(0, len(todo), _BATCH):
-                values = " ".join(f"({n} {ox.NamedNode(iri)})" for n, iri in enumerate(todo[at:at + _BATCH]))
-                pattern = f"?s {ox.NamedNode(prop)} {ox.NamedNode(value)}"
-                query = f"SELECT ?n WHERE {{ VALUES (?n ?s) {{ {values} }} {pattern} }}"
-                found.update(todo[at + int(row[0].value)] for row in self._rows(query))
-            left = found
-        return left
+    def links(self, iris: Iterable[str]) -> set[tuple[str, str]]:
+        """The ``owl:sameAs`` links of ``B graph/merged`` from the IRIs, a batch of IRIs a query."""
+        todo = sorted(set(iris))
+        merged = ox.NamedNode(self.store.merged_graph)
+        found: set[tuple[str, str]] = set()
+        for at in range(0, len(todo), _BATCH):
+            chunk = todo[at:at + _BATCH]
+            values = " ".join(f"({n} {ox.NamedNode(iri)})" for n, iri in enumerate(chunk))
+            query = f"SELECT ?n ?o WHERE {{ VALUES (?n ?s) {{ {values} }} GRAPH {merged} {{ ?s <{OWL_SAME_AS}> ?o }} }}"
+            found.update((chunk[int(row[0].value)], row[1].value) for row in self._rows(query))
+        return found
 
 
 #: IRIs per batched read (a query's text grows with it; beyond ~1,000 it no longer pays)

@@ -13,7 +13,8 @@ like the others: in the default graph the queries read, in every export and push
   ``dip:corroboratingSourceCount`` and ``dip:corroboratingReportCount``;
 - the index of dates (``kg.summary_dates``): a node per date a meeting or pledge has, with
   ``dip:factDate`` and ``dip:factCount`` (the facts timeline lists under it): a range's few dozen
-  dates, then their facts by exact lookup, not every date; a page, only its first dates' facts.
+  dates, then their facts by exact lookup, not every date; a page, only its first dates' facts;
+- the index of who met whom (``kg.summary_pairs``): a node per pair of participants, with its reports.
 
 Each number is what the query counted before (``summarise`` is that count, in Python), so
 the answers are the same. ``apply`` updates them by the change alone: a party's count is the
@@ -34,9 +35,10 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from kg import summary_dates
+from kg import summary_dates, summary_leaders, summary_pairs
 from kg.errors import KgError
 from kg.summary_dates import FACT_COUNT, FACT_DATE
+from kg.summary_reads import Cached
 
 if TYPE_CHECKING:
     from kg.merge import Report
@@ -49,6 +51,8 @@ OWL_SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 PARTICIPANT, PLEDGED_BY, PLEDGE_TYPE = DIP + "participant", DIP + "pledgedBy", DIP + "pledgeType"
+#: what ``_Reader.read`` reads of a fact
+FACT_PROPERTIES = (RDF_TYPE, DERIVED, OWL_SAME_AS, *map(ox.NamedNode, (PARTICIPANT, PLEDGED_BY, PLEDGE_TYPE)))
 MEETING, PLEDGE = DIP + "Meeting", DIP + "Pledge"
 TROOP_TYPES = frozenset(f"https://w3id.org/diplomacy-kg/vocab/pledge-type/{t}" for t in ("troops", "peacekeepers"))
 
@@ -56,11 +60,11 @@ MEETINGS, MEETING_SOURCES = DIP + "meetingCount", DIP + "meetingSourceCount"
 TROOP_PLEDGES, TROOP_SOURCES = DIP + "troopPledgeCount", DIP + "troopPledgeSourceCount"
 CORROBORATING_SOURCES, CORROBORATING_REPORTS = DIP + "corroboratingSourceCount", DIP + "corroboratingReportCount"
 PROPERTIES = (MEETINGS, MEETING_SOURCES, TROOP_PLEDGES, TROOP_SOURCES, CORROBORATING_SOURCES, CORROBORATING_REPORTS,
-              FACT_DATE, FACT_COUNT)
+              FACT_DATE, FACT_COUNT, summary_pairs.PAIR_PARTY, summary_pairs.PAIR_REPORT, *summary_leaders.PROPERTIES)
 
 #: ``meta.json`` key: the summary graph is kept (a store without it gets it on the next merge pass)
 META_KEY = "summary"
-META_VALUE = "3"  # "3": the index of dates has a node per date, with its count
+META_VALUE = "4"  # "3": the index of dates has a node per date, with its count; "4": the index of pairs
 
 
 def graph_iri(store: Store) -> str:
@@ -129,10 +133,13 @@ def triples(numbers: Numbers) -> set[ox.Triple]:
             for s, values in numbers.items() for p, n in values.items()}
 
 
-def ntriples(numbers: Numbers, index: str = "", dates: Mapping[str, int] | None = None) -> list[str]:
+def ntriples(numbers: Numbers, index: str = "", dates: Mapping[str, int] | None = None,
+             pairs: Mapping[tuple[str, str], Iterable[str]] | None = None) -> list[str]:
     """The summary as sorted N-Triples lines (what ``kg build`` writes); ``index``: the summary
-    graph's IRI, under which ``dates`` (N-Triples literal -> its count) is the index of dates."""
-    return sorted([f"{t} ." for t in triples(numbers)] + summary_dates.ntriples(index, dates or {}))
+    graph's IRI, under which ``dates`` (N-Triples literal -> its count) is the index of dates and
+    ``pairs`` (``summary_pairs.index_of``) the index of pairs."""
+    return sorted([f"{t} ." for t in triples(numbers)] + summary_dates.ntriples(index, dates or {})
+                  + summary_pairs.ntriples(index, pairs or {}))
 
 
 def same_as(store: Store) -> dict[str, set[str]]:
@@ -192,22 +199,20 @@ NAMES = tuple(p[len(DIP):] for p in PROPERTIES)
 
 # ---- incremental: the entities of the reports a merge update touched ------------------------------
 
-class _Reader:
-    """Facts and sameAs targets read from the store, once per IRI."""
+class _Reader(Cached):
+    """Facts and sameAs targets read from the store, once per IRI (``prefetch``: many at a time)."""
 
     def __init__(self, store: Store) -> None:
-        self.oxs = store.oxigraph
-        self.graph = _graph(store)
+        super().__init__(store)
         self.facts: dict[str, list[Fact]] = {}
         self.same: dict[str, set[str]] = {}
 
-    def objects(self, iri: str, prop: ox.NamedNode) -> set[str]:
-        return {q.object.value for q in  # type: ignore[union-attr]
-                self.oxs.quads_for_pattern(ox.NamedNode(iri), prop, None, self.graph)}
-
-    def subjects(self, prop: str, value: str) -> set[str]:
-        return {q.subject.value for q in  # type: ignore[union-attr]
-                self.oxs.quads_for_pattern(None, ox.NamedNode(prop), ox.NamedNode(value), self.graph)}
+    def prefetch_facts(self, iris: Iterable[str]) -> None:
+        """What ``read`` reads of each IRI; the rest only of meetings and pledges (a leader is derived from
+        thousands of articles)."""
+        iris = set(iris)
+        self.prefetch(iris, (RDF_TYPE,))
+        self.prefetch((i for i in iris if self.objects(i, RDF_TYPE) & {MEETING, PLEDGE}), FACT_PROPERTIES)
 
     def read(self, iri: str) -> list[Fact]:
         """The report as a meeting and as a pledge (what ``kg.merge`` collects of each class)."""
@@ -313,6 +318,7 @@ def apply(store: Store, noted: Before, gone: Links, added: Links, dates: Iterabl
     ends = {iri for link in gone | added for iri in link}  # a link end: its merge changed
     touched = set(ends)
     articles: set[str] = set()
+    look.prefetch_facts(noted.keys() | ends)  # a few thousand facts: read in batches, not one lookup each
     for iri in noted:
         old, new = facts(iri, True), look.read(iri)
         old_articles, new_articles = set(noted[iri][DERIVED.value]), look.objects(iri, DERIVED)
@@ -322,6 +328,8 @@ def apply(store: Store, noted: Before, gone: Links, added: Links, dates: Iterabl
         # counted for the same parties (one more article reports it): only its new or lost articles change
         articles |= old_articles ^ new_articles if same_parties else old_articles | new_articles
     keys = {k for iri in touched for then in (True, False) for k in (same(iri, then) or {iri})}
+    look.prefetch_subjects(OWL_SAME_AS, keys)  # each merge's members, then their facts
+    look.prefetch_facts(keys | {m for key in keys for m in look.subjects(OWL_SAME_AS.value, key)})
     delta: dict[tuple[str, str], int] = defaultdict(int)
     held: dict[tuple[str, str], int] = defaultdict(int)  # (party, property): its entries before, at least
 
@@ -345,6 +353,8 @@ def apply(store: Store, noted: Before, gone: Links, added: Links, dates: Iterabl
     for iri, kept in noted.items():
         for article in kept[DERIVED.value]:
             noted_from[article].add(iri)
+    look.prefetch_subjects(DERIVED, articles)  # each article's facts, then what they state
+    look.prefetch_facts({iri for article in articles for iri in look.subjects(DERIVED.value, article)})
     for article in sorted(articles):
         derived = look.subjects(DERIVED.value, article)
         was = [f for iri in (derived - noted.keys()) | noted_from[article] for f in facts(iri, True)]
@@ -352,6 +362,8 @@ def apply(store: Store, noted: Before, gone: Links, added: Links, dates: Iterabl
         count((MEETING_SOURCES, TROOP_SOURCES), _counted(was, [article]), _counted(now, [article]))
     whole = _apply_counts(store, graph, patch, delta, held)
     summary_dates.refresh(store, look, graph.value, noted, lambda iri: not same(iri, True), ends, dates, patch)
+    summary_pairs.refresh(store.oxigraph, graph.value, noted, facts, patch)
+    summary_leaders.refresh(store, look, graph.value, noted, ends, same, patch)
     store.patch_graph(graph.value, *patch)  # one write for the whole change
     if whole:  # stored numbers that do not fit the change: recount those parties whole
         recount_parties(store, whole)

@@ -80,6 +80,12 @@ class DIP(DefinedNamespace):
     corroboratingReportCount: URIRef
     factDate: URIRef
     factCount: URIRef
+    pairParty: URIRef
+    pairReport: URIRef
+    meetingsOf: URIRef
+    meetingsOn: URIRef
+    hasUndatedMeetings: URIRef
+    listsMeeting: URIRef
 
 
 MEETING_MODES = ("phone", "in_person", "virtual", "hybrid", "unknown")

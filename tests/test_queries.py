@@ -249,4 +249,6 @@ def test_the_whole_timeline_keeps_its_plan_and_a_page_its_own() -> None:
     page = bind(text, {"__limit": Literal(10, datatype=XSD.integer)})
     code = [line for line in whole.splitlines() if not line.lstrip().startswith("#")]
     assert not any("factCount" in line or "LIMIT" in line for line in code)
-    assert "dip:factCount ?n" in page and page.rstrip().endswith("LIMIT 10")
+    assert "dip:factCount ?cn" in page and page.rstrip().endswith("LIMIT 10")
+    # the quadratic join of dates runs only up to the cut (the limit-th date counted >= 1)
+    assert "STR(?date) <= ?cut" in page

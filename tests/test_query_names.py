@@ -77,6 +77,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     (folder / "world.ttl").write_text(WORLD, encoding="utf-8")
     store = open_store(folder / "store")
     store.load(folder / "world.ttl")
+    recompute(store)  # the merged graph and the summary (meetings-between reads its index of pairs)
     yield store
     store.close()
 

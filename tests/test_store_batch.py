@@ -3,9 +3,11 @@ nothing per article even when the process dies in the middle of a bulk load."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import textwrap
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from kg.errors import StoreError
 from kg.ingest import entity_descriptions
 from kg.pipeline import article_graph
 from kg.read import read_article
-from kg.store import Store, open_store
+from kg.store import Store, counters, open_store
 from kg.store.batch import JOURNAL
 from tests.test_store_default_graph import assert_default_is_the_merge
 
@@ -145,3 +147,81 @@ def test_a_process_killed_mid_bulk_load_leaves_no_part_of_its_batch(tmp_path: Pa
                 expected.replace_article(*a)
             assert _content(st) == _content(expected)
         assert_default_is_the_merge(st)
+
+
+def _renamed(entities: dict[str, str]) -> dict[str, str]:
+    """The same descriptions, the first one with another label."""
+    iri = sorted(entities)[0]
+    return {**entities, iri: entities[iri].replace('"', '"Renamed ', 1)}
+
+
+REPLACE_AND_DIE = textwrap.dedent("""
+    import os, signal, sys
+    from kg.store import open_store
+    from kg.store.core import Store
+    from tests.test_store_batch import _articles, _renamed
+
+    with open_store(sys.argv[1]) as st:
+        articles = _articles(st)
+        batch = st.batch(size=10)
+        for a in articles[:3]:
+            batch.add(*a)
+        batch.commit()  # the versions stored before
+        real = Store._writable
+
+        class HalfThenKilled:
+            def __init__(self, inner):
+                self.inner = inner
+            def __getattr__(self, name):
+                return getattr(self.inner, name)
+            def bulk_load(self, data, format):  # the deletions are done by now
+                lines = data.splitlines(keepends=True)
+                self.inner.bulk_load(b"".join(lines[: len(lines) // 2]), format=format)
+                self.inner.flush()
+                os.kill(os.getpid(), signal.SIGKILL)
+
+        Store._writable = lambda self: HalfThenKilled(real(self))
+        (k1, _, _), (k2, nt2, e2) = articles[:2]
+        batch.add(k1, articles[3][1], articles[3][2])  # a new version of a stored article
+        batch.add(k2, nt2, _renamed(e2))  # a stored article again, with a changed description
+        batch.add("fresh", articles[4][1], articles[4][2])
+        batch.commit()
+""")
+
+
+@pytest.mark.slow
+def test_a_process_killed_while_replacing_stored_articles_keeps_their_old_versions(tmp_path: Path) -> None:
+    store = tmp_path / "s"
+    proc = subprocess.run([sys.executable, "-c", REPLACE_AND_DIE, str(store)], cwd=ROOT, capture_output=True,
+                          text=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert (store / JOURNAL).exists()
+    with open_store(store) as st:  # the next writable open undoes the batch: deletions too
+        assert not (store / JOURNAL).exists()
+        articles = _articles(st)
+        with open_store(tmp_path / "expected") as expected:
+            for a in articles[:3]:
+                expected.replace_article(*a)
+            assert _content(st) == _content(expected)
+        assert not any("Renamed" in str(o) for _, _, o in st.graph(st.entities_graph))
+        assert_default_is_the_merge(st)
+        assert asdict(counters.current(st)) == asdict(counters.recount(st))
+
+
+def test_a_batch_of_new_versions_and_new_articles_keeps_the_counters_exact(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s") as st:
+        articles = _articles(st)
+        batch = st.batch(size=10)
+        for a in articles[:4]:
+            batch.add(*a)
+        batch.commit()
+        (k1, _, _), (k2, nt2, e2), (k3, _, _) = articles[:3]
+        batch.add(k1, articles[4][1], articles[4][2])  # another article's graph under a stored key
+        batch.add(k2, nt2, _renamed(e2))  # a changed description only
+        batch.add(k3, "", {})  # an empty version: the article's graph goes
+        batch.add("new", articles[5][1], articles[5][2])
+        batch.commit()
+        assert k3 not in {g.rsplit("/", 1)[-1] for g in st.graphs()}
+        assert_default_is_the_merge(st)
+        kept = counters.load(st)
+        assert kept is not None and asdict(kept) == asdict(counters.recount(st))

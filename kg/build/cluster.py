@@ -35,11 +35,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from kg import summary
+from kg import summary, summary_leaders, summary_pairs
 from kg.build import shards, tasks
 from kg.build.inputs import list_inputs
 from kg.build.shards import TMP_PREFIX, BuildError, BuildReport, Unit, norm_base
 from kg.summary import Fact
+from kg.summary_leaders import Key
 from kg.vocab import DEFAULT_BASE_IRI
 
 #: articles per key range at most before the ranges get one more hex digit (100k articles: 256 ranges)
@@ -169,9 +170,10 @@ def _compute(cl: Any, refs: list[str], out: Path, base: str, published: datetime
         superseded = frozenset(cl.compute(  # an article read twice: the earlier reading is not in the store
             stored.map(_key_index).groupby(_key_hash, shuffle="tasks").map(_superseded).flatten(), sync=True))
         # the summary (kg.summary) counts over every report with its link: summed up here, on the client
-        facts, pairs, dates = cl.compute([reports.map(tasks.summary_fact), links,
-                                          joined.map(tasks.fact_dates).flatten().distinct()], sync=True)
-        summary_unit, summary_view = _summary_unit(out, base, list(facts), list(pairs), list(dates))
+        facts, pairs, dates, keys = cl.compute([reports.map(tasks.summary_fact), links,
+                                                joined.map(tasks.fact_dates).flatten().distinct(),
+                                                joined.map(tasks.meeting_key).flatten()], sync=True)
+        summary_unit, summary_view = _summary_unit(out, base, list(facts), list(pairs), list(dates), dict(keys))
         merged = links.map(tasks.merged_line, base=base)
         kept = stored.filter(partial(_kept, superseded=superseded)) if superseded else stored
         view = bag.concat([kept.map(tasks.view_lines).flatten(), links.map(tasks.link_triple),
@@ -195,9 +197,10 @@ def _compute(cl: Any, refs: list[str], out: Path, base: str, published: datetime
 
 
 def _summary_unit(out: Path, base: str, facts: list[Fact], links: list[tuple[str, str]],
-                  dates: list[tuple[str, str]]) -> tuple[Unit | None, list[bytes]]:
+                  dates: list[tuple[str, str]], keys: dict[str, Key]) -> tuple[Unit | None, list[bytes]]:
     """The summary graph's shard (None: nothing to count) and its lines for the merged view;
-    ``dates``: (date, IRI of a fact counted under it unless merged, or "") from ``tasks.fact_dates``."""
+    ``dates``: (date, IRI of a fact counted under it unless merged, or "") from ``tasks.fact_dates``;
+    ``keys``: label and dates of each meeting (``tasks.meeting_key``)."""
     same: dict[str, set[str]] = {}
     for dup, canonical in links:
         same.setdefault(dup, set()).add(canonical)
@@ -205,7 +208,8 @@ def _summary_unit(out: Path, base: str, facts: list[Fact], links: list[tuple[str
     for date, fact in dates:
         counts[date] = counts.get(date, 0) + bool(fact and fact not in same)
     iri = f"{base}graph/summary"
-    lines = summary.ntriples(summary.summarise(facts, same), iri, counts)
+    lines = summary.ntriples(summary.summarise(facts, same), iri, counts, summary_pairs.index_of(facts))
+    lines += summary_leaders.ntriples(iri, summary_leaders.index_of(facts, same, keys))
     if not lines:
         return None, []
     quads = shards.canonical_lines("\n".join(lines).encode("utf-8") + b"\n", iri)

@@ -24,6 +24,7 @@ from kg.build.shards import TMP_PREFIX, Unit, graph_iris, lines_of, write_gz
 from kg.merge import OWL_SAME_AS, Report, clusters, meeting_dates_match, pledge_dates_match
 from kg.summary import Fact, from_report
 from kg.summary_dates import counts_for
+from kg.summary_leaders import Key
 
 DIP = "https://w3id.org/diplomacy-kg/ontology#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -169,6 +170,15 @@ def fact_dates(item: tuple[str, Fragment]) -> list[tuple[str, str]]:
         return []
     counted = counts_for(classes, (LABELLED, "") in pairs, [v for p, v in pairs if p == DERIVED], True)
     return [(v, iri if counted else "") for p, v in pairs if p == DATE_TERM]
+
+
+def meeting_key(item: tuple[str, Fragment]) -> list[tuple[str, Key]]:
+    """(IRI, label and dates) of a meeting, all its articles' statements joined: what the summary's index
+    of each participant's meetings (``kg.summary_leaders``) needs of a merge key."""
+    iri, pairs = item
+    if (RDF_TYPE, MEETING) not in pairs:
+        return []
+    return [(iri, Key((LABELLED, "") in pairs, frozenset(v for p, v in pairs if p == DATE_TERM)))]
 
 
 def signature_key(item: tuple[str, Report]) -> int:

@@ -18,6 +18,7 @@ from functools import cache
 
 from kg.datafiles import read_toml
 from kg.errors import KgError
+from kg.lookahead import alternation, with_lookahead
 from kg.model import Mention
 from kg.resources import data_dir
 
@@ -36,9 +37,9 @@ _AMOUNT = (
 
 
 def _words(values: list[str]) -> str:
-    return "|".join(
-        r"[ \t]+".join(map(re.escape, v.split())) for v in sorted(set(values), key=len, reverse=True)
-    )
+    """The phrases, longest first, grouped by first letter for the regex engine (``kg/lookahead.py``)."""
+    return alternation([r"[ \t]+".join(map(re.escape, v.split())) for v in sorted(set(values), key=len, reverse=True)],
+                       re.I)
 
 
 @dataclass(frozen=True)
@@ -66,15 +67,15 @@ def cues() -> Cues:
     return Cues(
         verb=re.compile(rf"(?:['’]s)?[ \t]+(?:(?:{aux})[ \t]+)*(?:{_words(data['verbs'])})\b", re.I),
         body=re.compile(rf"(?:['’]s)?[ \t]+(?:[a-z]+[ \t]+)?(?:{_words(data['bodies'])})\b", re.I),
-        source=re.compile(
+        source=re.compile(with_lookahead(
             rf"(?:\b(?:{nouns}),?[ \t]+(?:from|of|including|such[ \t]+as)|\b(?:{_words(data['agents'])})"
             rf"|{_AMOUNT}[ \t]+from)[ \t]+",
-            re.I,
+            re.I), re.I,
         ),
-        venue=re.compile(
+        venue=re.compile(with_lookahead(
             rf"\b(?:(?:{_words(data['meeting_words'])})\b(?:[ \t]+(?!(?:{not_venue})\b)[\w’'\-]+){{0,5}}?"
             rf"[ \t]+(?:in|at|to|for)|(?:{_words(data['heading_words'])})[ \t]+(?:for|to))[ \t]+(?:the[ \t]+)?$",
-            re.I,
+            re.I), re.I,
         ),
         event=re.compile(rf"[ \t]+(?:{_words(data['event_nouns'])})\b"),
     )

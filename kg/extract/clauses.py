@@ -16,6 +16,7 @@ from typing import Any
 from kg.datafiles import read_toml
 from kg.errors import KgError
 from kg.extract.text import Sentence
+from kg.lookahead import alternation, with_lookahead
 from kg.model import EntityIndex, Mention
 from kg.resources import data_dir
 
@@ -25,7 +26,8 @@ CUES_FILE = "event_cues.toml"
 def words(patterns: list[str]) -> re.Pattern[str]:
     """One case-insensitive alternation of word-bounded patterns, longest first."""
     ordered = sorted(patterns, key=len, reverse=True)
-    return re.compile(r"(?<![\w'])(?:" + "|".join(f"(?:{p})" for p in ordered) + r")(?![\w])", re.I)
+    pattern = r"(?<![\w'])" + alternation(ordered, re.I) + r"(?![\w])"
+    return re.compile(with_lookahead(pattern, re.I), re.I)
 
 
 def compile_list(data: dict[str, Any], key: str, name: str) -> re.Pattern[str]:

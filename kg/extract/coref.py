@@ -123,6 +123,32 @@ def _listed_by_one_name(name: str, role: str | None) -> str | None:
     return keys.pop() if len(keys) == 1 else None
 
 
+def _is_word_char(ch: str) -> bool:
+    """What the regex class ``[\\w\\-]`` holds: a letter, digit or underscore of any script, or a hyphen."""
+    return ch.isalnum() or ch in "_-"
+
+
+def _occurrences(text: str, form: str, alone: bool) -> list[tuple[int, int]]:
+    """Where ``form`` stands as a word of its own (``(?<![\\w\\-])form(?![\\w\\-])``, and with ``alone``
+    no capitalised word right after it): a plain search, not a regex compiled for each name."""
+    out: list[tuple[int, int]] = []
+    pos, size = 0, len(form)
+    while (start := text.find(form, pos)) >= 0:
+        end = start + size
+        ok = not (start and _is_word_char(text[start - 1])) and not (end < len(text) and _is_word_char(text[end]))
+        if ok and alone:
+            after = end
+            while after < len(text) and text[after] in " \t":
+                after += 1
+            ok = not (after > end and after < len(text) and "A" <= text[after] <= "Z")
+        if ok:
+            out.append((start, end))
+            pos = end
+        else:
+            pos = start + 1
+    return out
+
+
 def fold_known(form: str) -> bool:
     return known_leader(form) is not None
 
@@ -145,9 +171,8 @@ def _surnames(text: str, cands: list[Cand]) -> list[Cand]:
     for form, key in full.items():
         if form in clash or fold_known(form):
             continue
-        alone = r"(?![ \t]+[A-Z])" if form in leading else ""
-        for m in re.finditer(rf"(?<![\w\-]){re.escape(form)}(?![\w\-]){alone}", text):
-            out.append(Cand(m.start(), m.end(), "leader", key, "surname", prio=1, name=form))
+        for start, end in _occurrences(text, form, form in leading):
+            out.append(Cand(start, end, "leader", key, "surname", prio=1, name=form))
     return out
 
 
@@ -170,8 +195,8 @@ def _official_surnames(text: str, cands: list[Cand]) -> list[Cand]:
     for form, iso in country.items():
         if form in clash:
             continue
-        for m in re.finditer(rf"(?<![\w\-]){re.escape(form)}(?![\w\-])(?![ \t]+[A-Z])", text):
-            out.append(Cand(m.start(), m.end(), "country", iso, "official", prio=2, name=form))
+        for start, end in _occurrences(text, form, True):
+            out.append(Cand(start, end, "country", iso, "official", prio=2, name=form))
     return out
 
 

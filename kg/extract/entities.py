@@ -42,7 +42,7 @@ def _next_to_name(text: str, start: int, end: int) -> bool:
 
 def _gazetteer_cands(text: str) -> list[Cand]:
     g, pats = gazetteer(), patterns()
-    lower_orgs = {k.lower(): v for k, v in g.org_names.items()}
+    lower_orgs = g.org_names_lower()
     out: list[Cand] = []
     for m in pats["country"].finditer(text):
         iso, via, strict = g.country_names[norm(m.group())]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -15,6 +15,7 @@ from kg.resources import data_dir
 TRIGGERS_FILE = "meeting_triggers.toml"
 PRIORITY = {"call": 0, "video": 1, "summit": 2, "visit": 3, "talks": 4, "meeting": 5, "weak": 6}
 _MODES = {"phone", "virtual", "in_person", "unknown"}
+_KEPT = 4096  # classified texts kept
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class _Rules:
     video: re.Pattern[str]
     modified: re.Pattern[str]  # nouns a country before them only modifies ("US outlet", "US tariffs")
     each_guest: re.Pattern[str]  # "welcomed leaders, including A and B": one welcome per guest
+    #: matched text -> its trigger, kept with the rules it was classified by (``classify``)
+    classified: dict[str, Trigger] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _bad(what: str) -> KgError:
@@ -84,9 +87,19 @@ def rules() -> _Rules:
 
 
 def classify(text: str) -> Trigger:
-    """The trigger group a matched text belongs to (the longest pattern that matches it whole)."""
+    """The trigger group a matched text belongs to (the longest pattern that matches it whole).
+
+    Each pattern is tried on the text, so the answer is kept per text (a few hundred differ).
+    """
+    r = rules()
+    known = r.classified.get(text)
+    if known is not None:
+        return known
     best: tuple[int, Trigger] | None = None
-    for pat, trig in rules().by_text:
+    for pat, trig in r.by_text:
         if pat.fullmatch(text) and (best is None or len(pat.pattern) > best[0]):
             best = (len(pat.pattern), trig)
-    return best[1] if best else Trigger("meeting", "in_person", False)
+    if len(r.classified) >= _KEPT:
+        r.classified.clear()
+    found = r.classified[text] = best[1] if best else Trigger("meeting", "in_person", False)
+    return found

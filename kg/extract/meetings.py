@@ -126,11 +126,12 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 mentions = [x for x in mentions if x.span.start < limit]
             if absent:
                 mentions = [x for x in mentions if x.span.start > clause.start + absent.end()]
-            parties = [p for x in mentions if (p := party(text, x, index, trig.kind))]
-            if not absent and not any(x.span.start < pos and party(text, x, index, trig.kind) for x in mentions):
+            as_party = [(x, party(text, x, index, trig.kind)) for x in mentions]  # each mention asked once
+            parties = [p for _, p in as_party if p]
+            own_before = [x for x, p in as_party if x.span.start < pos and p]
+            if not absent and not own_before:
                 parties = [p for x in cl.subject_group(text, [y for y in sent_mentions if y.span.start < pos])
                            if (p := party(text, x, index, trig.kind))] + parties
-            own_before = [x for x in mentions if x.span.start < pos and party(text, x, index, trig.kind)]
             group = c.anaphora.search(text[clause.start:pos + len(m.group())])
             if not own_before and group:
                 parties = anaphora_parties(out, index, sent.start, group.group()) + parties

@@ -13,6 +13,7 @@ from functools import cache
 
 from kg.datafiles import read_tsv
 from kg.link import gazetteer
+from kg.lookahead import with_lookahead
 
 PARTICLES = {
     "von",
@@ -212,7 +213,7 @@ def _trie(names: list[str]) -> str:
 
 
 def _bounded(alternation: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w.\-])(?:{alternation})(?![\w\-]|\.\w)")
+    return re.compile(with_lookahead(rf"(?<![\w.\-])(?:{alternation})(?![\w\-]|\.\w)"))
 
 
 @cache
@@ -230,6 +231,6 @@ def patterns() -> dict[str, re.Pattern[str]]:
         ),
         "place": _bounded(_trie(list(g.place_names))),
         "leader": _bounded(_trie([n for e in g.leaders.values() for n in (e.label, *e.aliases)])),
-        "title": re.compile(rf"(?<![\w\-])(?:{title_alt})(?![\w\-])"),
+        "title": re.compile(with_lookahead(rf"(?<![\w\-])(?:{title_alt})(?![\w\-])")),
         "anaphor": _bounded(_alternation(anaphors, True)) if anaphors else re.compile(r"(?!x)x"),
     }

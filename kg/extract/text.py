@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 from kg.model import Article
 
@@ -32,11 +32,16 @@ class Sentence:
     text: str
 
 
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
-    word = re.search(r"([A-Za-z.]+)$", text[:dot])
-    if not word:
+    start = dot  # the run of letters and dots right before the dot, read backwards (not a search of the paragraph)
+    while start and text[start - 1] in _WORD_CHARS:
+        start -= 1
+    if start == dot:
         return False
-    token = word.group(1).lower().rstrip(".")
+    token = text[start:dot].lower().rstrip(".")
     # single capital initials ("Donald J. Trump") never end a sentence
     return token in _ABBREVIATIONS or (len(token) == 1 and text[dot - 1].isupper())
 
@@ -79,7 +84,7 @@ def _bounded(chunk: str, s: int, e: int) -> list[tuple[int, int]]:
     return out
 
 
-@cache
+@lru_cache(maxsize=64)  # the few articles being extracted: unbounded, a worker kept every article it read
 def _sentences(text: str) -> tuple[Sentence, ...]:
     return tuple(Sentence(i, s, e, text[s:e]) for i, (s, e) in enumerate(split(text)))
 

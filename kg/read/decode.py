@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -61,8 +62,13 @@ def read_bytes(path: Path, name: str, max_bytes: int | None = None) -> bytes:
     return data
 
 
+#: control characters no text file holds (all below 32 but tab, newline, vertical tab, form feed, return),
+#: and the replacement character a failed decoding leaves
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
+
+
 def _looks_binary(text: str) -> bool:
-    controls = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or ch == "\ufffd")
+    controls = sum(1 for _ in _CONTROL.finditer(text))
     return controls > max(2, len(text) // 100)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
+from kg.lookahead import with_lookahead
 from kg.read.dates import MONTHS, full_dates
 
 DATELINE = re.compile(
@@ -28,9 +29,9 @@ DATELINE_LOOSE = re.compile(
     + r")\.?\s+\d{1,2})\.?\s*(?:\([^()]{2,60}\)|/[^/]{2,40}/)\s*(?:[-–—:.]+|$)",
     re.IGNORECASE,
 )
-_YEAR = re.compile(r"\b(?:(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True))
+_YEAR = re.compile(with_lookahead(r"\b(?:(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True))
                    + r")\.?\s+|(?:in|of|since|by|until|till|from|for|early|late|mid|during|before|after)\s+)"
-                   r"(?P<year>(?:19|20)\d{2})\b(?![-/]\d)", re.IGNORECASE)
+                   r"(?P<year>(?:19|20)\d{2})\b(?![-/]\d)", re.IGNORECASE), re.IGNORECASE)
 _FUTURE = re.compile(r"\b(?:will|shall|is due|are due|is set to|are set to|is expected|are expected|next|"
                      r"plans? to|upcoming|scheduled)\b", re.IGNORECASE)
 _NEUTRAL = re.compile(r"\b(?:would|could|should|might|may)\b", re.IGNORECASE)

@@ -1,56 +1,72 @@
-"""New articles stored many at a time: one bulk load, made all-or-nothing by a journal.
+"""Articles stored many at a time: one bulk load, made all-or-nothing by a journal.
 
 Oxigraph's transactional writes cost ~20 µs a quad here: an article with its default-graph
 copies, ~4 ms, the ingest's bottleneck. Its bulk loader writes index files directly, three times
-faster, but is not atomic. So a batch of new articles is first written to ``journal.nq`` (fsync,
-atomic rename), bulk-loaded from those bytes, and the journal is removed once the load is on
-disk. A store opened for writing with a journal left over (the process was killed mid-load)
-removes whatever the batch may have written, so every article is stored whole or not at all.
+faster, but is not atomic. So a batch is first written to ``journal.nq`` (``kg.store.journal``):
+the new articles, what new versions of stored articles and changed entity descriptions add, and
+what they delete. Then the deletions are applied, the rest bulk-loaded, and the journal removed
+once both are on disk. A store opened for writing with a journal left over (the process was
+killed mid-batch) undoes the batch: every article is stored whole or not at all, and an article
+being replaced keeps its old version.
+
+A new version of a stored article is written as the difference (at 100k articles, 45-63 ms an
+article as a transaction of its own after the load; in the load, the difference's default-graph
+share costs a few lookups).
 """
 
 from __future__ import annotations
 
-import os
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.errors import StoreError
-from kg.store import counters
+from kg.store import counters, journal
+from kg.store.journal import JOURNAL, recover
 from kg.store.terms import checked_iri, parse_ntriples
 
 if TYPE_CHECKING:
     from kg.store.core import Store
 
-JOURNAL = "journal.nq"
+__all__ = ["JOURNAL", "SIZE", "ArticleBatch", "recover"]
+
 #: articles per bulk load (~220 quads each with their default-graph copies): 10k articles 224/s against 219/s
 #: with 200, 100k in 662 s against 722 s with 2,500
 SIZE = 1000
 #: lines remembered as already in the default graph (~50 % of an article's lines describe shared entities)
 SEEN_MAX = 200_000
 NT = ox.RdfFormat.N_TRIPLES
+ALL = b"*"
+_DEFAULT = ox.DefaultGraph()
+Pair = tuple[ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
 
 
 class ArticleBatch:
     """Queue articles with ``add``; ``commit`` stores the queue. Not thread-safe.
 
-    ``size`` 0: ``commit`` is one transaction instead of a bulk load (one article, no journal).
+    ``size`` 0: ``commit`` is one transaction instead of a bulk load (one article; a journal only
+    when it deletes something).
     """
 
     def __init__(self, store: Store, size: int = SIZE) -> None:
         self.store = store
         self.size = size
-        self._staged = ox.Store()  # in memory: parses (all or nothing) and holds the queue's named graphs
-        self._default: list[bytes] = []  # the same triples for the default graph, as N-Triples
-        self._keys: set[str] = set()  # bulk-loaded, and replaced after the load (a key's versions keep their order)
+        self._staged = ox.Store()  # in memory (parses all or nothing): new articles and new descriptions
+        self._versions = ox.Store()  # new versions of stored articles, changed descriptions: written as a difference
+        self._default: list[bytes] = []  # the staged lines for the default graph not in it yet, as far as we know
+        self._stale: set[bytes] = set()  # subjects (as in lines) of queued versions replaced since: their lines
+        #                                   may be stated no more (ALL: any line)
+        self._keys: set[str] = set()
         self._queued = 0
-        self._replacing: list[tuple[str, str, Mapping[str, str]]] = []  # applied in order after the load
+        self._replacing: set[ox.NamedNode] = set()  # graphs of stored articles with a new version queued
+        self._fresh: set[str] = set()  # IRIs described for the first time (in _staged)
+        self._changing: set[str] = set()  # IRIs whose stored description a queued one replaces (in _versions)
         self._known: dict[str, str] = {}  # entity IRI -> description (N-Triples) stored or queued
         self._seen: set[bytes] = set()  # N-Triples lines in the default graph, valid while generation is
         self._generation = store.generation
-        self._facts: set[str] = set()  # meetings and pledges of the queued articles (for kg.merge.update)
+        self._facts: set[str] = set()  # meetings and pledges of the new articles (for kg.merge.update)
         #: commits so far, also those ``add`` makes when the queue is full (a caller reporting progress follows it)
         self.commits = 0
         if not store.read_only:
@@ -62,38 +78,36 @@ class ArticleBatch:
     def add(self, key: str, ntriples: str, entities: Mapping[str, str] | None = None) -> None:
         """Store an article (N-Triples) with its entity descriptions, as ``Store.replace_article`` does.
 
-        A new article whose entity descriptions are new or unchanged (the usual case) joins the
-        bulk load; any other (already stored or queued, or changing a description) is replaced in
-        one transaction after it, in the order given, which leaves the same store as adding one
-        at a time. The queue is committed once it holds ``size`` articles.
+        Another version of a queued article or description replaces the queued one, so the store
+        ends as if they were added one at a time. The queue is committed once it holds ``size`` articles.
         """
         store = self.store
         graph = ox.NamedNode(checked_iri(store.article_graph(key)))
         entities = entities or {}
-        fresh = self._fresh(entities)
-        if key in self._keys or fresh is None or store.oxigraph.contains_named_graph(graph):
-            parse_ntriples(ntriples)  # refused now, not at commit
-            self._replacing.append((key, ntriples, entities))
-            self._keys.add(key)
-            self._known.update(entities)
-            self._commit_if_full()
-            return
-        data = [_nt_bytes(ntriples)] + [_nt_bytes(entities[iri]) for iri in fresh]
+        described = self._compare(entities)  # (a description that is not N-Triples is refused here)
+        data = _nt_bytes(ntriples)
+        again = key in self._keys
+        stored = graph in self._replacing if again else store.oxigraph.contains_named_graph(graph)
+        target = self._versions if stored else self._staged
+        if again:
+            parse_ntriples(ntriples)  # refused now, the queued version kept
+            if not stored:
+                self._stale.update(_subjects(self._staged.quads_for_pattern(None, None, None, graph)))
+            target.remove_graph(graph)
         try:
-            self._staged.load(data[0], format=NT, to_graph=graph)
-            if fresh:
-                self._staged.load(b"".join(data[1:]), format=NT, to_graph=ox.NamedNode(store.entities_graph))
+            target.load(data, format=NT, to_graph=graph)
         except SyntaxError as exc:
-            self._staged.remove_graph(graph)
+            target.remove_graph(graph)
             raise StoreError(f"not valid N-Triples: {exc}") from exc
-        self._default.append(self._unseen(data))
-        self._facts |= counters.facts_in_ntriples(ntriples)
-        self._known.update((iri, entities[iri]) for iri in fresh)
+        lines = [line for iri, new in described if (line := self._describe(iri, entities[iri], new))]
+        if stored:
+            self._replacing.add(graph)
+        else:
+            lines.insert(0, data)
+            self._facts |= counters.facts_in_ntriples(ntriples)
+        self._queued += not (again or stored)
+        self._default.append(self._unseen(lines))
         self._keys.add(key)
-        self._queued += 1
-        self._commit_if_full()
-
-    def _commit_if_full(self) -> None:
         if self.size and len(self) >= self.size:
             self.commit()
 
@@ -107,216 +121,237 @@ class ArticleBatch:
         seen.update(lines)
         return b"".join(lines)
 
-    def _fresh(self, entities: Mapping[str, str]) -> list[str] | None:
-        """The IRIs whose descriptions are not stored yet; None when one differs from the stored one."""
-        ents = ox.NamedNode(self.store.entities_graph)
-        fresh = []
+    def _compare(self, entities: Mapping[str, str]) -> list[tuple[str, set[ox.Triple]]]:
+        """The IRIs whose description differs from the one stored or queued, with their new triples."""
+        out = []
         for iri in sorted(entities):
             text = entities[iri]
             if self._known.get(iri) == text:
                 continue
             new = set(parse_ntriples(text))
-            old = (set(parse_ntriples(self._known[iri])) if iri in self._known
-                   else {ox.Triple(q.subject, q.predicate, q.object)
-                         for q in self.store.oxigraph.quads_for_pattern(ox.NamedNode(iri), None, None, ents)})
-            if old and old != new:
-                return None
-            if old:
+            old = set(parse_ntriples(self._known[iri])) if iri in self._known else self._stored(iri)
+            if old != new:
+                out.append((iri, new))
+            elif iri not in self._fresh and iri not in self._changing:
                 self._known[iri] = text  # the same description, written differently
-            else:
-                fresh.append(iri)
-        return fresh
+        return out
+
+    def _stored(self, iri: str) -> set[ox.Triple]:
+        ents = ox.NamedNode(self.store.entities_graph)
+        return {q.triple for q in self.store.oxigraph.quads_for_pattern(ox.NamedNode(iri), None, None, ents)}
+
+    def _describe(self, iri: str, text: str, new: set[ox.Triple]) -> bytes | None:
+        """Queue a description in place of the stored or queued one; its lines when it is the first."""
+        ents, node, data = ox.NamedNode(self.store.entities_graph), ox.NamedNode(iri), _nt_bytes(text)
+        for queue, queued in ((self._staged, self._fresh), (self._versions, self._changing)):
+            if iri in queued:
+                for q in list(queue.quads_for_pattern(node, None, None, ents)):
+                    queue.remove(q)
+                if queue is self._staged:
+                    self._stale.add(str(node).encode("utf-8"))
+        self._known[iri] = text
+        if iri in self._fresh or not (stored := self._stored(iri)):
+            self._staged.load(data, format=NT, to_graph=ents)
+            self._fresh.add(iri)
+            return data
+        self._changing.discard(iri)
+        if new != stored:  # (else back to the stored one)
+            self._versions.load(data, format=NT, to_graph=ents)
+            self._changing.add(iri)
+        return None
 
     def commit(self) -> None:
-        """Store the queue, then the replacements; each article whole or not at all."""
-        replacing, self._replacing = self._replacing, []
-        queued = self._queued + len(replacing)
-        self._load()
-        for key, ntriples, entities in replacing:
-            self._replace(key, ntriples, entities)
-        self.commits += bool(queued)
+        """Store the queue; each article whole or not at all."""
+        if len(self):
+            try:
+                self._write()
+            except BaseException:
+                self._known.clear()
+                self._seen.clear()
+                raise
+            finally:
+                self._clear()
+            self.commits += 1
 
-    def _replace(self, key: str, ntriples: str, entities: Mapping[str, str]) -> None:
-        """``Store._replace``, measured for the counters, its facts noted for the merge update."""
+    def _write(self) -> None:
+        """Journal, deletions, bulk load (``size`` 0: one transaction), journal removed; counters and facts kept."""
         store = self.store
-        graph = store.article_graph(key)
-        ents = ox.NamedNode(store.entities_graph)
-        new = parse_ntriples(ntriples)
-        old = [q.triple for q in store.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
-        described = []
-        for iri in sorted(entities):
-            described += [q.triple for q in store.oxigraph.quads_for_pattern(ox.NamedNode(iri), None, None, ents)]
-            described += parse_ntriples(entities[iri])
-        counters.note_facts(store, counters.facts_in_graph(store, graph) | counters.facts_in_ntriples(ntriples))
-        if _ground(old, new, described):
-            self._patch(graph, old, ntriples, entities)
-            return
-        ents_was, before = counters.nonempty(store, ents.value), _described(store, entities)
-        change = counters.Change(store, [graph], [*old, *new, *described])
-        store._replace(key, ntriples, entities)
-        change.done([(ents.value, _described(store, entities) - before, ents_was,
-                      counters.nonempty(store, ents.value))])
-
-    def _patch(self, graph: str, old: list[ox.Triple], ntriples: str, entities: Mapping[str, str]) -> None:
-        """``Store._replace`` as one DELETE DATA / INSERT DATA request of the exact difference, the default
-        graph's share worked out here by lookups: its pattern-matching update matches every other graph
-        stating a shared triple (at 100k articles, 45 ms a replacement here against 60-67 ms)."""
-        store, oxs = self.store, self.store.oxigraph
-        ents = ox.NamedNode(store.entities_graph)
-        name = ox.NamedNode(graph)
-        old_e = {q.triple for iri in entities for q in oxs.quads_for_pattern(ox.NamedNode(iri), None, None, ents)}
-        new_e = _as_stored(entities[iri] for iri in sorted(entities))
-        old_g, new_g = set(old), _as_stored([ntriples])
-        stated = new_g | new_e
-        subjects = {ox.NamedNode(iri) for iri in entities}
-
-        def elsewhere(t: ox.Triple) -> bool:  # stated by a graph that stays as it is
-            return any(not isinstance(q.graph_name, ox.DefaultGraph) and q.graph_name != name
-                       and (q.graph_name != ents or t.subject not in subjects)
-                       for q in oxs.quads_for_pattern(t.subject, t.predicate, t.object))
-
-        gone = {t for t in (old_g | old_e) - stated if _in(oxs, t) and not elsewhere(t)}
-        added = {t for t in stated if not _in(oxs, t)}
-        ents_added = {t for t in new_e - old_e if not _in(oxs, t, ents)}  # (a subject outside ``entities``)
-        deletes = [(name, old_g - new_g), (ents, old_e - new_e), (None, gone)]
-        inserts = [(name, new_g - old_g), (ents, ents_added), (None, added)]
-        text = " ;\n".join(f"{verb} DATA {{\n{body}}}" for verb, parts in (("DELETE", deletes), ("INSERT", inserts))
-                            if (body := "".join(_sparql_data(g, ts) for g, ts in parts if ts)))
-        was_e = counters.nonempty(store, ents.value)
-        change = counters.Change(store, [], gone | added)
-        if text:
-            store._write(text)
-        change.done([(graph, len(new_g) - len(old_g), bool(old_g), bool(new_g)),
-                     (ents.value, len(ents_added) - len(old_e - new_e), was_e, counters.nonempty(store, ents.value))])
-
-    def _load(self) -> None:
-        """The new articles: journal, bulk load, remove the journal (``size`` 0: one transaction)."""
-        if not self._queued:
-            self._keys = set()
-            return
-        store = self.store
-        default = b"".join(self._default)
-        data = (self._staged.dump(format=ox.RdfFormat.N_QUADS) or b"") + default
+        oxs = store._writable()
+        ents = store.entities_graph
+        gained, lost, facts, graphs = self._difference()
+        versions = {q.triple for q in gained}
+        dropped, lines = self._candidates(b"".join(self._default))
         kept = counters.load(store)
         if kept is not None:
             counters.invalidate(store)
-            statements = len(self._staged)
-            new_graphs = [g.value for g in self._staged.named_graphs()
-                          if isinstance(g, ox.NamedNode) and (g.value != store.entities_graph
-                                                              or not counters.nonempty(store, g.value))]
-            new_default = counters.absent_from_default(store, parse_ntriples(default.decode("utf-8")))
-        counters.note_facts(store, self._facts)
-        if not self.size:
-            try:
-                store._writable().load(data, format=ox.RdfFormat.N_QUADS)
-            except OSError as exc:
-                raise StoreError(f"write failed: {exc}", where=store.path) from exc
-            self._clear()
-            if kept is not None:
-                counters.bulk_added(store, kept, statements, new_graphs, new_default)
-            return
-        journal = store.path / JOURNAL
+        gain = counters.default_gain(store, lines, versions)
+        gone = self._left_default(lost)
+        counters.note_facts(store, self._facts | facts, absent=gain.unknown)
+        graphs += [(g.value, False, True) for g in self._staged.named_graphs()
+                   if isinstance(g, ox.NamedNode) and g.value != ents]
+        ents_was = counters.nonempty(store, ents)
+        new = (self._staged.dump(format=ox.RdfFormat.N_QUADS) or b"") + lines
+        changed = journal.nquads(gained) + journal.nquads(gain.added)
+        deleted = journal.nquads(lost) + journal.nquads(_in_default(gone))
+        statements = len(self._staged) + len(gained) - len(lost)
+        path = store.path / JOURNAL
+        logged = bool(self.size or deleted)
+        if logged:
+            journal.write(path, new, changed, deleted)
         try:
-            _write_synced(journal, data)
-        except OSError as exc:
-            raise StoreError(f"cannot write the ingest journal: {exc.strerror}", where=journal) from exc
-        try:
-            store._writable().bulk_load(data, format=ox.RdfFormat.N_QUADS)
-            store.oxigraph.flush()
+            _delete(oxs, [*lost, *_in_default(gone)])
+            if self.size:
+                if new or changed:
+                    oxs.bulk_load(new + changed, format=ox.RdfFormat.N_QUADS)
+                oxs.flush()
+            elif new or changed:
+                oxs.load(new + changed, format=ox.RdfFormat.N_QUADS)
         except (OSError, RuntimeError, SyntaxError) as exc:
-            self._known.clear()
-            self._seen.clear()
-            recover(store)
+            if logged:
+                recover(store)
             raise StoreError(f"write failed: {exc}", where=store.path) from exc
-        finally:
-            self._clear()
-        journal.unlink()
-        if kept is not None:
-            counters.bulk_added(store, kept, statements, new_graphs, new_default)
+        if logged:
+            path.unlink()
+        graphs.append((ents, ents_was, counters.nonempty(store, ents)))
+        counters.batch_written(store, kept, statements, graphs, gain, gone)
+        # lines of these subjects may not be in the default graph (gone, dropped), or will hardly come again
+        # (new to the store: an article's own): the lines kept describe shared entities
+        forget = {str(t.subject).encode("utf-8") for t in gone | dropped} | {f"<{i}>".encode() for i in gain.unknown}
+        if forget:
+            self._seen = {line for line in self._seen if line.split(b" ", 1)[0] not in forget}
+
+    def _candidates(self, lines: bytes) -> tuple[set[ox.Triple], bytes]:
+        """The triples of queued versions replaced since that the queue no longer states, and the
+        default-graph lines without them."""
+        stale = self._stale
+        dropped: set[ox.Triple] = set()
+        if stale:
+            kept = []
+            for line in lines.splitlines(keepends=True):
+                if ALL in stale or line.split(b" ", 1)[0] in stale:
+                    found = parse_ntriples(line.decode("utf-8"))  # (a comment: nothing)
+                    if found and not self._states(found[0]):
+                        dropped.add(found[0])
+                        continue
+                kept.append(line)
+            lines = b"".join(kept)
+        return dropped, lines
+
+    def _states(self, t: ox.Triple) -> bool:
+        """Whether a queued graph states the triple."""
+        return any(next(iter(queue.quads_for_pattern(t.subject, t.predicate, t.object)), None) is not None
+                   for queue in (self._staged, self._versions))
+
+    def _difference(self) -> tuple[list[ox.Quad], list[ox.Quad], set[str], list[tuple[str, bool, bool]]]:
+        """What the queued versions add to and delete from the stored graphs (and descriptions), the facts
+        they touch, and (graph, non-empty before, after) of the replaced graphs."""
+        oxs = self.store.oxigraph
+        ents = ox.NamedNode(self.store.entities_graph)
+        gained: list[ox.Quad] = []
+        lost: list[ox.Quad] = []
+        facts: set[str] = set()
+        graphs: list[tuple[str, bool, bool]] = []
+        parts = [(g, None) for g in self._replacing] + [(ents, ox.NamedNode(iri)) for iri in sorted(self._changing)]
+        for graph, subject in parts:
+            old = {q.triple for q in oxs.quads_for_pattern(subject, None, None, graph)}
+            new = {q.triple for q in self._versions.quads_for_pattern(subject, None, None, graph)}
+            if old == new:
+                continue
+            if subject is None:
+                facts |= _facts(old) | _facts(new)
+                graphs.append((graph.value, bool(old), bool(new)))
+            gained += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in new - old]
+            lost += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in old - new]
+        return gained, lost, facts, graphs
+
+    def _left_default(self, lost: Iterable[ox.Quad]) -> set[ox.Triple]:
+        """The triples ``lost`` takes out of the default graph: no graph states them after the batch.
+
+        A subject's quads are read at once (one seek) when they are few (an article's own subjects);
+        a shared one's (a country) are looked up per triple.
+        """
+        oxs = self.store.oxigraph
+        by_subject: dict[ox.NamedNode | ox.BlankNode | ox.Triple, set[ox.Triple]] = defaultdict(set)
+        for q in lost:
+            by_subject[q.subject].add(q.triple)
+        changing = {ox.NamedNode(iri) for iri in self._changing}
+        gone = set()
+        for subject, triples in by_subject.items():
+            ts = {t for t in triples if not self._states(t)}
+            if not ts:
+                continue
+            read = self._stated(oxs.quads_for_pattern(subject, None, None), changing, limit=counters.SCAN)
+            if read is not None:
+                held, kept = read
+                gone |= {t for t in ts if (t.predicate, t.object) in held - kept}
+                continue
+            for t in ts:
+                read = self._stated(oxs.quads_for_pattern(t.subject, t.predicate, t.object), changing, limit=0)
+                if read is not None and read[0] and not read[1]:
+                    gone.add(t)
+        return gone
+
+    def _stated(self, quads: Iterable[ox.Quad], changing: set[ox.NamedNode],
+                limit: int) -> tuple[set[Pair], set[Pair]] | None:
+        """((predicate, object) in the default graph, those a graph the batch leaves as it is states);
+        None when there are more than ``limit`` quads (0: no limit, but the first such graph ends the read)."""
+        ents = ox.NamedNode(self.store.entities_graph)
+        held: set[Pair] = set()
+        kept: set[Pair] = set()
+        for n, q in enumerate(quads):
+            if limit and n >= limit:
+                return None
+            name, pair = q.graph_name, (q.predicate, q.object)
+            if isinstance(name, ox.DefaultGraph):
+                held.add(pair)
+            elif name not in self._replacing and (name != ents or q.subject not in changing):
+                kept.add(pair)
+                if not limit:
+                    break
+        return held, kept
 
     def _clear(self) -> None:
         self._staged = ox.Store()  # a new one: clear() keeps the interned strings, and gets slower
+        self._versions = ox.Store()
         self._default = []
         self._keys = set()
         self._queued = 0
+        self._stale = set()
+        self._replacing = set()
+        self._fresh = set()
+        self._changing = set()
         self._facts = set()
 
 
-def recover(store: Store) -> bool:
-    """Undo what an interrupted batch wrote, if its journal is there; idempotent, so a crash here is safe too."""
-    journal = store.path / JOURNAL
-    if not journal.exists():
-        return False
-    oxs = store._writable()
-    try:
-        quads = list(ox.parse(path=str(journal), format=ox.RdfFormat.N_QUADS))
-    except (OSError, SyntaxError) as exc:
-        raise StoreError(f"cannot read the ingest journal: {exc}", where=journal,
-                         fix="restore the store from a backup, or ingest into a new one") from exc
-    ents = ox.NamedNode(store.entities_graph)
-    for name in {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode) and q.graph_name != ents}:
-        if oxs.contains_named_graph(name):
-            oxs.remove_graph(name)
+def _delete(oxs: ox.Store, quads: list[ox.Quad]) -> None:
+    """Remove quads: one DELETE DATA request for those without blank nodes (it cannot name one)."""
+    by_graph: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[str]] = {}
     for q in quads:
-        if q.graph_name == ents:  # descriptions the batch added (it only adds new ones)
+        if any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object, q.graph_name)):
             oxs.remove(q)
-    for q in quads:
-        if isinstance(q.graph_name, ox.DefaultGraph) and not any(
-                not isinstance(h.graph_name, ox.DefaultGraph)
-                for h in oxs.quads_for_pattern(q.subject, q.predicate, q.object)):
-            oxs.remove(q)
-    oxs.flush()
-    journal.unlink()
-    return True
+        else:
+            by_graph.setdefault(q.graph_name, []).append(f"{q.subject} {q.predicate} {q.object} .\n")
+    if by_graph:
+        body = "".join("".join(lines) if isinstance(g, ox.DefaultGraph) else f"GRAPH {g} {{\n{''.join(lines)}}}\n"
+                       for g, lines in by_graph.items())
+        oxs.update(f"DELETE DATA {{\n{body}}}")
 
 
-def _ground(*parts: Iterable[ox.Triple]) -> bool:
-    """No blank nodes (DELETE DATA cannot name one)."""
-    return not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
-                   for ts in parts for t in ts)
+def _subjects(quads: Iterable[ox.Quad]) -> set[bytes]:
+    """Subjects as their lines start (ALL for a blank node: its label in the lines is another)."""
+    return {ALL if isinstance(q.subject, ox.BlankNode) else str(q.subject).encode("utf-8") for q in quads}
 
 
-def _in(oxs: ox.Store, t: ox.Triple, graph: ox.NamedNode | ox.DefaultGraph | None = None) -> bool:
-    """Whether the graph (default: the default graph) holds the triple."""
-    return ox.Quad(t.subject, t.predicate, t.object, graph or ox.DefaultGraph()) in oxs
+def _in_default(triples: Iterable[ox.Triple]) -> list[ox.Quad]:
+    return [ox.Quad(t.subject, t.predicate, t.object, _DEFAULT) for t in triples]
 
 
-def _as_stored(texts: Iterable[str]) -> set[ox.Triple]:
-    """Triples as the store gives them back: a typed literal in its canonical form (``+00:00`` is ``Z``)."""
-    mem = ox.Store()
-    mem.load(b"".join(_nt_bytes(text) for text in texts), format=NT)
-    return {q.triple for q in mem}
-
-
-def _nt_str(t: ox.Triple) -> str:
-    return f"{t.subject} {t.predicate} {t.object} .\n"
-
-
-def _sparql_data(graph: ox.NamedNode | None, triples: Iterable[ox.Triple]) -> str:
-    lines = "".join(map(_nt_str, triples))
-    return lines if graph is None else f"GRAPH {graph} {{\n{lines}}}\n"
-
-
-def _described(store: Store, iris: Iterable[str]) -> int:
-    """Quads describing these IRIs in the entities graph."""
-    ents = ox.NamedNode(store.entities_graph)
-    return sum(1 for iri in iris for _ in store.oxigraph.quads_for_pattern(ox.NamedNode(iri), None, None, ents))
+def _facts(triples: Iterable[ox.Triple]) -> set[str]:
+    """Meeting and pledge IRIs the triples type."""
+    return {t.subject.value for t in triples if t.predicate == counters.RDF_TYPE  # type: ignore[union-attr]
+            and isinstance(t.object, ox.NamedNode) and t.object.value in counters.FACT_CLASSES}
 
 
 def _nt_bytes(text: str) -> bytes:
     """N-Triples as bytes ending with a line break, so two documents concatenate into one."""
     return (text if text.endswith("\n") else text + "\n").encode("utf-8")
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

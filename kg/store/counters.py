@@ -36,6 +36,10 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 FACT_CLASSES = (DIP + "Meeting", DIP + "Pledge")
 _FACT_SUFFIXES = tuple(f"> <{RDF_TYPE.value}> <{cls}> ." for cls in FACT_CLASSES)
 _DEFAULT = ox.DefaultGraph()
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: a subject with at most this many default-graph triples is read whole (one seek) rather than looked up per triple
+SCAN = 64
+_TYPE_TEXT = f" <{RDF_TYPE.value}> ".encode()
 
 
 @dataclass
@@ -178,38 +182,98 @@ def _count_default(counts: Counts, before: set[ox.Triple], after: set[ox.Triple]
             counts.add_class(str(t.object.value), -1)  # type: ignore[union-attr]
 
 
-def bulk_added(store: Store, counts: Counts | None, statements: int, new_graphs: Iterable[str],
-               new_default: set[ox.Triple]) -> None:
-    """After a bulk load of ``statements`` new quads in ``new_graphs`` (new) and the entities graph;
-    ``new_default``: the default-graph triples that were not in the store before the load."""
+def batch_written(store: Store, counts: Counts | None, statements: int, graphs: Iterable[tuple[str, bool, bool]],
+                  gained: Gain, lost: set[ox.Triple]) -> None:
+    """After a batch (``kg.store.batch``) changed ``statements`` quads in the named graphs and ``graphs``
+    ((graph, non-empty before, after)); ``gained`` / ``lost``: what it added to / took out of the default graph."""
     if counts is None:
         return
-    for name in new_graphs:
-        counts.graphs += 1
-        if name.startswith(store.article_graph("")):
-            counts.articles += 1
+    prefix = store.article_graph("")
+    for name, was, now in graphs:
+        if was != now:
+            step = 1 if now else -1
+            counts.graphs += step
+            if name.startswith(prefix):
+                counts.articles += step
     counts.statements += statements
-    _count_default(counts, set(), new_default)
+    counts.triples += gained.triples - len(lost)
+    for cls, n in gained.classes.items():
+        counts.add_class(cls, n)
+    for t in lost:
+        if t.predicate == RDF_TYPE:
+            counts.add_class(str(t.object.value), -1)  # type: ignore[union-attr]
     _write(store, {"valid": True, **asdict(counts)})
 
 
-def absent_from_default(store: Store, triples: Iterable[ox.Triple]) -> set[ox.Triple]:
-    """The triples the default graph does not hold (before a bulk load adds them).
+@dataclass
+class Gain:
+    """What a batch adds to the default graph (``default_gain``)."""
 
-    A subject the default graph does not know at all (a new article, its evidence, most of its
-    meetings) costs one lookup for all its triples; the others, one lookup per triple.
+    triples: int = 0
+    classes: dict[str, int] = field(default_factory=dict)  # rdf:type object -> new instances
+    unknown: set[str] = field(default_factory=set)  # subject IRIs the default graph held nothing about
+    added: set[ox.Quad] = field(default_factory=set)  # of ``triples`` (not the lines): the new ones
+
+    def count(self, cls: str, n: int = 1) -> None:
+        self.classes[cls] = self.classes.get(cls, 0) + n
+
+
+def default_gain(store: Store, lines: bytes, triples: Iterable[ox.Triple] = ()) -> Gain:
+    """What loading ``lines`` (N-Triples) and ``triples`` adds to the default graph, looked up before the load.
+
+    ~100k lines a commit: they are parsed at once and grouped by their subject's text (one triple a line),
+    cheaper than by term objects. A subject the default graph does not know at all (a new article,
+    its evidence, most of its meetings) costs one lookup for all its triples, a subject with up to ``SCAN``
+    triples there one read of them; the others, one lookup per triple.
     """
-    by_subject: dict[ox.NamedNode | ox.BlankNode | ox.Triple, list[ox.Triple]] = defaultdict(list)
-    for t in triples:
-        by_subject[t.subject].append(t)
+    text = [line for line in lines.splitlines(keepends=True) if line.strip() and not line.lstrip().startswith(b"#")]
+    quads = list(ox.parse(b"".join(text), format=ox.RdfFormat.N_TRIPLES)) if text else []
+    n = len(quads)
+    quads += [ox.Quad(t.subject, t.predicate, t.object, _DEFAULT) for t in triples]
+    groups: dict[bytes, list[int]] = defaultdict(list)
+    if n == len(text):
+        for i, line in enumerate(text):
+            groups[line.split(None, 1)[0]].append(i)
+        typed = {i for i, line in enumerate(text) if _TYPE_TEXT in line}
+    else:  # (not one triple a line: grouped by the subject itself)
+        for i in range(n):
+            groups[str(quads[i].subject).encode("utf-8")].append(i)
+        typed = set(range(n))
+    for i in range(n, len(quads)):
+        groups[str(quads[i].subject).encode("utf-8")].append(i)
+    typed.update(range(n, len(quads)))
+    by_subject: dict[ox.NamedNode | ox.BlankNode | ox.Triple, set[int]] = {}
+    for group in groups.values():  # (one subject written two ways: one group)
+        by_subject.setdefault(quads[group[0]].subject, set()).update(group)
+    gain = Gain()
     oxs = store.oxigraph
-    absent: set[ox.Triple] = set()
-    for subject, ts in by_subject.items():
-        if next(iter(oxs.quads_for_pattern(subject, None, None, _DEFAULT)), None) is None:
-            absent.update(ts)
+    for subject, members in by_subject.items():
+        qs = {quads[i] for i in members}
+        held: set[ox.Quad] = set()
+        crowded = False
+        for q in oxs.quads_for_pattern(subject, None, None, _DEFAULT):  # one seek, then a few steps
+            if len(held) >= SCAN:
+                crowded = True
+                break
+            held.add(q)
+        if crowded:
+            new = {q for q in qs if q not in oxs}
+        elif held:  # (a typed literal may be written otherwise than stored, "+00:00" for "Z": looked up, by value)
+            new = {q for q in qs if q not in held and (not _typed(q.object) or q not in oxs)}
         else:
-            absent.update(t for t in ts if ox.Quad(t.subject, t.predicate, t.object, _DEFAULT) not in oxs)
-    return absent
+            new = qs
+            if isinstance(subject, ox.NamedNode):
+                gain.unknown.add(subject.value)
+        gain.added |= {quads[i] for i in members if i >= n} & new
+        gain.triples += len(new)
+        for q in {quads[i] for i in members & typed} & new:
+            if q.predicate == RDF_TYPE and isinstance(q.object, ox.NamedNode):
+                gain.count(q.object.value)
+    return gain
+
+
+def _typed(term: object) -> bool:
+    return isinstance(term, ox.Literal) and term.language is None and term.datatype.value != _XSD_STRING
 
 
 def _in_default(store: Store, t: ox.Triple) -> bool:
@@ -279,21 +343,28 @@ def take_before(store: Store) -> Before:
     return _BEFORE.pop(store, {})
 
 
-def note_facts(store: Store, facts: Iterable[str]) -> None:
+def note_facts(store: Store, facts: Iterable[str], absent: Iterable[str] = ()) -> None:
     """Facts a write adds, changes or removes (call it before the write): the next ``kg.merge.update``
-    relinks their signatures and updates the summary by what they held before (``before``) and hold after."""
+    relinks their signatures and updates the summary by what they held before (``before``) and hold after.
+
+    ``absent``: IRIs the default graph holds nothing about (known from the caller's lookups): no lookup.
+    """
     _mark(store)
     facts = set(facts)
     store.pending_facts.update(facts)
     graph = _DEFAULT if store.merged_default else None
     oxs = store.oxigraph
-    store.pending_dates.update(q.object for iri in facts
+    unknown = set(absent) if store.merged_default else set()
+    store.pending_dates.update(q.object for iri in facts - unknown
                                for q in oxs.quads_for_pattern(ox.NamedNode(iri), _DATE, None, graph)
                                if isinstance(q.object, ox.Literal))
     held = before(store)
     for iri in facts - held.keys():  # the first write since the last merge update: what the summary counted
         node = ox.NamedNode(iri)
         found: dict[str, frozenset[str]] = dict.fromkeys((p.value for p in BEFORE_PROPS), frozenset())
+        if iri in unknown:
+            held[iri] = found  # new to the store: it held nothing
+            continue
         for prop in BEFORE_PROPS:  # rdf:type first: a fact new to the store costs one lookup
             found[prop.value] = frozenset(str(q.object) if isinstance(q.object, ox.Literal) else q.object.value  # type: ignore[union-attr]
                                           for q in oxs.quads_for_pattern(node, prop, None, graph))
