@@ -200,7 +200,8 @@ def test_a_stored_date_count_that_cannot_be_right_is_recounted(tmp_path: Path) -
 COUNTING = Path(__file__).parent.parent / "bench" / "baseline_queries"
 
 
-PARAMS = {"meetings-between": {"a": "France", "b": "Volodymyr Zelensky"}}  # a query with required parameters
+PARAMS = {"meetings-between": {"a": "France", "b": "Volodymyr Zelensky"},  # queries with required parameters
+          "meetings-of-leader": {"leader": "Emmanuel Macron", "limit": "2"}}
 CASES: list[tuple[str, dict[str, str]]] = [(p.stem, PARAMS.get(p.stem, {})) for p in sorted(COUNTING.glob("*.rq"))]
 CASES += [("timeline", {"from": "2025-01", "to": "2025-12-31"}), ("timeline", {"from": "2025-03", "limit": "4"})]
 
