@@ -147,7 +147,8 @@ def entity_descriptions(graph: Graph | Iterable[tuple[Node, Node, Node]]) -> dic
 
 
 def _outcome(triples: list[Plain], key: str, source: str) -> Outcome:
-    from kg.map import entity_rows, nt_rows, rdflib_triples
+    from kg.map import rdflib_triples
+    from kg.map_nt import entity_rows, nt_rows
     from kg.validate import conforms_ntriples
 
     rows = nt_rows(triples)

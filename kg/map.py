@@ -5,7 +5,7 @@ gives the same graph and the same leader, country or dated meeting gets the same
 IRI in every article: graphs from different articles merge by plain union.
 
 The mapping is written once, on plain values (an IRI is a ``str``, a literal a
-``Lit``): the ingest renders them straight to N-Triples (``nt_rows``), and
+``Lit``): the ingest renders them straight to N-Triples (``kg.map_nt``), and
 ``to_graph`` turns them into rdflib terms. Building rdflib terms for every triple
 and serialising them again was half the per-article cost of the ingest worker.
 """
@@ -13,14 +13,12 @@ and serialising them again was half the per-article cost of the ingest worker.
 from __future__ import annotations
 
 import hashlib
-import re
 from functools import cache, lru_cache
 from typing import NamedTuple
 from urllib.parse import quote
 
 from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
-from rdflib.plugins.serializers.nt import _quote_encode, _quoteLiteral
 from rdflib.term import Node
 
 from kg.model import Article, EntityRef, Evidence, Facts, Leader, Meeting, Pledge
@@ -350,55 +348,3 @@ def to_graph(facts: Facts, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
     for triple in to_triples(facts, base_iri):
         g.add(triple)
     return g
-
-
-# ---- N-Triples, byte for byte what rdflib's serializer writes for the same terms -----------------
-
-_NOT_IN_IRI = re.compile(r'[<>" {}|\\^`]')
-
-
-def _iri_nt(iri: str) -> str:
-    if _NOT_IN_IRI.search(iri):
-        return URIRef(iri).n3()  # raises, as the serializer does, for an IRI it cannot write
-    return f"<{iri}>"
-
-
-@lru_cache(maxsize=65536)
-def _typed_nt(_kind: str, lit: Lit) -> str:
-    """rdflib's own lexical form for a typed literal (it normalises some: booleans, dates)."""
-    return _quoteLiteral(to_term(lit))  # type: ignore[arg-type]
-
-
-def _term_nt(value: str | Lit) -> str:
-    if isinstance(value, str):
-        return _iri_nt(value)
-    if value.datatype is None and value.lang is None and isinstance(value.value, str):
-        return _quote_encode(value.value)
-    return _typed_nt(type(value.value).__name__, value)  # the type too: Lit(True) == Lit(1)
-
-
-def nt_rows(triples: list[Plain]) -> list[str]:
-    """One N-Triples line per triple, as ``rdflib``'s ``_nt_row`` writes it."""
-    done: dict[str | Lit, str] = {}
-    rows = []
-    for s, p, o in triples:
-        rows.append(f"{done.get(s) or done.setdefault(s, _term_nt(s))} {done.get(p) or done.setdefault(p, _term_nt(p))}"
-                    f" {done.get(o) or done.setdefault(o, _term_nt(o))} .\n")
-    return rows
-
-
-def entity_rows(triples: list[Plain], rows: list[str]) -> dict[str, str]:
-    """Canonical country and organisation descriptions (type, label, ISO code) as N-Triples per IRI."""
-    kept = (_V.label, _V.iso)
-    described: dict[str, list[tuple[str, int]]] = {}
-    typed: dict[str, dict[str, int]] = {_V.Country: {}, _V.Organization: {}}
-    for i, (s, p, o) in enumerate(triples):
-        if p in kept:
-            described.setdefault(s, []).append((p, i))
-        elif p == _V.type and isinstance(o, str) and o in typed:
-            typed[o].setdefault(s, i)
-    out: dict[str, str] = {}
-    for subjects in typed.values():
-        for s in sorted(subjects):
-            out[s] = rows[subjects[s]] + "".join(rows[i] for p in kept for q, i in described.get(s, ()) if q == p)
-    return out

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg import merge_index, summary, summary_dates, summary_leaders, summary_pairs
+from kg import merge_index, summary, summary_apply, summary_dates, summary_leaders, summary_pairs
 from kg.merge_index import SignatureIndex
 
 if TYPE_CHECKING:
@@ -157,20 +157,23 @@ def _links(meetings: dict[str, Report], pledges: dict[str, Report]) -> list[tupl
 
 
 def recompute(store: Store) -> int:
-    """Rebuild ``B graph/merged`` in one transaction, then the summary (``kg.summary``); returns the
-    number of sameAs links."""
-    from kg.store.counters import merge_done, take_before, take_pending
+    """Rebuild ``B graph/merged``, then the summary (``kg.summary``), each by its difference, in parts;
+    returns the number of sameAs links."""
+    from kg.store.pending import merge_done, merge_owed, take_before, take_pending
 
     take_pending(store)
     take_before(store)
+    merge_owed(store)  # the graphs below are written in parts
     store.pending_dates = set()
     meetings = _collect(store, "dip:Meeting", MEETING_PROPS)
     pledges = _collect(store, "dip:Pledge", PLEDGE_PROPS)
     links = _links(meetings, pledges)
     with closing(SignatureIndex(store.path)) as index:
         index.rebuild(_filed(meetings, pledges))
-    store.replace_graph(store.merged_graph, "\n".join(f"<{a}> <{OWL_SAME_AS}> <{b}> ." for a, b in links))
-    store.replace_graph(summary.graph_iri(store), "\n".join(_summary(store, meetings, pledges)))
+    # in parts: a crash before ``merge_done`` leaves the marker (another process's), so the next pass is full
+    store.replace_graph(store.merged_graph, "\n".join(f"<{a}> <{OWL_SAME_AS}> <{b}> ." for a, b in links),
+                        parts=True)
+    store.replace_graph(summary.graph_iri(store), "\n".join(_summary(store, meetings, pledges)), parts=True)
     summary.mark_kept(store)
     merge_done(store)
     return len(links)
@@ -249,13 +252,6 @@ def _peers(index: SignatureIndex, groups: Iterable[tuple[int, frozenset[str]]]) 
     return out
 
 
-def _links_of(store: Store, iri: str) -> list[tuple[str, str]]:
-    merged = ox.NamedNode(store.merged_graph)
-    node = ox.NamedNode(iri)
-    quads = store.oxigraph.quads_for_pattern(node, _SAME, None, merged)
-    return [(q.subject.value, q.object.value) for q in quads]  # type: ignore[union-attr]
-
-
 def _linked_to(store: Store, canonical: str) -> list[str]:
     merged = ox.NamedNode(store.merged_graph)
     quads = store.oxigraph.quads_for_pattern(None, _SAME, ox.NamedNode(canonical), merged)
@@ -266,7 +262,7 @@ def relink(store: Store, facts: Iterable[str], changed: set[str] | None = None,
            diff: tuple[set[tuple[str, str]], set[tuple[str, str]]] | None = None) -> tuple[int, int]:
     """Relink the signatures of ``facts`` (meeting/pledge IRIs added, changed or removed since the
     merged graph was last right); (links removed, links added). ``changed`` receives both ends of
-    every link removed or added; ``diff`` the links removed and added (for ``summary.apply``)."""
+    every link removed or added; ``diff`` the links removed and added (for ``summary_apply.apply``)."""
     with closing(SignatureIndex(store.path)) as index:
         return _relink(store, index, set(facts), changed, diff)
 
@@ -278,16 +274,16 @@ def _relink(store: Store, index: SignatureIndex, touched: set[str], changed: set
     if not index.ready:  # a store from before the index, or from kg build: filed once, as it is now
         index.rebuild(_filed(_collect(store, "dip:Meeting", MEETING_PROPS),
                              _collect(store, "dip:Pledge", PLEDGE_PROPS)))
+    look = Lookups(store)
+    canonical_of = dict(look.links(touched))  # a report links to its merge's canonical IRI, if anywhere
     old: set[tuple[str, str]] = set()  # the links of every cluster a touched IRI was in
     clusters_before: list[set[str]] = []
     for iri in touched:
-        links = _links_of(store, iri)
-        canonical = links[0][1] if links else iri
+        canonical = canonical_of.get(iri, iri)
         mates = _linked_to(store, canonical)
         if mates:
             old.update((m, canonical) for m in mates)
             clusters_before.append({canonical, *mates})
-    look = Lookups(store)
     seeds = [*touched, *(next(iter(sorted(c - touched))) for c in clusters_before if c - touched)]
     look.read(seeds)
     index.refile(touched, [found for iri in touched for found in _reports(look, iri)])
@@ -318,9 +314,9 @@ def _same_as(a: str, b: str) -> ox.Triple:
 
 def update(store: Store) -> None:
     """Bring ``B graph/merged`` and the summary in line with the changes noted since they were last
-    right (see ``kg.store.counters.note_facts``): only their signatures and entities, or all when
+    right (see ``kg.store.pending.note_facts``): only their signatures and entities, or all when
     that is unknown (or the store has no summary yet)."""
-    from kg.store.counters import merge_done, take_before, take_pending
+    from kg.store.pending import merge_done, take_before, take_pending
 
     facts, stale = take_pending(store)
     noted = take_before(store)
@@ -336,7 +332,7 @@ def update(store: Store) -> None:
             recompute(store)
             return
         relink(store, facts, diff=diff)
-        summary.apply(store, {iri: noted[iri] for iri in facts}, *diff, dates)
+        summary_apply.apply(store, {iri: noted[iri] for iri in facts}, *diff, dates)
     except BaseException:
         store.merge_stale = True  # what was noted is taken: only a full pass is exact now
         raise

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from kg.batched_reads import chunks, coded, numbered, rows
 from kg.merge import _FULL, KINDS, OWL_SAME_AS, Report, add_value
 
 if TYPE_CHECKING:
@@ -35,11 +36,6 @@ class Lookups:
         self.graph = ox.DefaultGraph() if store.merged_default else None
         self.reports: dict[tuple[int, str], Report | None] = {}
 
-    def _rows(self, query: str) -> ox.QuerySolutions:
-        rows = self.store.oxigraph.query(query, use_default_graph_as_union=self.graph is None)
-        assert isinstance(rows, ox.QuerySolutions)
-        return rows
-
     def report(self, kind: int, iri: str) -> Report | None:
         key = (kind, iri)
         if key not in self.reports:
@@ -48,43 +44,36 @@ class Lookups:
 
     def read(self, iris: Iterable[str]) -> None:
         """Read the reports (of both kinds) of the IRIs not read yet, a batch at a time."""
-        todo = sorted({i for i in iris if (0, i) not in self.reports})
-        for at in range(0, len(todo), _BATCH):
-            self._read(todo[at:at + _BATCH])
+        for chunk in chunks(i for i in iris if (0, i) not in self.reports):
+            self._read(chunk)
 
     def _read(self, iris: list[str]) -> None:
-        rows: list[list[tuple[int, ox.NamedNode | ox.BlankNode | ox.Literal]]] = [[] for _ in iris]
-        values = " ".join(f"({n} {ox.NamedNode(iri)})" for n, iri in enumerate(iris))
-        for row in self._rows(_READ.replace("$VALUES", values)):
-            rows[int(row[0].value)].append((int(row[1].value), row[2]))
-        for iri, found in zip(iris, rows, strict=True):
+        per_iri: list[list[tuple[int, ox.NamedNode | ox.BlankNode | ox.Literal]]] = [[] for _ in iris]
+        for row in rows(self.store.oxigraph, _READ.replace("$VALUES", numbered(iris)), self.graph is None):
+            per_iri[int(row[0].value)].append((int(row[1].value), row[2]))
+        for iri, found in zip(iris, per_iri, strict=True):
             types = {term.value for code, term in found if code == 0}
             for kind, (cls, props, _) in enumerate(KINDS):
                 self.reports[(kind, iri)] = _report(iri, found, props) if cls in types else None
 
-
     def links(self, iris: Iterable[str]) -> set[tuple[str, str]]:
         """The ``owl:sameAs`` links of ``B graph/merged`` from the IRIs, a batch of IRIs a query."""
-        todo = sorted(set(iris))
         merged = ox.NamedNode(self.store.merged_graph)
         found: set[tuple[str, str]] = set()
-        for at in range(0, len(todo), _BATCH):
-            chunk = todo[at:at + _BATCH]
-            values = " ".join(f"({n} {ox.NamedNode(iri)})" for n, iri in enumerate(chunk))
-            query = f"SELECT ?n ?o WHERE {{ VALUES (?n ?s) {{ {values} }} GRAPH {merged} {{ ?s <{OWL_SAME_AS}> ?o }} }}"
-            found.update((chunk[int(row[0].value)], row[1].value) for row in self._rows(query))
+        for chunk in chunks(iris):
+            query = (f"SELECT ?n ?o WHERE {{ VALUES (?n ?s) {{ {numbered(chunk)} }} "
+                     f"GRAPH {merged} {{ ?s <{OWL_SAME_AS}> ?o }} }}")
+            found.update((chunk[int(row[0].value)], row[1].value)
+                         for row in rows(self.store.oxigraph, query, self.graph is None))
         return found
 
 
-#: IRIs per batched read (a query's text grows with it; beyond ~1,000 it no longer pays)
-_BATCH = 1000
 #: what ``report_of`` reads, numbered: 0 is rdf:type (it also says whether an IRI is of a kind)
 _CODES = ("rdf:type", "dip:participant", "dip:date", "prov:wasDerivedFrom", "dip:pledgedBy", "dip:pledgeType",
           "dip:recipient")
 _CODE = {prefixed: code for code, prefixed in enumerate(_CODES)}
 _READ = ("SELECT ?n ?k ?o WHERE { VALUES (?n ?s) { $VALUES } ?s ?p ?o . BIND("
-         + "".join(f"IF(?p = <{_FULL[c]}>, {k}, " for k, c in enumerate(_CODES)) + "-1" + ")" * len(_CODES)
-         + " AS ?k) FILTER(?k >= 0) }")
+         + coded([_FULL[c] for c in _CODES]) + " AS ?k) FILTER(?k >= 0) }")
 
 
 def _report(iri: str, found: list[tuple[int, ox.NamedNode | ox.BlankNode | ox.Literal]],

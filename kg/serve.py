@@ -214,18 +214,21 @@ class _Server(ThreadingHTTPServer):
     def follow_store(self) -> None:
         """Keep the server's own handle on the store at the newest snapshot, so an older one it pinned
         can be deleted by the writer (queries run in worker processes, which move by themselves)."""
-        if self.follow is None or not self._following.acquire(blocking=False):
+        if not self._following.acquire(blocking=False):
             return
         try:
-            self.follow()
+            if self.follow is not None:
+                self.follow()
         except (KgError, OSError, RuntimeError) as exc:
             log.warning("cannot move to the store's newest snapshot: %s", exc)
         finally:
             self._following.release()
 
     def server_close(self) -> None:
+        with self._following:  # a request thread moving the store to a newer snapshot ends first: it closes next
+            self.follow = None
+        self.pool.close()  # first: a request waiting for its query process ends now, not at its time limit
         super().server_close()
-        self.pool.close()
 
 
 def make_server(store: Any, host: str = "127.0.0.1", port: int = 7878, *, query_timeout: float | None = QUERY_TIMEOUT,

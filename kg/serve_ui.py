@@ -32,6 +32,7 @@ from kg.publish.views import VIEWS, asset_files, data_js, view_page
 from kg.publish.views_data import Model, Select, build_model, view_data
 from kg.query import StoredQuery, bound_text, list_queries, load_query
 from kg.serve_pool import Busy, Request
+from kg.summary import node_prefix
 from kg.vocab import DEFAULT_BASE_IRI, PREFIXES
 
 TTL = 5.0
@@ -317,5 +318,6 @@ def _resource(server: Any, path: str) -> Found:
     rows = "".join(f"<tr><th>{r.link(path, t.predicate.value, qname(t.predicate.value))}</th>"
                    f"<td>{r.term(path, t.object)}</td></tr>" for t in triples)
     incoming = [(row["s"], row["p"]) for row in _select(server)(
-        f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} FILTER(isIRI(?s)) }} LIMIT 500")]
+        f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} FILTER(isIRI(?s) && !STRSTARTS(STR(?s), "
+        f"{json.dumps(node_prefix(lv.base))})) }} LIMIT 500")]
     return _html(resource_html(iri, stem, rows, incoming, r, lv.words, nav(path)))

@@ -141,7 +141,7 @@ def refresh(store: Store, look: Reader, index: str, then: Mapping[str, Mapping[s
             patch: Patch) -> None:
     """Bring the index in line with a merge update's change, into ``patch``.
 
-    ``then``: what each written fact held before (``kg.store.counters.before``: its classes, label,
+    ``then``: what each written fact held before (``kg.store.pending.before``: its classes, label,
     articles and dates); ``canonical_then``: whether a fact had no sameAs before the relink;
     ``flipped``: the ends of the links it changed (their statements are as they were);
     ``candidates``: dates the written facts had before their writes (they may leave the index)."""

@@ -9,7 +9,7 @@ and reads only the reports of the pairs found from both (a few hundred).
 
 Which reports hold a pair depends only on each report's own ``dip:participant`` values (of a
 ``dip:Meeting``), not on the merge or on the articles, so ``refresh`` moves the index by the
-participants the written reports had before (``kg.store.counters.note_facts``) and have now; the
+participants the written reports had before (``kg.store.pending.note_facts``) and have now; the
 merge pass writes it whole from the reports it already collected, and ``kg build`` from the same
 facts on the client (tests/test_merge_incremental.py: delta = scratch). Only IRIs are indexed: a
 blank node cannot be named from another graph (the mapping mints IRIs for every party and meeting).

@@ -1,4 +1,4 @@
-"""Cached, batched point reads for the summary's delta (``kg.summary.apply``).
+"""Cached, batched point reads for the summary's delta (``kg.summary_apply.apply``).
 
 After 1,000 new articles, ``apply`` reads a few thousand facts, their merges and their
 articles' other facts: ~5 properties each, ~47k ``quads_for_pattern`` calls at 10k articles
@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from kg.batched_reads import chunks, coded, numbered, rows
+
 if TYPE_CHECKING:
     from kg.store import Store
-
-#: IRIs per batched query (the query's text grows with it; beyond ~1,000 it no longer pays)
-BATCH = 1000
 
 
 class Cached:
@@ -55,18 +54,15 @@ class Cached:
     def prefetch(self, iris: Iterable[str], props: Iterable[ox.NamedNode]) -> None:
         """Read ``props`` of every IRI not read yet, a batch of IRIs a query."""
         wanted = sorted({p.value for p in props})
-        todo = sorted({i for i in iris if any((i, p) not in self._objects for p in wanted)})
-        code = "".join(f"IF(?p = <{p}>, {k}, " for k, p in enumerate(wanted)) + "-1" + ")" * len(wanted)
-        for at in range(0, len(todo), BATCH):
-            chunk = todo[at:at + BATCH]
+        for chunk in chunks(i for i in iris if any((i, p) not in self._objects for p in wanted)):
             found: list[list[set[str]]] = [[set() for _ in wanted] for _ in chunk]
-            values = " ".join(f"({n} {ox.NamedNode(iri)})" for n, iri in enumerate(chunk))
+            values = numbered(chunk)
             # one property: a seek per IRI and property; several: one per IRI, the others dropped before decoding
             query = (f"SELECT ?n (0 AS ?k) ?o WHERE {{ VALUES (?n ?s) {{ {values} }} ?s <{wanted[0]}> ?o }}"
                      if len(wanted) == 1 else
-                     f"SELECT ?n ?k ?o WHERE {{ VALUES (?n ?s) {{ {values} }} ?s ?p ?o . BIND({code} AS ?k) "
+                     f"SELECT ?n ?k ?o WHERE {{ VALUES (?n ?s) {{ {values} }} ?s ?p ?o . BIND({coded(wanted)} AS ?k) "
                      f"FILTER(?k >= 0) }}")
-            for row in self._rows(query):
+            for row in rows(self.oxs, query, self.graph is None):
                 found[int(row[0].value)][int(row[1].value)].add(row[2].value)
             for iri, sets in zip(chunk, found, strict=True):
                 for prop, got in zip(wanted, sets, strict=True):
@@ -74,18 +70,10 @@ class Cached:
 
     def prefetch_subjects(self, prop: ox.NamedNode, values: Iterable[str]) -> None:
         """Read who states (``prop``, value) for every IRI value not read yet, a batch a query."""
-        todo = sorted({v for v in values if (prop.value, v) not in self._subjects})
-        for at in range(0, len(todo), BATCH):
-            chunk = todo[at:at + BATCH]
+        for chunk in chunks(v for v in values if (prop.value, v) not in self._subjects):
             found: list[set[str]] = [set() for _ in chunk]
-            values_text = " ".join(f"({n} {ox.NamedNode(v)})" for n, v in enumerate(chunk))
-            query = f"SELECT ?n ?s WHERE {{ VALUES (?n ?o) {{ {values_text} }} ?s {prop} ?o }}"
-            for row in self._rows(query):
+            query = f"SELECT ?n ?s WHERE {{ VALUES (?n ?o) {{ {numbered(chunk)} }} ?s {prop} ?o }}"
+            for row in rows(self.oxs, query, self.graph is None):
                 found[int(row[0].value)].add(row[1].value)
             for value, got in zip(chunk, found, strict=True):
                 self._subjects[(prop.value, value)] = got
-
-    def _rows(self, query: str) -> ox.QuerySolutions:
-        rows = self.oxs.query(query, use_default_graph_as_union=self.graph is None)
-        assert isinstance(rows, ox.QuerySolutions)
-        return rows

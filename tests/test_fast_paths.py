@@ -23,7 +23,8 @@ from kg.extract.names import patterns
 from kg.extract.text import _ABBREVIATIONS, _is_abbreviation
 from kg.ingest import entity_descriptions, process
 from kg.lookahead import alternation, first_class, with_lookahead
-from kg.map import Lit, Plain, entity_rows, nt_rows, rdflib_triples, to_graph, to_plain
+from kg.map import Lit, Plain, rdflib_triples, to_graph, to_plain
+from kg.map_nt import entity_rows, nt_rows
 from kg.read import read_article
 from kg.read.decode import _CONTROL
 

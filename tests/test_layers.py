@@ -14,9 +14,10 @@ import pytest
 
 KG = Path(__file__).resolve().parents[1] / "kg"
 #: what the storage floor must never import: everything built on it
-ABOVE_STORE = ("kg.ingest", "kg.merge", "kg.summary", "kg.query", "kg.publish", "kg.push", "kg.serve", "kg.serve_pool",
-               "kg.serve_guard", "kg.serve_ui", "kg.api", "kg.watch", "kg.cli", "kg.build", "kg.pipeline",
-               "kg.workers", "kg.reason")
+ABOVE_STORE = ("kg.ingest", "kg.merge", "kg.merge_index", "kg.merge_reads", "kg.summary", "kg.summary_apply",
+               "kg.summary_dates", "kg.summary_leaders", "kg.summary_pairs", "kg.summary_reads", "kg.query",
+               "kg.publish", "kg.push", "kg.serve", "kg.serve_pool", "kg.serve_guard", "kg.serve_ui", "kg.api",
+               "kg.watch", "kg.cli", "kg.build", "kg.pipeline", "kg.workers", "kg.reason")
 FACADE = ("kg.api", "kg.watch")
 
 

@@ -21,10 +21,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg import merge, merge_index, summary
+from kg import merge, merge_index, summary_apply
 from kg.merge import MEETING_PROPS, OWL_SAME_AS, PLEDGE_PROPS, full_summary, recompute, relink, same_as_links, update
 from kg.store import Store, open_store
-from kg.store.counters import current, facts_in_ntriples, load, recount
+from kg.store.counters import current, load, recount
+from kg.store.pending import facts_in_ntriples
 from kg.summary import graph_iri
 
 DIP = "https://w3id.org/diplomacy-kg/ontology#"
@@ -111,7 +112,7 @@ def _no_whole_recount(*args: object) -> None:
 def test_incremental_merge_equals_a_full_recompute(steps: list[tuple[str, int, object]]) -> None:
     """The summary moves by the change alone: recounting a party whole (the fallback) is never needed."""
     with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp) / "s") as store, pytest.MonkeyPatch.context() as mp:
-        mp.setattr(summary, "recount_parties", _no_whole_recount)
+        mp.setattr(summary_apply, "recount_parties", _no_whole_recount)
         current(store)
         full_passes: list[Store] = []
         mp.setattr(merge, "recompute", lambda s: full_passes.append(s) or recompute(s))
@@ -173,3 +174,78 @@ def test_the_batched_reads_of_a_relink_see_each_report_as_a_single_read_does(tmp
                     assert (batched.date, batched.articles, batched.signature) == (
                         alone.date, alone.articles, alone.signature)
         assert look.report(0, odd) is not None and look.report(0, f"{B}article/a1") is None
+
+
+def _articles(store: Store, keys: range, seed: int = 0) -> None:
+    batch = store.batch(size=2)
+    for k in keys:
+        parties = {(k + seed) % 3, (k + 1) % 3}
+        facts = [(k % 5, "meeting", parties, k % 2, k % 4), (k % 3, "pledge", {k % 3}, 0, None)]
+        batch.add(f"a{k}", ntriples(k, facts), {})
+    batch.commit()
+
+
+def test_a_full_pass_written_in_parts_is_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full pass writes the merged graph and the summary in parts (~1M summary triples at 100k articles):
+    added and removed in slices, the result, the default graph and the counters are as in one write."""
+    from kg.store import writes
+    from tests.test_store_default_graph import assert_default_is_the_merge
+
+    monkeypatch.setattr(writes, "PART", 4)
+    with open_store(tmp_path / "s") as store:
+        current(store)
+        _articles(store, range(12))
+        recompute(store)  # a new summary: added in parts
+        assert_merge_and_counters_exact(store)
+        assert_default_is_the_merge(store)
+        for k in range(0, 12, 2):
+            store.drop_article(f"a{k}")
+        _articles(store, range(20, 26), seed=1)
+        recompute(store)  # much of it goes, some comes: both in parts
+        assert_merge_and_counters_exact(store)
+        assert_default_is_the_merge(store)
+
+
+CUT_SHORT = """
+import os, sys
+from kg.store import journal, open_store, writes
+from kg import merge
+writes.PART = 3
+real, calls = journal.write, []
+def write(path, new, changed, deleted):  # the third part: its journal, half its quads, then the process dies
+    real(path, new, changed, deleted)
+    calls.append(path)
+    if len(calls) == 3:
+        lines = changed.splitlines(keepends=True)
+        store._writable().bulk_load(b"".join(lines[: len(lines) // 2]), format=journal.NQ)
+        os._exit(9)
+journal.write = write
+store = open_store(sys.argv[1])
+store.replace_graph(merge.summary.graph_iri(store), "")  # a summary to write anew, no change of facts noted
+merge.recompute(store)
+"""
+
+
+def test_a_full_pass_cut_short_in_its_parts_is_undone_and_done_again(tmp_path: Path) -> None:
+    """Death in the middle of a part's bulk load: the next open undoes that part (its journal), and the next
+    merge pass sees the marker the dead process left (though it noted no change) and is a full one, exact."""
+    import subprocess
+    import sys
+
+    from tests.test_store_default_graph import assert_default_is_the_merge
+
+    with open_store(tmp_path / "s") as store:
+        current(store)
+        _articles(store, range(10))
+        recompute(store)
+        for k in range(5):
+            store.drop_article(f"a{k}")
+        _articles(store, range(30, 36), seed=2)
+        update(store)  # all done: no marker left
+    run = subprocess.run([sys.executable, "-c", CUT_SHORT, str(tmp_path / "s")], cwd=Path(__file__).parents[1],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 9, run.stderr
+    with open_store(tmp_path / "s") as store:
+        assert_default_is_the_merge(store)  # the journal undid the half-loaded part
+        current(store)  # the counters were left invalid: recounted when read
+        assert_merge_and_counters_exact(store)  # update() sees the dead process's marker: a full pass

@@ -213,3 +213,12 @@ def test_class_page_lists_meetings_by_date(site: Path) -> None:
     html = (site / "classes" / "dip-Meeting.html").read_text()
     dates = re.findall(r'<span class="date">([^<]*)</span>', html)
     assert dates == ["3 Jan 2025", "Feb 2025"]  # a day, a month only: as known
+
+
+def test_the_summary_index_nodes_are_not_listed_as_referring_to_a_resource(tmp_path: Path) -> None:
+    store = local_store()
+    index, graph = ox.NamedNode(B + "graph/summary/meetings/ab12"), ox.NamedNode(B + "graph/summary")
+    store.add(ox.Quad(index, ox.NamedNode(DIP + "meetingsOf"), ox.NamedNode(B + "person/keir-starmer"), graph))
+    publish_site(store, tmp_path / "out", base_iri=B)
+    html = (tmp_path / "out" / "person" / "keir-starmer.html").read_text()
+    assert "graph/summary" not in html and "Referenced by" in html  # the meetings and pledges still refer to him

@@ -118,6 +118,8 @@ def test_port_in_use_is_a_clear_error(endpoint: str) -> None:
 SLOW = ("SELECT (COUNT(*) AS ?n) WHERE { ?a <http://x/p> ?x . ?b <http://x/p> ?y . ?c <http://x/p> ?z "
         "FILTER(STR(?x) < STR(?y) && STR(?y) < STR(?z)) }")
 FAST = "SELECT (COUNT(*) AS ?n) WHERE { ?s <http://x/p> ?o }"
+#: billions of rows, counted as they come: minutes of work in little memory
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a <http://x/p> ?x . ?b <http://x/p> ?y . ?c <http://x/p> ?z }"
 
 
 def _quads(n: int) -> list[ox.Quad]:
@@ -214,3 +216,51 @@ def test_cli_serve_stops_a_query_over_its_time_limit(tmp_path: Path) -> None:
             proc.send_signal(signal.SIGABRT)
             pytest.fail("kg serve did not stop on SIGINT:\n" + proc.communicate(timeout=20)[1])
     assert proc.returncode == 0, err
+
+
+def test_cli_serve_stops_at_once_on_sigint_while_a_query_runs(tmp_path: Path) -> None:
+    """Ctrl-C during a long query: its process is stopped first, so the request waiting for it ends and
+    the server exits at once, not at the query's time limit."""
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    from tests.fixtures_oxigraph import free_port
+
+    with open_store(tmp_path / "s") as st:
+        st.load(_quads(3000))
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "kg", "serve", "--port", str(port),
+                             "--store", str(tmp_path / "s"), "--query-timeout", "600"],
+                            cwd=DATA.parents[2], stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}/sparql?"
+    answers: list[object] = []
+    try:
+        for _ in range(100):
+            try:
+                if _ask(url, FAST)[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+
+        def slow() -> None:
+            try:
+                answers.append(_ask(url, ENDLESS)[0])
+            except OSError as exc:  # the server went away mid-request
+                answers.append(exc)
+
+        client = threading.Thread(target=slow, daemon=True)
+        client.start()
+        time.sleep(1.5)  # the query is running in its process
+        assert not answers
+    finally:
+        start = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        try:
+            _, err = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)
+            pytest.fail("kg serve did not stop on SIGINT:\n" + proc.communicate(timeout=20)[1])
+    assert proc.returncode == 0, err
+    assert time.monotonic() - start < 15, answers

@@ -92,3 +92,22 @@ def test_the_protocol_endpoint_is_unchanged(root: str) -> None:
     status, headers, body = get(root + "sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}))
     assert status == 200 and json.loads(body)["boolean"] is True
     assert "Content-Security-Policy" not in headers
+
+
+def test_the_summary_index_nodes_are_not_listed_as_referring_to_a_resource() -> None:
+    store = ox.Store()
+    store.load(path=str(DATA / "store.trig"), format=ox.RdfFormat.TRIG)
+    index = ox.NamedNode("https://w3id.org/diplomacy-kg/id/graph/summary/meetings/ab12")
+    store.add(ox.Quad(index, ox.NamedNode("https://w3id.org/diplomacy-kg/ontology#meetingsOf"),
+                      ox.NamedNode("https://w3id.org/diplomacy-kg/id/person/keir-starmer"),
+                      ox.NamedNode("https://w3id.org/diplomacy-kg/id/graph/summary")))
+    server = make_server(store, "127.0.0.1", 0, query_timeout=20)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        status, _, body = get(server.url.rsplit("/sparql", 1)[0] + "/person/keir-starmer.html")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+    assert status == 200 and "graph/summary" not in body and "Referenced by" in body

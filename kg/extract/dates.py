@@ -15,17 +15,23 @@ article gives only in part (a month-only header): it fixes the year of a bare da
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
 
+from kg.extract.date_pick import (
+    WEEKDAYS,
+    Precision,
+    Tense,
+    fmt,
+    nearest_weekday,
+    nth_day,
+    period_month,
+    pick_month,
+    pick_year,
+)
 from kg.lookahead import with_lookahead
 from kg.model import Span
-
-Tense = Literal["past", "future"] | None
-Precision = Literal["day", "month", "year"]
 
 _MONTH_NAMES = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
@@ -33,7 +39,6 @@ _MONTH_NAMES = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
     "oct": 10, "nov": 11, "dec": 12,
 }
-_WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "a": 1}
 
 # Capitalised only: "may" and "march" are verbs in lower case.
@@ -111,127 +116,6 @@ def _month(token: str) -> int:
     return _MONTH_NAMES[token.lower().rstrip(".")]
 
 
-def _fmt(d: date, precision: Precision) -> str:
-    return {"day": d.isoformat(), "month": d.isoformat()[:7], "year": str(d.year)}[precision]
-
-
-def _last_day(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
-
-
-def _pick_year(month: int, day: int, pub: date, tense: Tense, year_hint: int | None,
-               weekday: int | None = None) -> date | None:
-    """The year that puts month/day nearest the publication date, biased by tense.
-
-    The year is chosen as if the day existed in every year, then the date must exist:
-    "Feb. 29" in a 2025 article is not moved to 2024. A weekday written with the date
-    picks, among the near years, the one where it falls on that weekday.
-    """
-    if year_hint:
-        try:
-            return date(year_hint, month, day)
-        except ValueError:
-            return None
-    if day > 31 or (month == 2 and day > 29) or (month in (4, 6, 9, 11) and day > 30):
-        return None
-    scored: list[tuple[int, int]] = []
-    for y in (pub.year - 1, pub.year, pub.year + 1):
-        if not 1 <= y <= 9999:
-            continue
-        near = date(y, month, min(day, _last_day(y, month)))
-        delta = (near - pub).days
-        cost = abs(delta) + (200 if (tense == "past" and delta > 2) or (tense == "future" and delta < -2) else 0)
-        scored.append((cost, y))
-    if weekday is not None:
-        fitting = [(c, y) for c, y in scored if day <= _last_day(y, month) and date(y, month, day).weekday() == weekday]
-        if fitting:
-            scored = fitting
-    if not scored:
-        return None
-    year = min(scored)[1]
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _pick_month(month: int, pub: date, tense: Tense, year_hint: int | None) -> date:
-    if year_hint:
-        return date(year_hint, month, 1)
-    if tense == "future":
-        return date(pub.year if month >= pub.month else pub.year + 1, month, 1)
-    if tense == "past" or month <= pub.month:
-        return date(pub.year if month <= pub.month else pub.year - 1, month, 1)
-    # no tense and a later month this year: the nearer of the two
-    ahead, back = month - pub.month, pub.month + 12 - month
-    return date(pub.year if ahead <= back else pub.year - 1, month, 1)
-
-
-def _weekday(name: str, which: str, pub: date, tense: Tense) -> date:
-    """Held events: the most recent such day (that day itself in a same-day report); planned: the next."""
-    wd = _WEEKDAYS[name.lower()]
-    back = (pub.weekday() - wd) % 7
-    ahead = (wd - pub.weekday()) % 7
-    if which == "last":
-        return pub - timedelta(days=back or 7)
-    if which == "next":
-        return pub + timedelta(days=ahead or 7)
-    return pub + timedelta(days=ahead) if tense == "future" else pub - timedelta(days=back)
-
-
-def _nth(day: int, pub: date, tense: Tense) -> date | None:
-    """"On the 24th": this month's, else the month before (held) or after (planned)."""
-    if not 1 <= day <= 31:
-        return None
-    prev = (pub.year - (pub.month == 1), 12 if pub.month == 1 else pub.month - 1)
-    nxt = (pub.year + (pub.month == 12), 1 if pub.month == 12 else pub.month + 1)
-    this = date(pub.year, pub.month, day) if day <= _last_day(pub.year, pub.month) else None
-    if this is not None and (tense is None or (tense == "past") == (this <= pub)):
-        return this
-    y, mo = prev if tense != "future" else nxt
-    return date(y, mo, day) if day <= _last_day(y, mo) else None
-
-
-def _span_month(first: date, last: date) -> str | None:
-    """The month holding most of the days from ``first`` to ``last``; None when none holds most."""
-    days = (last - first).days + 1
-    counts: dict[str, int] = {}
-    for i in range(days):
-        key = (first + timedelta(days=i)).isoformat()[:7]
-        counts[key] = counts.get(key, 0) + 1
-    month, n = max(counts.items(), key=lambda kv: kv[1])
-    return month if n * 2 > days else None
-
-
-def _period(which: str, unit: str, pub: date, tense: Tense) -> str | None:
-    """"Earlier this week", "over the weekend", "next month": the month these days fall in."""
-    monday = pub - timedelta(days=pub.weekday())
-    if unit == "month":
-        if which == "last":
-            return _fmt(pub.replace(day=1) - timedelta(days=1), "month")
-        if which == "next":
-            return _fmt(pub.replace(day=_last_day(pub.year, pub.month)) + timedelta(days=1), "month")
-        return _fmt(pub, "month")
-    if unit == "days":
-        if which == "the past":
-            return _span_month(pub - timedelta(days=4), pub)
-        return _span_month(pub + timedelta(days=1), pub + timedelta(days=5))
-    if unit == "week":
-        first, last = {
-            "last": (monday - timedelta(days=7), monday - timedelta(days=1)),
-            "next": (monday + timedelta(days=7), monday + timedelta(days=13)),
-            "earlier this": (monday, pub), "later this": (pub, monday + timedelta(days=6)),
-        }.get(which, (monday, monday + timedelta(days=6)))
-        return _span_month(first, last)
-    # the weekend: the one just past for what happened, the coming one for what is planned
-    saturday = monday + timedelta(days=5)
-    if which == "last" or (which != "next" and tense != "future" and pub.weekday() < 5):
-        saturday -= timedelta(days=7)
-    elif which == "next" or (tense == "future" and pub.weekday() == 6):
-        saturday += timedelta(days=7)
-    return _span_month(saturday, saturday + timedelta(days=1))
-
-
 def _resolve(kind: str, m: re.Match[str], pub: date | None, tense: Tense,
              year_hint: int | None) -> tuple[str | None, Precision | None]:
     """Value and precision of one match; never raises for a date past the calendar's ends."""
@@ -250,37 +134,37 @@ def _resolve_unsafe(kind: str, m: re.Match[str], pub: date | None, tense: Tense,
     g = m.groupdict()
     year = int(g["y"]) if g.get("y") else None
     if kind == "wd_paren":
-        wd = _WEEKDAYS[g["wd"].lower()]
+        wd = WEEKDAYS[g["wd"].lower()]
         day = int(g.get("d") or g.get("d3") or 0) or _ORDINAL_WORDS.get((g.get("dw") or "").lower(), 0)
         token = g.get("m") or g.get("m3")
         if token is None:  # "Friday (first)": a day of the month
             if pub is None:
                 return None, "day"
-            d = _nth(day, pub, tense)
+            d = nth_day(day, pub, tense)
             if d is None or d.weekday() != wd:
-                d = next((c for c in (_nth(day, pub, "past"), _nth(day, pub, "future")) if c and c.weekday() == wd),
-                         None)
-            return (_fmt(d, "day") if d else None), "day"
+                near = (nth_day(day, pub, "past"), nth_day(day, pub, "future"))
+                d = next((c for c in near if c and c.weekday() == wd), None)
+            return (fmt(d, "day") if d else None), "day"
         month = _month(token)
         if year:
-            return _fmt(date(year, month, day), "day"), "day"
+            return fmt(date(year, month, day), "day"), "day"
         if pub is None:
             return None, "day"
-        d = _pick_year(month, day, pub, tense, year_hint, wd)
-        return (_fmt(d, "day") if d else None), "day"
+        d = pick_year(month, day, pub, tense, year_hint, wd)
+        return (fmt(d, "day") if d else None), "day"
     if kind in ("range_md", "range_dm", "md", "dm"):
         month, day = _month(g["m"]), int(g["d"])
         precision: Precision = "month" if kind.startswith("range") else "day"
         if not 1 <= day <= 31:
             return None, None
         if year:
-            return _fmt(date(year, month, day), precision), precision
+            return fmt(date(year, month, day), precision), precision
         if pub is None:
             return None, precision
         written = re.match(r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", m.group())
-        weekday = _WEEKDAYS[written.group(1).lower()] if written and precision == "day" else None
-        d = _pick_year(month, day, pub, tense, year_hint, weekday)
-        return (_fmt(d, precision) if d else None), precision
+        weekday = WEEKDAYS[written.group(1).lower()] if written and precision == "day" else None
+        d = pick_year(month, day, pub, tense, year_hint, weekday)
+        return (fmt(d, precision) if d else None), precision
     if kind == "my":
         return f"{year:04d}-{_month(g['m']):02d}", "month"
     if kind == "year":
@@ -292,7 +176,7 @@ def _resolve_unsafe(kind: str, m: re.Match[str], pub: date | None, tense: Tense,
         t: Tense = "past" if pre in ("since", "last", "after") else "future" if pre in ("next", "until") else tense
         if pre == "this":
             t = None
-        return _fmt(_pick_month(_month(g["m"]), pub, t, year_hint), "month"), "month"
+        return fmt(pick_month(_month(g["m"]), pub, t, year_hint), "month"), "month"
     if pub is None:
         return None, _PRECISION.get(kind, "day")
     if kind == "rel_year":
@@ -304,10 +188,10 @@ def _resolve_unsafe(kind: str, m: re.Match[str], pub: date | None, tense: Tense,
                  "on the": ""}.get(which, which)
         if unit == "days" and which == "next":
             which = "the coming"
-        return _period(which, unit, pub, tense), "month"
+        return period_month(which, unit, pub, tense), "month"
     if kind == "nth":
-        d = _nth(int(g["d"]), pub, tense)
-        return (_fmt(d, "day") if d else None), "day"
+        d = nth_day(int(g["d"]), pub, tense)
+        return (fmt(d, "day") if d else None), "day"
     if kind == "rel_day":
         which = g["which"].lower()
         if which == "yesterday":
@@ -319,10 +203,10 @@ def _resolve_unsafe(kind: str, m: re.Match[str], pub: date | None, tense: Tense,
             d = pub - timedelta(days=int(n) if n.isdigit() else _NUMBER_WORDS[n])
         else:
             d = pub
-        return _fmt(d, "day"), "day"
+        return fmt(d, "day"), "day"
     if kind == "weekday":
         which = (g["which"] or "on").lower()
-        return _fmt(_weekday(g["wd"], which, pub, tense), "day"), "day"
+        return fmt(nearest_weekday(g["wd"], which, pub, tense), "day"), "day"
     return None, None
 
 
@@ -405,6 +289,6 @@ def _resolve_with_year(kind: str, m: re.Match[str], year: int) -> tuple[str | No
         d = date(year, month, day)
     except ValueError:
         return None, "day"
-    if kind == "wd_paren" and d.weekday() != _WEEKDAYS[g["wd"].lower()]:
+    if kind == "wd_paren" and d.weekday() != WEEKDAYS[g["wd"].lower()]:
         return None, "day"  # the weekday contradicts the year: leave it, do not guess
     return d.isoformat(), "day"

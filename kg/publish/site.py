@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
+from kg import summary
 from kg.errors import PublishError
 from kg.publish import source as src
 from kg.publish.dumps import dump_path, write_canonical, write_derived
@@ -125,9 +126,10 @@ def _resource_page(iri: str, path: str, triples: list[ox.Triple], incoming: list
     return resource_html(iri, path, rows, incoming, r, words)
 
 
-def _statements(texts: list[tuple[Path, ox.RdfFormat]], resources: dict[str, str]
+def _statements(texts: list[tuple[Path, ox.RdfFormat]], resources: dict[str, str], index: str
                 ) -> tuple[dict[str, list[ox.Triple]], dict[str, list[tuple[str, str]]]]:
-    """Per resource, what all graphs say about it (as ``src.subject_triples``) and who refers to it.
+    """Per resource, what all graphs say about it (as ``src.subject_triples``) and who refers to it
+    (not the summary's index nodes, whose IRIs start with ``index``).
 
     Read from the canonical dumps just written (every graph's quads, and the merged view): parsing
     a file is ~10x faster than scanning the on-disk store, and it is one pass.
@@ -142,7 +144,7 @@ def _statements(texts: list[tuple[Path, ox.RdfFormat]], resources: dict[str, str
             seen = about.get(s.value)
             if seen is not None:
                 seen.add((q.predicate, o))
-            if isinstance(o, ox.NamedNode) and o.value in about:
+            if isinstance(o, ox.NamedNode) and o.value in about and not s.value.startswith(index):
                 refs.setdefault(o.value, set()).add((s.value, q.predicate.value))
     triples: dict[str, list[ox.Triple]] = {}
     for iri, pairs in about.items():
@@ -273,8 +275,6 @@ def publish_site(source: Any, out_dir: Path, *, base_iri: str = DEFAULT_BASE_IRI
     out_dir = Path(out_dir)
     target = out_dir.resolve()  # a deploy link given as the folder itself is followed; links inside never
     check_target(target)
-    from kg import summary
-
     summary.require(source, PublishError)  # its dumps would give the global queries no rows where loaded
     report = SiteReport(out_dir)
     if source_base is None:
@@ -363,7 +363,8 @@ def _build(source: Any, out_dir: Path, base_iri: str, site_url: str, sparql_endp
         words = Pages(model, r)
         canonical.result()
     triples, incoming = _statements([(dump_path(folder, DUMP_NAME, "nquads"), ox.RdfFormat.N_QUADS),
-                                     (dump_path(folder, DUMP_NAME, "nt"), ox.RdfFormat.N_TRIPLES)], resources)
+                                     (dump_path(folder, DUMP_NAME, "nt"), ox.RdfFormat.N_TRIPLES)], resources,
+                                    summary.node_prefix(base_iri))
     report.resources = len(resources)
     classes: dict[str, tuple[str, int]] = {}
 

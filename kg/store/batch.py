@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg.errors import StoreError
-from kg.store import counters, journal
+from kg.store import counters, journal, pending
 from kg.store.journal import JOURNAL, recover
 from kg.store.terms import checked_iri, parse_ntriples
 
@@ -104,7 +104,7 @@ class ArticleBatch:
             self._replacing.add(graph)
         else:
             lines.insert(0, data)
-            self._facts |= counters.facts_in_ntriples(ntriples)
+            self._facts |= pending.facts_in_ntriples(ntriples)
         self._queued += not (again or stored)
         self._default.append(self._unseen(lines))
         self._keys.add(key)
@@ -186,7 +186,7 @@ class ArticleBatch:
             counters.invalidate(store)
         gain = counters.default_gain(store, lines, versions)
         gone = self._left_default(lost)
-        counters.note_facts(store, self._facts | facts, absent=gain.unknown)
+        pending.note_facts(store, self._facts | facts, absent=gain.unknown)
         graphs += [(g.value, False, True) for g in self._staged.named_graphs()
                    if isinstance(g, ox.NamedNode) and g.value != ents]
         ents_was = counters.nonempty(store, ents)

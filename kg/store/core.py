@@ -39,7 +39,7 @@ from rdflib import Graph
 
 from kg.errors import StoreError
 from kg.store import batch as article_batch
-from kg.store import counters, snapshot, writes
+from kg.store import counters, pending, snapshot, writes
 from kg.store import default as merge_default
 from kg.store.lock import StoreLock
 from kg.store.terms import checked_iri, to_rdflib
@@ -292,7 +292,7 @@ class Store:
             raise StoreError(f"this update writes the default graph ({op}), which kg derives from the named graphs",
                              where=self.path, fix="name a graph: INSERT DATA { GRAPH <...> { ... } }, or WITH <...>")
         counters.invalidate(self)  # what it changes is not measured: recounted when next read
-        counters.note_unknown(self)  # and the merged graph is recomputed whole
+        pending.note_unknown(self)  # and the merged graph is recomputed whole
         self._write(" ;\n".join((sparql, *merge_default.RESYNC)))
 
     def replace_article(self, key: str, ntriples: str, entities: Mapping[str, str] | None = None) -> None:
@@ -329,14 +329,15 @@ class Store:
             ops.append(merge_default.insert(ents, "\n".join(entities[k] for k in sorted(entities))))
         self._write(" ;\n".join(ops))
 
-    def replace_graph(self, graph: str, ntriples: str) -> None:
-        """Replace a whole named graph by N-Triples (empty: remove it), in one transaction.
+    def replace_graph(self, graph: str, ntriples: str, *, parts: bool = False) -> None:
+        """Replace a whole named graph by N-Triples (empty: remove it), in one transaction (``parts``:
+        a large change in several, for a caller that redoes it after a crash, as ``patch_graph``).
 
         Only the difference is written when neither side has blank nodes (and the graph stays):
         the merged graph is rewritten after every ingest and barely changes (100k articles: 12 s
         for all 75k links, 1.6 s to read and compare them).
         """
-        writes.replace_graph(self, graph, ntriples)
+        writes.replace_graph(self, graph, ntriples, parts=parts)
 
     def patch_graph(self, graph: str, gone: Iterable[ox.Triple], added: Iterable[ox.Triple], *,
                     before: int | None = None) -> None:
@@ -357,7 +358,7 @@ class Store:
         """Drop an article's graph (the caller brings the merged graph in line). False if it was not there."""
         if key not in self.article_keys():
             return False
-        counters.note_facts(self, counters.facts_in_graph(self, self.article_graph(key)))  # for kg.merge.update
+        pending.note_facts(self, pending.facts_in_graph(self, self.article_graph(key)))  # for kg.merge.update
         self.replace_graph(self.article_graph(key), "")
         return True
 

@@ -1,4 +1,4 @@
-"""What a store holds, counted at write time, and the facts a write touched since the last merge.
+"""What a store holds, counted at write time.
 
 ``kg stats`` and the ingest summary read ``counters.json`` instead of scanning the store
 (at 100k articles a count of the statements alone reads 22M quads). Every write path of
@@ -8,21 +8,17 @@ The file says ``"valid": false`` while a write is under way, so a crash in betwe
 user's SPARQL Update, whose effect is not measured) leaves counters that are recounted, by
 one scan, the next time they are read. They are always exactly what a scan gives.
 
-The same writes note the meeting and pledge IRIs they add or remove (``note_facts``), so
-``kg.merge.update`` relinks only the signatures they touch. ``merge.pending`` in the store
-folder says a merge update is owed; left by a crash, it makes the next one a full recompute.
+The same writes note the meeting and pledge IRIs they touch for the merge (``kg.store.pending``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
 
 import pyoxigraph as ox
 
@@ -30,11 +26,9 @@ if TYPE_CHECKING:
     from kg.store.core import Store
 
 FILE = "counters.json"
-PENDING = "merge.pending"
 DIP = "https://w3id.org/diplomacy-kg/ontology#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 FACT_CLASSES = (DIP + "Meeting", DIP + "Pledge")
-_FACT_SUFFIXES = tuple(f"> <{RDF_TYPE.value}> <{cls}> ." for cls in FACT_CLASSES)
 _DEFAULT = ox.DefaultGraph()
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: a subject with at most this many default-graph triples is read whole (one seek) rather than looked up per triple
@@ -134,7 +128,8 @@ class Change:
     change (what the changed graphs stated, and state).
     """
 
-    def __init__(self, store: Store, graphs: Iterable[str] = (), triples: Iterable[ox.Triple] = ()) -> None:
+    def __init__(self, store: Store, graphs: Iterable[str] = (), triples: Iterable[ox.Triple] = (), *,
+                 added: bool = False) -> None:
         self.store = store
         self.counts = load(store)
         if self.counts is None:  # not valid: nothing to keep up to date; recounted when read
@@ -142,8 +137,9 @@ class Change:
         invalidate(store)
         self.graphs = list(dict.fromkeys(graphs))
         self.triples = set(triples)
+        self.added = added  # the write adds ``triples`` to the default graph: no need to look them up after
         self.before_graphs = {g: _graph_size(store, g) for g in self.graphs}
-        self.before = {t for t in self.triples if _in_default(store, t)}
+        self.before = _present(store, self.triples)
 
     def done(self, sized: Iterable[tuple[str, int, bool, bool]] = ()) -> None:
         """``sized``: (graph, change in its quads, non-empty before, non-empty after) the caller knows."""
@@ -163,7 +159,7 @@ class Change:
                 counts.graphs += step
                 if g.startswith(prefix):
                     counts.articles += step
-        after = {t for t in self.triples if _in_default(store, t)}
+        after = self.triples if self.added else _present(store, self.triples)
         _count_default(counts, self.before, after)
         _write(store, {"valid": True, **asdict(counts)})
 
@@ -249,14 +245,8 @@ def default_gain(store: Store, lines: bytes, triples: Iterable[ox.Triple] = ()) 
     oxs = store.oxigraph
     for subject, members in by_subject.items():
         qs = {quads[i] for i in members}
-        held: set[ox.Quad] = set()
-        crowded = False
-        for q in oxs.quads_for_pattern(subject, None, None, _DEFAULT):  # one seek, then a few steps
-            if len(held) >= SCAN:
-                crowded = True
-                break
-            held.add(q)
-        if crowded:
+        held = _few(oxs, subject)
+        if held is None:
             new = {q for q in qs if q not in oxs}
         elif held:  # (a typed literal may be written otherwise than stored, "+00:00" for "Z": looked up, by value)
             new = {q for q in qs if q not in held and (not _typed(q.object) or q not in oxs)}
@@ -280,114 +270,35 @@ def _in_default(store: Store, t: ox.Triple) -> bool:
     return ox.Quad(t.subject, t.predicate, t.object, _DEFAULT) in store.oxigraph
 
 
-def _graph_size(store: Store, graph: str) -> int:
-    return sum(1 for _ in store.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+def _few(oxs: ox.Store, subject: ox.NamedNode | ox.BlankNode | ox.Triple) -> set[ox.Quad] | None:
+    """The default graph's quads of ``subject`` if it has at most ``SCAN`` (one seek, a few steps); None: more."""
+    held: set[ox.Quad] = set()
+    for q in oxs.quads_for_pattern(subject, None, None, _DEFAULT):
+        if len(held) >= SCAN:
+            return None
+        held.add(q)
+    return held
 
 
-# ---- facts awaiting the merge update -------------------------------------------------------------
-
-def facts_in_ntriples(ntriples: str) -> set[str]:
-    """Meeting and pledge IRIs an article's N-Triples type (as ``kg.ingest.ntriples`` writes them)."""
-    found = set()
-    for suffix in _FACT_SUFFIXES:
-        at = ntriples.find(suffix)
-        while at >= 0:
-            start = ntriples.rfind("\n", 0, at) + 1
-            if ntriples.startswith("<", start):
-                found.add(ntriples[start + 1:at])
-            at = ntriples.find(suffix, at + len(suffix))
+def _present(store: Store, triples: Iterable[ox.Triple]) -> set[ox.Triple]:
+    """Those of ``triples`` the default graph holds: a subject with a few of them read once (a lookup costs
+    ~30 µs at 100k articles, and a full pass writes ~850k summary triples), the others looked up."""
+    by_subject: dict[ox.NamedNode | ox.BlankNode | ox.Triple, list[ox.Triple]] = defaultdict(list)
+    for t in triples:
+        by_subject[t.subject].append(t)
+    found: set[ox.Triple] = set()
+    for subject, ts in by_subject.items():
+        held = _few(store.oxigraph, subject) if len(ts) > 1 else None
+        if held is None:
+            found.update(t for t in ts if _in_default(store, t))
+            continue
+        if not held:  # a subject new to the store (most of a summary written anew)
+            continue
+        said = {q.predicate for q in held}  # (a typed literal stored in another form: looked up, by value)
+        found.update(t for t in ts if ox.Quad(t.subject, t.predicate, t.object, _DEFAULT) in held
+                     or (_typed(t.object) and t.predicate in said and _in_default(store, t)))
     return found
 
 
-def facts_in_graph(store: Store, graph: str) -> set[str]:
-    """Meeting and pledge IRIs a stored named graph types."""
-    name = ox.NamedNode(graph)
-    return {q.subject.value for cls in FACT_CLASSES  # type: ignore[union-attr]
-            for q in store.oxigraph.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls), name)}
-
-
-def _mark(store: Store) -> None:
-    """Write the pending marker as this store object's; a marker of another (dead) one means a full merge."""
-    token = f"{os.getpid()}-{id(store)}"
-    path = store.path / PENDING
-    try:
-        old: str | None = path.read_text(encoding="ascii", errors="replace")
-    except FileNotFoundError:
-        old = None
-    if old is not None and old != token:
-        store.merge_stale = True
-    if old != token:
-        path.write_text(token, encoding="ascii")
-
-
-#: what a fact names that the summary counts it for (``kg.summary``)
-_PARTY_PROPS = (ox.NamedNode(DIP + "participant"), ox.NamedNode(DIP + "pledgedBy"))
-_DATE = ox.NamedNode(DIP + "date")
-#: what ``kg.summary`` reads of a fact: its classes, parties, pledge type and articles; its label and
-#: dates (``kg.summary_dates``: the facts a date counts)
-BEFORE_PROPS = (RDF_TYPE, *_PARTY_PROPS, ox.NamedNode(DIP + "pledgeType"),
-                ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom"),
-                ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), _DATE)
-#: fact IRI -> property -> values (IRIs; literals as N-Triples), as the summary last counted it
-Before = dict[str, dict[str, frozenset[str]]]
-_BEFORE: WeakKeyDictionary[Store, Before] = WeakKeyDictionary()
-
-
-def before(store: Store) -> Before:
-    """What each fact noted since the last merge update held before its first write (``note_facts``):
-    the summary's delta (``kg.summary.apply``) compares it with what the fact holds now."""
-    return _BEFORE.setdefault(store, {})
-
-
-def take_before(store: Store) -> Before:
-    return _BEFORE.pop(store, {})
-
-
-def note_facts(store: Store, facts: Iterable[str], absent: Iterable[str] = ()) -> None:
-    """Facts a write adds, changes or removes (call it before the write): the next ``kg.merge.update``
-    relinks their signatures and updates the summary by what they held before (``before``) and hold after.
-
-    ``absent``: IRIs the default graph holds nothing about (known from the caller's lookups): no lookup.
-    """
-    _mark(store)
-    facts = set(facts)
-    store.pending_facts.update(facts)
-    graph = _DEFAULT if store.merged_default else None
-    oxs = store.oxigraph
-    unknown = set(absent) if store.merged_default else set()
-    store.pending_dates.update(q.object for iri in facts - unknown
-                               for q in oxs.quads_for_pattern(ox.NamedNode(iri), _DATE, None, graph)
-                               if isinstance(q.object, ox.Literal))
-    held = before(store)
-    for iri in facts - held.keys():  # the first write since the last merge update: what the summary counted
-        node = ox.NamedNode(iri)
-        found: dict[str, frozenset[str]] = dict.fromkeys((p.value for p in BEFORE_PROPS), frozenset())
-        if iri in unknown:
-            held[iri] = found  # new to the store: it held nothing
-            continue
-        for prop in BEFORE_PROPS:  # rdf:type first: a fact new to the store costs one lookup
-            found[prop.value] = frozenset(str(q.object) if isinstance(q.object, ox.Literal) else q.object.value  # type: ignore[union-attr]
-                                          for q in oxs.quads_for_pattern(node, prop, None, graph))
-            if prop == RDF_TYPE and not found[prop.value] & set(FACT_CLASSES):
-                break
-        held[iri] = found
-
-
-def note_unknown(store: Store) -> None:
-    """A write whose facts are not known (a user's update or load): the next merge is a full one."""
-    _mark(store)
-    store.merge_stale = True
-
-
-def take_pending(store: Store) -> tuple[set[str], bool]:
-    """(facts noted, whether a full recompute is owed: noted, or a marker left by a process that died)."""
-    if (store.path / PENDING).exists():
-        _mark(store)
-    pending, stale = store.pending_facts, store.merge_stale
-    store.pending_facts, store.merge_stale = set(), False
-    return pending, stale
-
-
-def merge_done(store: Store) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        (store.path / PENDING).unlink()
+def _graph_size(store: Store, graph: str) -> int:
+    return sum(1 for _ in store.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
