@@ -7,7 +7,9 @@ import re
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,9 +26,13 @@ def stop(proc: subprocess.Popen[str] | subprocess.Popen[bytes], sig: int = signa
         proc.wait()
 
 
-def start_kg_serve(store: Path) -> tuple[subprocess.Popen[str], str]:
-    """``kg serve`` on ``store`` at a free loopback port: (process, its /sparql URL read from its first line)."""
-    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", "0", "--store", str(store)], cwd=ROOT,
+def start_kg_serve(store: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
+    """``kg serve`` on ``store`` at a free loopback port: (process, its /sparql URL read from its first line).
+
+    With faulthandler on: a process that hangs shows every thread's stack when sent SIGABRT.
+    """
+    proc = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "kg", "serve", "--port", "0",
+                             "--store", str(store), *options], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
     line = proc.stderr.readline()
@@ -35,3 +41,32 @@ def start_kg_serve(store: Path) -> tuple[subprocess.Popen[str], str]:
         stop(proc, signal.SIGKILL)
         raise RuntimeError(f"kg serve did not start: {line}")
     return proc, found.group(1)
+
+
+def die_in_bulk_load(die: Callable[[], object], at: int = 1) -> None:
+    """From now on in this process, the ``at``-th bulk load of a kg store loads half its data, then ``die()``
+    ends the process: no cleanup, no close (what SIGKILL or a power cut leaves)."""
+    from kg.store.core import Store
+
+    real = Store._writable
+    loads = 0
+
+    class HalfThenDie:
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.inner, name)
+
+        def bulk_load(self, data: bytes, format: Any) -> None:
+            nonlocal loads
+            loads += 1
+            if loads < at:
+                self.inner.bulk_load(data, format=format)
+                return
+            lines = data.splitlines(keepends=True)
+            self.inner.bulk_load(b"".join(lines[: len(lines) // 2]), format=format)
+            self.inner.flush()
+            die()
+
+    Store._writable = lambda self: HalfThenDie(real(self))  # type: ignore[method-assign, assignment, return-value]

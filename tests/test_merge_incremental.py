@@ -208,18 +208,11 @@ def test_a_full_pass_written_in_parts_is_exact(tmp_path: Path, monkeypatch: pyte
 
 CUT_SHORT = """
 import os, sys
-from kg.store import journal, open_store, writes
 from kg import merge
+from kg.store import open_store, writes
+from tests.processes import die_in_bulk_load
 writes.PART = 3
-real, calls = journal.write, []
-def write(path, new, changed, deleted):  # the third part: its journal, half its quads, then the process dies
-    real(path, new, changed, deleted)
-    calls.append(path)
-    if len(calls) == 3:
-        lines = changed.splitlines(keepends=True)
-        store._writable().bulk_load(b"".join(lines[: len(lines) // 2]), format=journal.NQ)
-        os._exit(9)
-journal.write = write
+die_in_bulk_load(lambda: os._exit(9), at=3)  # the third part: journalled, half loaded, then the process dies
 store = open_store(sys.argv[1])
 store.replace_graph(merge.summary.graph_iri(store), "")  # a summary to write anew, no change of facts noted
 merge.recompute(store)

@@ -186,36 +186,23 @@ def test_the_time_limit_must_be_positive() -> None:
 @pytest.mark.slow
 @contextlib.contextmanager
 def _cli_server(tmp_path: Path, quads: int, timeout: float) -> Iterator[str]:
-    """``kg serve`` in its own process over a store of ``quads``; its URL once it answers. On leaving:
-    Ctrl-C, and it must exit 0 at once (at most 20 s; else every thread's stack is shown)."""
+    """``kg serve`` in its own process over a store of ``quads``; its URL, ready. On leaving: Ctrl-C, and it
+    must exit 0 at once (at most 20 s; else every thread's stack is shown)."""
     import signal
     import subprocess
-    import sys
 
-    from tests.fixtures_oxigraph import free_port
+    from tests.processes import start_kg_serve
 
     with open_store(tmp_path / "s") as st:
         st.load(_quads(quads))
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "kg", "serve", "--port", str(port),
-                             "--store", str(tmp_path / "s"), "--query-timeout", str(timeout)],
-                            cwd=DATA.parents[2], stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}/sparql?"
+    proc, sparql = start_kg_serve(tmp_path / "s", "--query-timeout", str(timeout))
     try:
-        deadline = time.monotonic() + 60  # a loaded machine: the interpreter, the imports, the store
-        while True:
-            try:
-                if _ask(url, FAST)[0] == 200:
-                    break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, "kg serve did not start"
-                time.sleep(0.1)
-        yield url
+        yield sparql + "?"
     finally:
         proc.send_signal(signal.SIGINT)
         try:
             _, err = proc.communicate(timeout=20)
-        except subprocess.TimeoutExpired:  # show where it hangs: faulthandler prints every thread's stack
+        except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGABRT)
             pytest.fail("kg serve did not stop on SIGINT:\n" + proc.communicate(timeout=20)[1])
     assert proc.returncode == 0, err

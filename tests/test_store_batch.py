@@ -105,7 +105,7 @@ def test_invalid_ntriples_is_refused_and_the_queue_stays_usable(tmp_path: Path) 
 CRASH = textwrap.dedent("""
     import os, sys
     from kg.store import open_store
-    from kg.store.core import Store
+    from tests.processes import die_in_bulk_load
     from tests.test_store_batch import _articles
 
     with open_store(sys.argv[1]) as st:
@@ -113,20 +113,7 @@ CRASH = textwrap.dedent("""
         batch = st.batch(size=3)
         for a in articles[:3]:
             batch.add(*a)  # the third commits the first batch
-        real = Store._writable
-
-        class HalfThenDie:
-            def __init__(self, inner):
-                self.inner = inner
-            def __getattr__(self, name):
-                return getattr(self.inner, name)
-            def bulk_load(self, data, format):
-                lines = data.splitlines(keepends=True)
-                self.inner.bulk_load(b"".join(lines[: len(lines) // 2]), format=format)
-                self.inner.flush()
-                os._exit(9)  # killed in the middle of the load: no cleanup, no close
-
-        Store._writable = lambda self: HalfThenDie(real(self))
+        die_in_bulk_load(lambda: os._exit(9))  # killed in the middle of the load
         for a in articles[3:6]:
             batch.add(*a)
 """)
@@ -158,7 +145,7 @@ def _renamed(entities: dict[str, str]) -> dict[str, str]:
 REPLACE_AND_DIE = textwrap.dedent("""
     import os, signal, sys
     from kg.store import open_store
-    from kg.store.core import Store
+    from tests.processes import die_in_bulk_load
     from tests.test_store_batch import _articles, _renamed
 
     with open_store(sys.argv[1]) as st:
@@ -167,20 +154,7 @@ REPLACE_AND_DIE = textwrap.dedent("""
         for a in articles[:3]:
             batch.add(*a)
         batch.commit()  # the versions stored before
-        real = Store._writable
-
-        class HalfThenKilled:
-            def __init__(self, inner):
-                self.inner = inner
-            def __getattr__(self, name):
-                return getattr(self.inner, name)
-            def bulk_load(self, data, format):  # the deletions are done by now
-                lines = data.splitlines(keepends=True)
-                self.inner.bulk_load(b"".join(lines[: len(lines) // 2]), format=format)
-                self.inner.flush()
-                os.kill(os.getpid(), signal.SIGKILL)
-
-        Store._writable = lambda self: HalfThenKilled(real(self))
+        die_in_bulk_load(lambda: os.kill(os.getpid(), signal.SIGKILL))  # the deletions are done by now
         (k1, _, _), (k2, nt2, e2) = articles[:2]
         batch.add(k1, articles[3][1], articles[3][2])  # a new version of a stored article
         batch.add(k2, nt2, _renamed(e2))  # a stored article again, with a changed description

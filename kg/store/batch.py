@@ -194,11 +194,7 @@ class ArticleBatch:
         changed = journal.nquads(gained) + journal.nquads(gain.added)
         deleted = journal.nquads(lost) + journal.nquads(_in_default(gone))
         statements = len(self._staged) + len(gained) - len(lost)
-        path = store.path / JOURNAL
-        logged = bool(self.size or deleted)
-        if logged:
-            journal.write(path, new, changed, deleted)
-        try:
+        with journal.journalled(store, new, changed, deleted, logged=bool(self.size or deleted)):
             _delete(oxs, [*lost, *_in_default(gone)])
             if self.size:
                 if new or changed:
@@ -206,12 +202,6 @@ class ArticleBatch:
                 oxs.flush()
             elif new or changed:
                 oxs.load(new + changed, format=ox.RdfFormat.N_QUADS)
-        except (OSError, RuntimeError, SyntaxError) as exc:
-            if logged:
-                recover(store)
-            raise StoreError(f"write failed: {exc}", where=store.path) from exc
-        if logged:
-            path.unlink()
         graphs.append((ents, ents_was, counters.nonempty(store, ents)))
         counters.batch_written(store, kept, statements, graphs, gain, gone)
         # lines of these subjects may not be in the default graph (gone, dropped), or will hardly come again

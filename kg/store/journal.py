@@ -14,8 +14,9 @@ recovering is safe too. A journal written before parts 2 and 3 existed is part 1
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,27 @@ def write(path: Path, new: bytes, changed: bytes, deleted: bytes) -> None:
             os.close(fd)
     except OSError as exc:
         raise StoreError(f"cannot write the ingest journal: {exc.strerror}", where=path) from exc
+
+
+@contextlib.contextmanager
+def journalled(store: Store, new: bytes = b"", changed: bytes = b"", deleted: bytes = b"", *,
+               logged: bool = True) -> Iterator[None]:
+    """Around a write that bypasses transactions (the bulk loader): the journal first, removed once the
+    body is done; a failure in the body undoes what it wrote and becomes a ``StoreError``.
+
+    ``logged`` False: no journal (the body is one transaction), the failure still a ``StoreError``.
+    """
+    path = store.path / JOURNAL
+    if logged:
+        write(path, new, changed, deleted)
+    try:
+        yield
+    except (OSError, RuntimeError, SyntaxError) as exc:
+        if logged:
+            recover(store)
+        raise StoreError(f"write failed: {exc}", where=store.path) from exc
+    if logged:
+        path.unlink()
 
 
 def _parts(data: bytes) -> tuple[bytes, bytes, bytes]:

@@ -85,17 +85,11 @@ def _add_in_bulk(store: Store, graph: str, triples: list[ox.Triple]) -> None:
     was = counters.nonempty(store, graph)
     change = counters.Change(store, (), triples, added=True)
     data = "".join(f"{line} <{graph}> .\n{line} .\n" for line in map(str, triples)).encode("utf-8")
-    path = store.path / journal.JOURNAL
-    journal.write(path, b"", data, b"")
     store.generation += 1
     oxs = store._writable()
-    try:
+    with journal.journalled(store, changed=data):
         oxs.bulk_load(data, format=ox.RdfFormat.N_QUADS)
         oxs.flush()
-    except (OSError, RuntimeError, SyntaxError) as exc:
-        journal.recover(store)
-        raise StoreError(f"write failed: {exc}", where=store.path) from exc
-    path.unlink()
     change.done([(graph, len(triples), was, True)])
 
 
