@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg import merge_index, summary, summary_apply, summary_dates, summary_leaders, summary_pairs
-from kg.merge_index import SignatureIndex
+from kg import merge_index, summary, summary_apply, summary_leaders, summary_pairs
+from kg.merge_index import Group, SignatureIndex
 
 if TYPE_CHECKING:
     from kg.merge_reads import Lookups
@@ -169,7 +169,7 @@ def recompute(store: Store) -> int:
     pledges = _collect(store, "dip:Pledge", PLEDGE_PROPS)
     links = _links(meetings, pledges)
     with closing(SignatureIndex(store.path)) as index:
-        index.rebuild(_filed(meetings, pledges))
+        index.rebuild(_filed(meetings, pledges), dict(links))
     # in parts: a crash before ``merge_done`` leaves the marker (another process's), so the next pass is full
     store.replace_graph(store.merged_graph, "\n".join(f"<{a}> <{OWL_SAME_AS}> <{b}> ." for a, b in links),
                         parts=True)
@@ -188,9 +188,10 @@ def _summary(store: Store, meetings: dict[str, Report], pledges: dict[str, Repor
     facts = [*(summary.from_report(r, True) for r in meetings.values()),
              *(summary.from_report(r, False) for r in pledges.values())]
     same, index = summary.same_as(store), summary.graph_iri(store)
-    leaders = summary_leaders.index_of(facts, same, summary_leaders.store_keys(store, facts, same))
-    return sorted(summary.ntriples(summary.summarise(facts, same), index, summary_dates.store_counts(store),
-                                   summary_pairs.index_of(facts)) + summary_leaders.ntriples(index, leaders))
+    dates, keys = summary.dates_and_keys(store, facts, same)
+    leaders = summary_leaders.index_of(facts, same, keys)
+    return sorted(summary.ntriples(summary.summarise(facts, same), index, dates, summary_pairs.index_of(facts))
+                  + summary_leaders.ntriples(index, leaders))
 
 
 def full_summary(store: Store) -> list[str]:
@@ -239,17 +240,12 @@ def _reports(look: Lookups, iri: str) -> list[tuple[int, Report]]:
     return [(k, rep) for k, rep in found if rep is not None]
 
 
-def _peers(index: SignatureIndex, groups: Iterable[tuple[int, frozenset[str]]]) -> dict[
-        tuple[int, frozenset[str]], list[Report]]:
-    """Every report of the store with each (kind, signature): those the index files under its hash
-    with that very signature (a hash is no proof), as filed: up to date for every report."""
-    filed = index.members(merge_index.key(kind, signature) for kind, signature in groups)
-    out: dict[tuple[int, frozenset[str]], list[Report]] = {}
-    for kind, signature in groups:
-        found = (Report(iri, day, set(articles), set(items)) for iri, day, articles, items in
-                 filed[merge_index.key(kind, signature)])
-        out[(kind, signature)] = [rep for rep in found if rep.signature == signature]
-    return out
+def _peers(index: SignatureIndex, groups: Iterable[Group]) -> dict[Group, list[tuple[Report, str | None]]]:
+    """Every report of the store with each (kind, signature), with the merge it is in, as the index files
+    them: up to date for every report."""
+    return {(kind, signature): [(Report(iri, day, set(articles), set(signature)), canonical)
+                                for iri, day, articles, canonical in filed]
+            for (kind, signature), filed in index.members(groups).items()}
 
 
 def _linked_to(store: Store, canonical: str) -> list[str]:
@@ -272,10 +268,13 @@ def _relink(store: Store, index: SignatureIndex, touched: set[str], changed: set
     from kg.merge_reads import Lookups  # it builds on this module
 
     if not index.ready:  # a store from before the index, or from kg build: filed once, as it is now
-        index.rebuild(_filed(_collect(store, "dip:Meeting", MEETING_PROPS),
-                             _collect(store, "dip:Pledge", PLEDGE_PROPS)))
+        merged = store.oxigraph.quads_for_pattern(None, _SAME, None, ox.NamedNode(store.merged_graph))
+        reports = _filed(_collect(store, "dip:Meeting", MEETING_PROPS), _collect(store, "dip:Pledge", PLEDGE_PROPS))
+        index.rebuild(reports, {q.subject.value: q.object.value for q in merged})  # type: ignore[union-attr]
     look = Lookups(store)
-    canonical_of = dict(look.links(touched))  # a report links to its merge's canonical IRI, if anywhere
+    look.read(touched)
+    # a report links to its merge's canonical IRI, if anywhere: as filed (the index is exact when the merged graph is)
+    canonical_of = index.refile(touched, [found for iri in touched for found in _reports(look, iri)])
     old: set[tuple[str, str]] = set()  # the links of every cluster a touched IRI was in
     clusters_before: list[set[str]] = []
     for iri in touched:
@@ -286,16 +285,18 @@ def _relink(store: Store, index: SignatureIndex, touched: set[str], changed: set
             clusters_before.append({canonical, *mates})
     seeds = [*touched, *(next(iter(sorted(c - touched))) for c in clusters_before if c - touched)]
     look.read(seeds)
-    index.refile(touched, [found for iri in touched for found in _reports(look, iri)])
     groups = {(kind, frozenset(rep.signature)) for iri in seeds for kind, rep in _reports(look, iri)}
     new: set[tuple[str, str]] = set()
-    members: set[str] = set(touched)
-    for (kind, _), peers in _peers(index, groups).items():
-        members.update(r.iri for r in peers)
-        for cluster in clusters(peers, KINDS[kind][2]):
+    refiled: list[tuple[bytes, str, str | None]] = []  # (signature hash, report, canonical) of each merge that moved
+    for (kind, signature), peers in _peers(index, groups).items():
+        old.update((rep.iri, canonical) for rep, canonical in peers if canonical is not None)
+        merged_into: dict[str, str] = {}
+        for cluster in clusters([rep for rep, _ in peers], KINDS[kind][2]):
             canonical = min(r.iri for r in cluster)
-            new.update((r.iri, canonical) for r in cluster if r.iri != canonical)
-    old.update(look.links(members - {s for s, _ in old}))
+            merged_into.update((r.iri, canonical) for r in cluster if r.iri != canonical)
+        new.update(merged_into.items())
+        sig = merge_index.key(kind, signature)
+        refiled += [(sig, rep.iri, merged_into.get(rep.iri)) for rep, was in peers if merged_into.get(rep.iri) != was]
     gone, added = old - new, new - old
     if changed is not None:
         changed.update(iri for link in gone | added for iri in link)
@@ -305,6 +306,7 @@ def _relink(store: Store, index: SignatureIndex, touched: set[str], changed: set
     if gone or added:
         store.patch_graph(store.merged_graph, [_same_as(a, b) for a, b in sorted(gone)],
                           [_same_as(a, b) for a, b in sorted(added)])
+    index.relinked(refiled)  # (a failure, or a crash, before this leaves the next merge pass a full one)
     return len(gone), len(added)
 
 

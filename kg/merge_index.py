@@ -4,8 +4,9 @@ Relinking a signature needs every report that has it. Found through the store, t
 intersection of its parties' report lists: at 100k articles, 1,000 new articles touch ~350
 parties, ~450k rows of report lists and ~100k membership tests, most of a relink. So the merge
 keeps each report's signature, as a hash, in ``<store>/signatures.sqlite``: a signature's
-reports are one indexed read, with what clustering them needs (date, articles), so the store is
-not read for them at all.
+reports are one indexed read, with what clustering them needs (date, articles) and the merge each
+is in (its ``owl:sameAs`` target: what the relink compares its new clusters with; reading them from
+the store cost ~1.6 s of a 1,000-article relink at 100k), so the store is not read for them at all.
 
 It is the merge's own bookkeeping, not data anyone reads: readers, exports and pushes never see
 it. It is exact whenever ``B graph/merged`` is. ``relink`` brings the rows of the reports a change
@@ -21,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,17 +34,17 @@ if TYPE_CHECKING:
 
 FILE = "signatures.sqlite"
 #: bumped when what is hashed changes: an index of another version is rebuilt
-VERSION = "1"
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS report (signature BLOB NOT NULL, iri TEXT NOT NULL, date TEXT, articles TEXT NOT NULL,
-                                   items TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS report_by_signature ON report (signature);
-CREATE INDEX IF NOT EXISTS report_by_iri ON report (iri);
-"""
+VERSION = "2"  # "2": each report's merge (the canonical IRI its owl:sameAs names)
+_REPORT = ("""CREATE TABLE IF NOT EXISTS report (signature BLOB NOT NULL, iri TEXT NOT NULL, date TEXT,
+                                        articles TEXT NOT NULL, items TEXT NOT NULL, canonical TEXT)""",
+           "CREATE INDEX IF NOT EXISTS report_by_signature ON report (signature)",
+           "CREATE INDEX IF NOT EXISTS report_by_iri ON report (iri)")
+_SCHEMA = ";\n".join(("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", *_REPORT)) + ";"
 _CHUNK = 500  # SQLite's bound on a statement's parameters is 999 on older builds
-#: what a report's row holds besides its signature's hash: (IRI, date, articles, signature items)
-Filed = tuple[str, str | None, list[str], list[str]]
+#: a report filed with a signature: (IRI, date, articles, the canonical IRI of its merge in
+#: ``B graph/merged``, None: not merged into another)
+Filed = tuple[str, str | None, list[str], str | None]
+Group = tuple[int, frozenset[str]]  # (kind, signature)
 
 
 def key(kind: int, signature: Iterable[str]) -> bytes:
@@ -52,13 +53,18 @@ def key(kind: int, signature: Iterable[str]) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
-_INSERT = "INSERT INTO report VALUES (?, ?, ?, ?, ?)"
+_INSERT = "INSERT INTO report VALUES (?, ?, ?, ?, ?, ?)"
 
 
-def _row(filed: tuple[int, Report]) -> tuple[bytes, str, str | None, str, str]:
-    kind, rep = filed
-    articles, items = json.dumps(sorted(rep.articles)), json.dumps(sorted(rep.signature))
-    return key(kind, rep.signature), rep.iri, rep.date, articles, items
+def _items(signature: Iterable[str]) -> str:
+    return json.dumps(sorted(signature))
+
+
+def _rows(reports: Iterable[tuple[int, Report]], links: Mapping[str, str]) -> Iterator[
+        tuple[bytes, str, str | None, str, str, str | None]]:
+    for kind, rep in reports:
+        yield (key(kind, rep.signature), rep.iri, rep.date, json.dumps(sorted(rep.articles)), _items(rep.signature),
+               links.get(rep.iri))
 
 
 class SignatureIndex:
@@ -80,34 +86,54 @@ class SignatureIndex:
     def close(self) -> None:
         self.db.close()
 
-    def rebuild(self, reports: Iterable[tuple[int, Report]]) -> None:
-        """File every report anew (one transaction)."""
+    def rebuild(self, reports: Iterable[tuple[int, Report]], links: Mapping[str, str]) -> None:
+        """File every report anew with its merge (``links``: report -> canonical IRI), in one transaction."""
         with self._transaction():
-            self.db.execute("DELETE FROM report")
+            self.db.execute("DROP TABLE IF EXISTS report")  # (an index of an older version has other columns)
             self.db.execute("DELETE FROM meta")
-            self.db.executemany(_INSERT, map(_row, reports))
+            for statement in _REPORT:
+                self.db.execute(statement)
+            self.db.executemany(_INSERT, _rows(reports, links))
             self.db.execute("INSERT INTO meta VALUES ('version', ?)", (VERSION,))
         self.ready = True
 
-    def refile(self, iris: Iterable[str], reports: Iterable[tuple[int, Report]]) -> None:
-        """Forget what was filed for ``iris``, then file their ``reports`` as they are now (one transaction)."""
+    def refile(self, iris: Iterable[str], reports: Iterable[tuple[int, Report]]) -> dict[str, str]:
+        """Forget what was filed for ``iris``, then file their ``reports`` as they are now, each with the
+        merge it was filed with (one transaction); returns those merges (report -> canonical IRI)."""
         todo = sorted(set(iris))
+        links: dict[str, str] = {}
         with self._transaction():
             for at in range(0, len(todo), _CHUNK):
                 chunk = todo[at:at + _CHUNK]
-                self.db.execute(f"DELETE FROM report WHERE iri IN ({','.join('?' * len(chunk))})", chunk)
-            self.db.executemany(_INSERT, map(_row, reports))
+                marks = ",".join("?" * len(chunk))
+                links.update(self.db.execute(f"SELECT iri, canonical FROM report WHERE iri IN ({marks}) "
+                                             f"AND canonical IS NOT NULL", chunk))
+                self.db.execute(f"DELETE FROM report WHERE iri IN ({marks})", chunk)
+            self.db.executemany(_INSERT, _rows(reports, links))
+        return links
 
-    def members(self, signatures: Iterable[bytes]) -> dict[bytes, list[Filed]]:
-        """The reports filed under each signature hash, in IRI order."""
-        todo = sorted(set(signatures))
-        out: dict[bytes, list[Filed]] = {sig: [] for sig in todo}
+    def relinked(self, merges: Iterable[tuple[bytes, str, str | None]]) -> None:
+        """File (signature hash, report, canonical IRI or None) as the reports' merges now (one transaction)."""
+        with self._transaction():
+            self.db.executemany("UPDATE report SET canonical = ? WHERE signature = ? AND iri = ?",
+                                ((canonical, sig, iri) for sig, iri, canonical in merges))
+
+    def members(self, groups: Iterable[Group]) -> dict[Group, list[Filed]]:
+        """The reports filed with each (kind, signature), in IRI order: those under its hash whose items
+        are the signature's (a hash is no proof)."""
+        wanted: dict[bytes, dict[str, list[Filed]]] = {}
+        out: dict[Group, list[Filed]] = {}
+        for kind, signature in set(groups):
+            out[(kind, signature)] = wanted.setdefault(key(kind, signature), {}).setdefault(_items(signature), [])
+        todo = sorted(wanted)
         for at in range(0, len(todo), _CHUNK):
             chunk = todo[at:at + _CHUNK]
-            rows = self.db.execute(f"SELECT signature, iri, date, articles, items FROM report WHERE signature IN "
-                                   f"({','.join('?' * len(chunk))}) ORDER BY iri", chunk)
-            for sig, iri, day, articles, items in rows:
-                out[sig].append((iri, day, json.loads(articles), json.loads(items)))
+            rows = self.db.execute(f"SELECT signature, iri, date, articles, items, canonical FROM report WHERE "
+                                   f"signature IN ({','.join('?' * len(chunk))}) ORDER BY iri", chunk)
+            for sig, iri, day, articles, items, canonical in rows:
+                filed = wanted[sig].get(items)
+                if filed is not None:
+                    filed.append((iri, day, json.loads(articles), canonical))
         return out
 
     @contextmanager

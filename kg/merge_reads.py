@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg.batched_reads import chunks, coded, numbered, rows
-from kg.merge import _FULL, KINDS, OWL_SAME_AS, Report, add_value
+from kg.merge import _FULL, KINDS, Report, add_value
 
 if TYPE_CHECKING:
     from kg.store import Store
@@ -55,17 +55,6 @@ class Lookups:
             types = {term.value for code, term in found if code == 0}
             for kind, (cls, props, _) in enumerate(KINDS):
                 self.reports[(kind, iri)] = _report(iri, found, props) if cls in types else None
-
-    def links(self, iris: Iterable[str]) -> set[tuple[str, str]]:
-        """The ``owl:sameAs`` links of ``B graph/merged`` from the IRIs, a batch of IRIs a query."""
-        merged = ox.NamedNode(self.store.merged_graph)
-        found: set[tuple[str, str]] = set()
-        for chunk in chunks(iris):
-            query = (f"SELECT ?n ?o WHERE {{ VALUES (?n ?s) {{ {numbered(chunk)} }} "
-                     f"GRAPH {merged} {{ ?s <{OWL_SAME_AS}> ?o }} }}")
-            found.update((chunk[int(row[0].value)], row[1].value)
-                         for row in rows(self.store.oxigraph, query, self.graph is None))
-        return found
 
 
 #: what ``report_of`` reads, numbered: 0 is rdf:type (it also says whether an IRI is of a kind)

@@ -140,6 +140,30 @@ def ntriples(numbers: Numbers, index: str = "", dates: Mapping[str, int] | None 
                   + summary_pairs.ntriples(index, pairs or {}))
 
 
+def dates_and_keys(store: Store, facts: Iterable[Fact], same: Mapping[str, Iterable[str]]) -> tuple[
+        dict[str, int], dict[str, summary_leaders.Key]]:
+    """The index of dates' counts (``summary_dates.counts``) and the label and dates of every merge key of
+    a meeting (``summary_leaders.index_of``), from one scan of ``dip:date`` and one of ``rdfs:label`` (apart,
+    the two indexes scanned eight predicates: ~36 s of a 100k ingest's merge pass)."""
+    oxs, graph = store.oxigraph, _graph(store)
+    facts = list(facts)
+    iris = {f.iri for f in facts}
+    wanted = {k for f in facts if f.meeting for k in (set(same.get(f.iri, ())) or {f.iri})}
+    subjects = iris | wanted
+    dates: dict[str, set[tuple[str, bool]]] = defaultdict(set)  # subject -> (date as N-Triples, a literal)
+    for q in oxs.quads_for_pattern(None, summary_dates.DATE, None, graph):
+        if q.subject.value in subjects:  # type: ignore[union-attr]
+            dates[q.subject.value].add((str(q.object), isinstance(q.object, ox.Literal)))  # type: ignore[union-attr]
+    labelled = {s for q in oxs.quads_for_pattern(None, summary_dates.LABEL, None, graph)
+                if (s := q.subject.value) in subjects}  # type: ignore[union-attr]
+    counted = {f.iri for f in facts if f.articles} & labelled - {s for s, targets in same.items() if targets}
+    dated = {f: [d for d, literal in found if literal] for f, found in dates.items() if f in iris}
+    no_dates: frozenset[str] = frozenset()
+    keys = {k: summary_leaders.Key(k in labelled, frozenset(d for d, _ in dates[k]) if k in dates else no_dates)
+            for k in wanted}
+    return summary_dates.counts(dated, counted), keys
+
+
 def same_as(store: Store) -> dict[str, set[str]]:
     """Every ``owl:sameAs`` of the merged view (the default graph), as the queries read it."""
     out: dict[str, set[str]] = defaultdict(set)

@@ -10,7 +10,7 @@ after are a few reports, whatever the party's size. ``recount_parties`` recounts
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -60,7 +60,8 @@ class _Reader(Cached):
         thousands of articles)."""
         iris = set(iris)
         self.prefetch(iris, (RDF_TYPE,))
-        self.prefetch((i for i in iris if self.objects(i, RDF_TYPE) & {MEETING, PLEDGE}), FACT_PROPERTIES)
+        self.prefetch((i for i in iris if self.objects(i, RDF_TYPE) & {MEETING, PLEDGE}),
+                      {*FACT_PROPERTIES, *summary_dates.HELD})
 
     def read(self, iri: str) -> list[Fact]:
         """The report as a meeting and as a pledge (what ``kg.merge`` collects of each class)."""
@@ -105,6 +106,7 @@ _PAIRED = ((MEETINGS, MEETING_SOURCES), (TROOP_PLEDGES, TROOP_SOURCES))  # a cou
 # ---- delta: the merges and articles of the reports a merge update touched -----------------------
 
 Links = set[tuple[str, str]]  # (report, canonical) sameAs links
+Counted = tuple[set[str], set[str]]  # (meeting parties, troop pledgers): what ``_counted`` gives
 
 
 def _facts_then(iri: str, held: Mapping[str, frozenset[str]]) -> list[Fact]:
@@ -118,7 +120,7 @@ def _facts_then(iri: str, held: Mapping[str, frozenset[str]]) -> list[Fact]:
     return found
 
 
-def _counted(facts: Iterable[Fact], where: Iterable[str] = ()) -> tuple[set[str], set[str]]:
+def _counted(facts: Iterable[Fact], where: Iterable[str] = ()) -> Counted:
     """(meeting parties, troop pledgers) the facts count for (with an article; in ``where`` if given)."""
     wanted = set(where)
     meet: set[str] = set()
@@ -140,7 +142,7 @@ def apply(store: Store, noted: Before, gone: Links, added: Links, dates: Iterabl
 
     Before = now, but for the noted facts (as kept) and the links (``gone`` back, ``added`` out).
     Each party's count moves by the merges (keys) and articles it entered or left among those the
-    touched facts were or are in; each touched merge's corroboration is recounted from its members."""
+    touched facts were or are in (``_merges``: a merge's unchanged members are read only when needed)."""
     look = _Reader(store)
     gone_of: dict[str, set[str]] = defaultdict(set)
     added_of: dict[str, set[str]] = defaultdict(set)
@@ -176,27 +178,19 @@ def apply(store: Store, noted: Before, gone: Links, added: Links, dates: Iterabl
         # counted for the same parties (one more article reports it): only its new or lost articles change
         articles |= old_articles ^ new_articles if same_parties else old_articles | new_articles
     keys = {k for iri in touched for then in (True, False) for k in (same(iri, then) or {iri})}
-    look.prefetch_subjects(OWL_SAME_AS, keys)  # each merge's members, then their facts
-    look.prefetch_facts(keys | {m for key in keys for m in look.subjects(OWL_SAME_AS.value, key)})
+    look.prefetch_subjects(OWL_SAME_AS, keys)  # each merge's members (their facts only when needed)
+    look.prefetch_facts(keys)
     delta: dict[tuple[str, str], int] = defaultdict(int)
     held: dict[tuple[str, str], int] = defaultdict(int)  # (party, property): its entries before, at least
 
-    def count(props: tuple[str, str], then: tuple[set[str], set[str]], now: tuple[set[str], set[str]]) -> None:
+    def count(props: tuple[str, str], then: Counted, now: Counted) -> None:
         for prop, was, got in zip(props, then, now, strict=True):
             for party in was | got:
                 delta[party, prop] += (party in got) - (party in was)
                 held[party, prop] += party in was
 
-    graph = ox.NamedNode(graph_iri(store))
     patch: tuple[set[ox.Triple], set[ox.Triple]] = (set(), set())
-    for key in sorted(keys):
-        then = _counted(f for iri in members(key, True) for f in facts(iri, True))
-        now_facts = [f for iri in members(key, False) for f in look.read(iri)]
-        count((MEETINGS, TROOP_PLEDGES), then, _counted(now_facts))
-        sources = _sources(now_facts)
-        reports = {f.iri for f in now_facts if f.meeting and f.articles}
-        _put(store, graph, patch, key, {CORROBORATING_SOURCES: len(sources), CORROBORATING_REPORTS: len(reports)}
-             if len(sources) >= 2 else {}, KEY_PROPERTIES)
+    _merges(store, look, patch, sorted(keys), noted.keys() | ends | keys, members, facts, count)
     noted_from: dict[str, set[str]] = defaultdict(set)  # article -> the noted facts it was a source of
     for iri, kept in noted.items():
         for article in kept[DERIVED.value]:
@@ -208,6 +202,7 @@ def apply(store: Store, noted: Before, gone: Links, added: Links, dates: Iterabl
         was = [f for iri in (derived - noted.keys()) | noted_from[article] for f in facts(iri, True)]
         now = [f for iri in derived for f in look.read(iri)]
         count((MEETING_SOURCES, TROOP_SOURCES), _counted(was, [article]), _counted(now, [article]))
+    graph = ox.NamedNode(graph_iri(store))
     whole = _apply_counts(store, graph, patch, delta, held)
     summary_dates.refresh(store, look, graph.value, noted, lambda iri: not same(iri, True), ends, dates, patch)
     summary_pairs.refresh(store.oxigraph, graph.value, noted, facts, patch)
@@ -215,6 +210,46 @@ def apply(store: Store, noted: Before, gone: Links, added: Links, dates: Iterabl
     store.patch_graph(graph.value, *patch)  # one write for the whole change
     if whole:  # stored numbers that do not fit the change: recount those parties whole
         recount_parties(store, whole)
+
+
+def _merges(store: Store, look: _Reader, patch: tuple[set[ox.Triple], set[ox.Triple]], keys: Iterable[str],
+            changed: set[str], members: Callable[[str, bool], set[str]], facts: Callable[[str, bool], list[Fact]],
+            count: Callable[[tuple[str, str], Counted, Counted], None]) -> None:
+    """Count each merge key's parties then and now (``count``) and put its corroboration in ``patch``.
+
+    ``changed``: the members whose facts or membership may differ (read then and now). A meeting's
+    merge is recounted from all its members. Another (a recurring pledge: hundreds of members) had
+    fewer than 2 sources before (nothing stored) and has no changed member with one now, so it has
+    fewer than 2 after; its parties are those of its changed members, then and now, where one named
+    both times or by an unchanged member (a merge's members all name the same) stays."""
+    graph = ox.NamedNode(graph_iri(store))
+    recounted: list[str] = []
+    partial: list[tuple[Counted, Counted, list[str]]] = []
+    for key in keys:
+        was_in, now_in = members(key, True), members(key, False)
+        now_facts = [f for iri in now_in & changed for f in look.read(iri)]
+        if _sources(now_facts) or any(_stored(store, graph, key, KEY_PROPERTIES).values()):
+            recounted.append(key)
+        else:
+            partial.append((_counted(f for iri in was_in & changed for f in facts(iri, True)), _counted(now_facts),
+                            sorted((was_in & now_in) - changed)))
+    look.prefetch_facts({m for key in recounted for then in (True, False) for m in members(key, then)} |
+                        {rest[0] for before, after, rest in partial if rest and before != after})
+    for before, after, rest in partial:
+        for meeting, was, got in zip((True, False), before, after, strict=True):
+            for party in was ^ got:
+                if summary_leaders.named_by(look, rest, party, meeting):
+                    was.add(party)
+                    got.add(party)
+        count((MEETINGS, TROOP_PLEDGES), before, after)
+    for key in recounted:
+        now_facts = [f for iri in members(key, False) for f in look.read(iri)]
+        count((MEETINGS, TROOP_PLEDGES), _counted(f for iri in members(key, True) for f in facts(iri, True)),
+              _counted(now_facts))
+        sources = _sources(now_facts)
+        reports = {f.iri for f in now_facts if f.meeting and f.articles}
+        _put(store, graph, patch, key, {CORROBORATING_SOURCES: len(sources), CORROBORATING_REPORTS: len(reports)}
+             if len(sources) >= 2 else {}, KEY_PROPERTIES)
 
 
 def _stored(store: Store, graph: ox.NamedNode, subject: str, props: Iterable[str]) -> dict[str, list[ox.Quad]]:

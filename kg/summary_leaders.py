@@ -124,18 +124,6 @@ def ntriples(index: str, entries: Mapping[str, Mapping[Date, Iterable[str]]]) ->
     return lines
 
 
-def store_keys(store: Store, facts: Iterable[Fact], same: Mapping[str, Iterable[str]]) -> dict[str, Key]:
-    """Label and dates of the merge keys of ``facts``, read from the store (two predicate scans)."""
-    wanted = {k for f in facts if f.meeting for k in (set(same.get(f.iri, ())) or {f.iri})}
-    graph = ox.DefaultGraph() if store.merged_default else None
-    dates: dict[str, set[str]] = defaultdict(set)
-    for q in store.oxigraph.quads_for_pattern(None, DATE, None, graph):
-        if q.subject.value in wanted:  # type: ignore[union-attr]
-            dates[q.subject.value].add(str(q.object))  # type: ignore[union-attr]
-    labelled = {q.subject.value for q in store.oxigraph.quads_for_pattern(None, LABEL, None, graph)}  # type: ignore[union-attr]
-    return {k: Key(k in labelled, frozenset(dates.get(k, ()))) for k in wanted}
-
-
 class Reader(Protocol):
     """What ``refresh`` reads through ``kg.summary``'s cached reader."""
 
@@ -170,15 +158,17 @@ def refresh(store: Store, look: Reader, index: str, then: Mapping[str, Mapping[s
     dates_now: dict[str, set[str]] = {}
     touched: set[tuple[str, Date]] = set()  # (anchor, date) a key was or is listed under: it may have come or gone
     party_of: dict[str, str] = {}  # anchor -> its participant (those of the keys' entries now)
+    ends = set(ends)
     keys = {k for iri in {*then, *ends} for was in (True, False) for k in (same(iri, was) or {iri})}
+    changed = then.keys() | ends | keys
     for key in sorted(k for k in keys if _IRI.fullmatch(k)):
         dates_now[key] = now = dates(key)
-        members = look.subjects(OWL_SAME_AS.value, key) | (set() if look.objects(key, OWL_SAME_AS) else {key})
-        parties = {p for m in members for f in look.read(m) if f.meeting and f.articles for p in f.parties
-                   if _IRI.fullmatch(p)} if look.objects(key, LABEL) else set()
+        listed = {q.subject.value for q in oxs.quads_for_pattern(None, _LISTS, ox.NamedNode(key), graph)}  # type: ignore[union-attr]
+        labelled_then = bool(then[key][LABEL.value]) if key in then else bool(look.objects(key, LABEL))
+        parties = _parties(look, key, changed, _listed_for(oxs, graph, listed) if labelled_then else None) \
+            if look.objects(key, LABEL) else set()
         days: list[Date] = [*sorted(now)] or [None]
         want = {node(anchor(index, p), d) for p in parties for d in days}
-        listed = {q.subject.value for q in oxs.quads_for_pattern(None, _LISTS, ox.NamedNode(key), graph)}  # type: ignore[union-attr]
         for n in listed - want:
             gone[n].add(key)
         for n in want - listed:
@@ -214,6 +204,35 @@ def refresh(store: Store, look: Reader, index: str, then: Mapping[str, Mapping[s
             patch[0].update(of)
         elif not of and a in party_of:  # an anchor that comes with a date listed for its participant now
             patch[1].add(ox.Triple(subject, _OF, ox.NamedNode(party_of[a])))
+
+
+def _parties(look: Reader, key: str, changed: set[str], was: set[str] | None) -> set[str]:
+    """The participants a merge key is listed for now. ``was``: those it was listed for, if it had a label
+    then, so they include every party its unchanged members name: of its members (hundreds, for a
+    recurring pledge) only the changed are read, and the others until one names a party it was listed for."""
+    members = look.subjects(OWL_SAME_AS.value, key) | (set() if look.objects(key, OWL_SAME_AS) else {key})
+
+    def named(iris: Iterable[str]) -> set[str]:
+        return {p for m in iris for f in look.read(m) if f.meeting and f.articles for p in f.parties
+                if _IRI.fullmatch(p)}
+
+    if was is None:
+        return named(members)
+    found = named(members & changed)
+    rest = sorted(members - changed)
+    return found | {p for p in was - found if named_by(look, rest, p, True)}
+
+
+def named_by(look: Reader, members: Iterable[str], party: str, meeting: bool) -> bool:
+    """Whether one of ``members`` (read one at a time, until one does) counts ``party``: as the participant
+    of a meeting (``meeting``) or the pledger of a troop pledge, with an article."""
+    return any(f.meeting == meeting and f.articles and party in f.parties for m in members for f in look.read(m))
+
+
+def _listed_for(oxs: ox.Store, graph: ox.NamedNode, nodes: Iterable[str]) -> set[str]:
+    """The participants of the anchors of ``nodes``."""
+    return {q.object.value for a in {_split(n)[0] for n in nodes}  # type: ignore[union-attr]
+            for q in oxs.quads_for_pattern(ox.NamedNode(a), _OF, None, graph)}
 
 
 def _split(n: str) -> tuple[str, str | None]:

@@ -32,15 +32,25 @@ class Cached:
         self.oxs = store.oxigraph
         self.graph = ox.DefaultGraph() if store.merged_default else None
         self._objects: dict[tuple[str, str], set[str]] = {}
+        self._terms: dict[tuple[str, str], list[ox.NamedNode | ox.BlankNode | ox.Literal]] = {}
         self._subjects: dict[tuple[str, str], set[str]] = {}
 
     def objects(self, iri: str, prop: ox.NamedNode) -> set[str]:
+        return set(self._read(iri, prop))
+
+    def terms(self, iri: str, prop: ox.NamedNode) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
+        """The objects as terms (a literal with its datatype)."""
+        self._read(iri, prop)
+        return list(dict.fromkeys(self._terms[(iri, prop.value)]))
+
+    def _read(self, iri: str, prop: ox.NamedNode) -> set[str]:
         key = (iri, prop.value)
         found = self._objects.get(key)
         if found is None:
-            found = self._objects[key] = {q.object.value for q in  # type: ignore[union-attr]
-                                          self.oxs.quads_for_pattern(ox.NamedNode(iri), prop, None, self.graph)}
-        return set(found)
+            terms = self._terms[key] = [q.object for q in  # type: ignore[misc]
+                                        self.oxs.quads_for_pattern(ox.NamedNode(iri), prop, None, self.graph)]
+            found = self._objects[key] = {t.value for t in terms}
+        return found
 
     def subjects(self, prop: str, value: str) -> set[str]:
         key = (prop, value)
@@ -55,7 +65,7 @@ class Cached:
         """Read ``props`` of every IRI not read yet, a batch of IRIs a query."""
         wanted = sorted({p.value for p in props})
         for chunk in chunks(i for i in iris if any((i, p) not in self._objects for p in wanted)):
-            found: list[list[set[str]]] = [[set() for _ in wanted] for _ in chunk]
+            found: list[list[list[ox.NamedNode | ox.BlankNode | ox.Literal]]] = [[[] for _ in wanted] for _ in chunk]
             values = numbered(chunk)
             # one property: a seek per IRI and property; several: one per IRI, the others dropped before decoding
             query = (f"SELECT ?n (0 AS ?k) ?o WHERE {{ VALUES (?n ?s) {{ {values} }} ?s <{wanted[0]}> ?o }}"
@@ -63,10 +73,11 @@ class Cached:
                      f"SELECT ?n ?k ?o WHERE {{ VALUES (?n ?s) {{ {values} }} ?s ?p ?o . BIND({coded(wanted)} AS ?k) "
                      f"FILTER(?k >= 0) }}")
             for row in rows(self.oxs, query, self.graph is None):
-                found[int(row[0].value)][int(row[1].value)].add(row[2].value)
-            for iri, sets in zip(chunk, found, strict=True):
-                for prop, got in zip(wanted, sets, strict=True):
-                    self._objects[(iri, prop)] = got
+                found[int(row[0].value)][int(row[1].value)].append(row[2])
+            for iri, lists in zip(chunk, found, strict=True):
+                for prop, got in zip(wanted, lists, strict=True):
+                    self._terms[(iri, prop)] = got
+                    self._objects[(iri, prop)] = {t.value for t in got}
 
     def prefetch_subjects(self, prop: ox.NamedNode, values: Iterable[str]) -> None:
         """Read who states (``prop``, value) for every IRI value not read yet, a batch a query."""

@@ -81,18 +81,20 @@ def summary_lines(store: Store) -> list[str]:
     return sorted(f"{q.triple} ." for q in store.quads(graph_iri(store)))
 
 
-def filed(store: Store) -> list[tuple[bytes, str]]:
+def filed(store: Store) -> list[tuple[bytes, str, str]]:
+    """What the index files: each report's signature hash, and the merge it is in ("": none)."""
     index = merge_index.SignatureIndex(store.path)
     try:
-        return sorted(index.db.execute("SELECT signature, iri FROM report"))
+        return sorted(index.db.execute("SELECT signature, iri, coalesce(canonical, '') FROM report"))
     finally:
         index.close()
 
 
-def filed_anew(store: Store) -> list[tuple[bytes, str]]:
+def filed_anew(store: Store) -> list[tuple[bytes, str, str]]:
     reports = merge._filed(merge._collect(store, "dip:Meeting", MEETING_PROPS),
                            merge._collect(store, "dip:Pledge", PLEDGE_PROPS))
-    return sorted((merge_index.key(kind, rep.signature), rep.iri) for kind, rep in reports)
+    links = dict(merged_links(store))
+    return sorted((merge_index.key(kind, rep.signature), rep.iri, links.get(rep.iri, "")) for kind, rep in reports)
 
 
 def assert_merge_and_counters_exact(store: Store) -> None:
@@ -143,6 +145,38 @@ def test_a_lone_report_leaving_its_signature_is_relinked_without_a_full_pass(tmp
         assert store.pending_facts == {f"{B}meeting/x1"}
         assert relink(store, store.pending_facts) == (1, 0)
         assert merged_links(store) == []
+
+
+@pytest.mark.parametrize("kind", ["pledge", "meeting"])
+def test_a_big_merge_is_updated_without_reading_its_unchanged_members(kind: str, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Undated troop pledges of one country merge however many articles report them (hundreds, in the
+    benchmark). A report joining, leaving or changing costs the changed reports: the unchanged members
+    are read only to see whether one of them still names a party, and the summary stays exact (a
+    meeting's merge, with its corroboration, is recounted from its members)."""
+    monkeypatch.setattr(summary_apply, "recount_parties", _no_whole_recount)
+    read: list[str] = []
+    real_read = summary_apply._Reader.read
+    monkeypatch.setattr(summary_apply._Reader, "read", lambda self, iri: read.append(iri) or real_read(self, iri))
+    day = None if kind == "pledge" else 0
+    reports = [(k, kind, {0, 1}, 0, day) for k in range(8)]  # x0 .. x7: one report an article each
+    with open_store(tmp_path / "s") as store:
+        current(store)
+        for k in range(1, 7):
+            store.replace_article(f"a{k}", ntriples(k, [reports[k - 1]]), {})
+            assert_merge_and_counters_exact(store)
+        members = {f"{B}{kind}/x{k}" for k in range(6)}
+        assert {b for _, b in merged_links(store)} == {f"{B}{kind}/x0"} and len(merged_links(store)) == 5
+        for change in (lambda: store.replace_article("a7", ntriples(7, [reports[6]]), {}),  # joins
+                       lambda: store.replace_article("a3", ntriples(3, [(2, kind, {1, 2}, 0, day)]), {}),  # others
+                       lambda: store.replace_article("a4", ntriples(4, [(3, kind, {0, 1}, 1, day)]), {}),  # its type
+                       lambda: store.drop_article("a6"),  # leaves
+                       lambda: store.drop_article("a1")):  # the canonical report leaves: x1 is canonical now
+            read.clear()
+            change()
+            assert_merge_and_counters_exact(store)
+            if kind == "pledge":
+                assert len(members & set(read)) <= 4, read  # the changed, the canonical, one unchanged: not all
 
 
 def test_facts_are_read_from_the_lines_ingest_writes() -> None:
