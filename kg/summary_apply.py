@@ -223,17 +223,17 @@ def _merges(store: Store, look: _Reader, patch: tuple[set[ox.Triple], set[ox.Tri
     fewer than 2 after; its parties are those of its changed members, then and now, where one named
     both times or by an unchanged member (a merge's members all name the same) stays."""
     graph = ox.NamedNode(graph_iri(store))
-    recounted: list[str] = []
+    recounted: list[tuple[str, set[str], set[str]]] = []  # (key, its members before, now)
     partial: list[tuple[Counted, Counted, list[str]]] = []
     for key in keys:
         was_in, now_in = members(key, True), members(key, False)
         now_facts = [f for iri in now_in & changed for f in look.read(iri)]
         if _sources(now_facts) or any(_stored(store, graph, key, KEY_PROPERTIES).values()):
-            recounted.append(key)
+            recounted.append((key, was_in, now_in))
         else:
             partial.append((_counted(f for iri in was_in & changed for f in facts(iri, True)), _counted(now_facts),
                             sorted((was_in & now_in) - changed)))
-    look.prefetch_facts({m for key in recounted for then in (True, False) for m in members(key, then)} |
+    look.prefetch_facts({m for _, was_in, now_in in recounted for m in was_in | now_in} |
                         {rest[0] for before, after, rest in partial if rest and before != after})
     for before, after, rest in partial:
         for meeting, was, got in zip((True, False), before, after, strict=True):
@@ -242,10 +242,9 @@ def _merges(store: Store, look: _Reader, patch: tuple[set[ox.Triple], set[ox.Tri
                     was.add(party)
                     got.add(party)
         count((MEETINGS, TROOP_PLEDGES), before, after)
-    for key in recounted:
-        now_facts = [f for iri in members(key, False) for f in look.read(iri)]
-        count((MEETINGS, TROOP_PLEDGES), _counted(f for iri in members(key, True) for f in facts(iri, True)),
-              _counted(now_facts))
+    for key, was_in, now_in in recounted:
+        now_facts = [f for iri in now_in for f in look.read(iri)]
+        count((MEETINGS, TROOP_PLEDGES), _counted(f for iri in was_in for f in facts(iri, True)), _counted(now_facts))
         sources = _sources(now_facts)
         reports = {f.iri for f in now_facts if f.meeting and f.articles}
         _put(store, graph, patch, key, {CORROBORATING_SOURCES: len(sources), CORROBORATING_REPORTS: len(reports)}
