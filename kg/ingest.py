@@ -30,7 +30,6 @@ from kg.vocab import DIP, PREFIXES
 if TYPE_CHECKING:
     from kg.map import Plain
     from kg.store import Store
-    from kg.store.batch import ArticleBatch
 
 #: articles per task sent to a worker process
 CHUNK = 4
@@ -62,7 +61,10 @@ class Reject:
 
 @dataclass
 class Outcome:
-    """What happened to one input: stored (key + N-Triples) or rejected."""
+    """What happened to one input: stored (key + N-Triples) or rejected.
+
+    ``Ingest`` yields it once stored, without its N-Triples and entity descriptions (they are in the store).
+    """
 
     source: str
     key: str | None = None
@@ -303,9 +305,9 @@ class Ingest:
         from kg.store.counters import current
 
         start = time.perf_counter()
-        batch = self.store.batch()
-        held: list[Outcome] = []  # reported once committed
-        last = start
+        batch = self.store.batch(expected=self.total)
+        held: list[tuple[int, Outcome]] = []  # (articles added up to it, the outcome): reported once committed
+        last, commits = start, 0
         outcomes = self._outcomes()
         try:
             for outcome in outcomes:
@@ -313,20 +315,20 @@ class Ingest:
                     self.report.rejects.append(outcome.reject)
                     quarantine(self.store, outcome.reject)
                 elif outcome.key is not None:
-                    commits = batch.commits
                     batch.add(outcome.key, outcome.ntriples, outcome.entities)
-                    if batch.commits != commits:  # the queue was full: ``add`` committed it, this one too
-                        held.append(outcome)
-                        yield from self._committed(held)
-                        last = time.perf_counter()
-                        continue
-                held.append(outcome)
-                if len(batch) >= batch.size or time.perf_counter() - last > COMMIT_SECONDS:
-                    yield from self._commit(batch, held)
-                    last = time.perf_counter()
+                    outcome.ntriples, outcome.entities = "", {}  # stored or staged: held light (a part is 25k)
+                held.append((batch.added, outcome))
+                if batch.commits != commits:  # (``add`` committed a full queue)
+                    commits, last = batch.commits, time.perf_counter()
+                elif len(batch) and not batch.staging and time.perf_counter() - last > COMMIT_SECONDS:
+                    batch.commit()
+                    commits, last = batch.commits, time.perf_counter()
+                yield from self._committed(held, batch.stored)
+            batch.commit()
         finally:
             outcomes.close()  # stopped early (Ctrl-C, SIGTERM, an error): the workers are stopped now
-        yield from self._commit(batch, held)
+            batch.close()
+        yield from self._committed(held, batch.stored)
         merging = time.perf_counter()
         if self.report.stored:
             # a batch that is much of the store relinks everything at once (9 scans); otherwise only
@@ -339,18 +341,19 @@ class Ingest:
         self.report.quads = current(self.store).statements
         self.report.seconds = time.perf_counter() - start
 
-    def _commit(self, batch: ArticleBatch, held: list[Outcome]) -> Iterator[Outcome]:
-        batch.commit()
-        yield from self._committed(held)
-
-    def _committed(self, held: list[Outcome]) -> Iterator[Outcome]:
-        """Report the inputs held since the last commit: all are stored (or rejected) now."""
-        for outcome in held:
+    def _committed(self, held: list[tuple[int, Outcome]], stored: int) -> Iterator[Outcome]:
+        """Report the inputs held up to the last article committed: all are stored (or rejected) now."""
+        done = 0
+        for added, outcome in held:
+            if added > stored:
+                break
+            done += 1
             if outcome.reject is None and outcome.key is not None:
                 self.report.stored += 1
                 self.report.keys.append(outcome.key)
-        yield from held
-        held.clear()
+        ready = [outcome for _, outcome in held[:done]]
+        del held[:done]
+        yield from ready
 
 
 def quarantine(store: Store, reject: Reject) -> None:

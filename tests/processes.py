@@ -58,9 +58,14 @@ def die_in_bulk_load(die: Callable[[], object], at: int = 1) -> None:
         def __getattr__(self, name: str) -> Any:
             return getattr(self.inner, name)
 
-        def bulk_load(self, data: bytes, format: Any) -> None:
+        def bulk_load(self, data: Any = None, format: Any = None, *, path: str | None = None) -> None:
             nonlocal loads
             loads += 1
+            if path is not None:
+                data = Path(path).read_bytes()
+            elif data is not None and not isinstance(data, bytes):  # a file-like object
+                data = data.read()
+            assert isinstance(data, bytes)
             if loads < at:
                 self.inner.bulk_load(data, format=format)
                 return

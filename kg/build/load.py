@@ -1,13 +1,14 @@
 """``load``: a build folder into the embedded store, through the store's own bulk-load path.
 
 Each article graph goes through ``Store.batch()`` (what ``kg ingest`` commits with: new articles
-bulk-loaded 1,000 at a time behind the journal, the default graph kept as the merge of the named
-graphs, an article already stored replaced in one transaction), the entity descriptions with the
-first article; then the merged graph is brought in line by ``kg.merge`` as after an ingest, and
-the rejects are appended to ``quarantine.jsonl``. The ontology graphs are not loaded
-from the shards (the store loads its own when opened, as for ``kg ingest``), nor the merged view
-(the store keeps its default graph as that merge itself). So ``kg stats``,
-``kg query``, ``kg articles`` and ``kg export`` read it as a store ``kg ingest`` made.
+bulk-loaded 1,000 at a time behind the journal, or staged and loaded in a few parts into an empty
+store; the default graph kept as the merge of the named graphs, an article already stored replaced
+in one transaction), the entity descriptions with the first article; then the merged graph is
+brought in line by ``kg.merge`` as after an ingest, and the rejects are appended to
+``quarantine.jsonl``. The ontology graphs are not loaded from the shards (the store loads its own
+when opened, as for ``kg ingest``), nor the merged view (the store keeps its default graph as that
+merge itself). So ``kg stats``, ``kg query``, ``kg articles`` and ``kg export`` read it as a store
+``kg ingest`` made.
 """
 
 from __future__ import annotations
@@ -90,19 +91,22 @@ def load(store: Store, folder: str | Path, progress: Callable[[int, int], None] 
     was_empty = not store.article_keys()
     report = LoadReport()
     total = int(manifest.get("articles", 0))
-    batch = store.batch()
-    for path, kind in shards:
-        if kind != "articles":
-            continue
-        for graph, lines in _graphs(path):
-            if not graph.startswith(names["article"]):
-                raise BuildError(f"graph <{graph}> in an article shard", where=path, fix="run the build again")
-            batch.add(graph[len(names["article"]):], b"".join(lines).decode("utf-8"), entities)
-            entities = {}  # described once, with the first article
-            report.articles += 1
-            if progress is not None:
-                progress(report.articles, total)
-    batch.commit()
+    batch = store.batch(expected=total)  # a first load of many: staged and loaded in parts (kg.store.staged)
+    try:
+        for path, kind in shards:
+            if kind != "articles":
+                continue
+            for graph, lines in _graphs(path):
+                if not graph.startswith(names["article"]):
+                    raise BuildError(f"graph <{graph}> in an article shard", where=path, fix="run the build again")
+                batch.add(graph[len(names["article"]):], b"".join(lines).decode("utf-8"), entities)
+                entities = {}  # described once, with the first article
+                report.articles += 1
+                if progress is not None:
+                    progress(report.articles, total)
+        batch.commit()
+    finally:
+        batch.close()
     report.same_as = _merge(store, was_empty)
     report.rejected = _record_rejects(store, folder / REJECTS)
     report.quads = store.quad_count()

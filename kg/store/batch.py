@@ -47,10 +47,13 @@ class ArticleBatch:
     """Queue articles with ``add``; ``commit`` stores the queue. Not thread-safe.
 
     ``size`` 0: ``commit`` is one transaction instead of a bulk load (one article; a journal only
-    when it deletes something).
+    when it deletes something). ``counted`` False: counters not valid are left to be recounted later.
     """
 
-    def __init__(self, store: Store, size: int = SIZE) -> None:
+    #: (``kg.store.staged.StagedBatch`` stages a first load: no commit until a part is staged)
+    staging = False
+
+    def __init__(self, store: Store, size: int = SIZE, *, counted: bool = True) -> None:
         self.store = store
         self.size = size
         self._staged = ox.Store()  # in memory (parses all or nothing): new articles and new descriptions
@@ -69,7 +72,10 @@ class ArticleBatch:
         self._facts: set[str] = set()  # meetings and pledges of the new articles (for kg.merge.update)
         #: commits so far, also those ``add`` makes when the queue is full (a caller reporting progress follows it)
         self.commits = 0
-        if not store.read_only:
+        #: articles given to ``add``, and how many of the first of them are committed
+        self.added = 0
+        self.stored = 0
+        if counted and not store.read_only:
             counters.current(store)  # valid counters are kept by every write (a scan only if they are not)
 
     def __len__(self) -> int:
@@ -108,6 +114,7 @@ class ArticleBatch:
         self._queued += not (again or stored)
         self._default.append(self._unseen(lines))
         self._keys.add(key)
+        self.added += 1
         if self.size and len(self) >= self.size:
             self.commit()
 
@@ -172,6 +179,11 @@ class ArticleBatch:
             finally:
                 self._clear()
             self.commits += 1
+        self.stored = self.added
+
+    def close(self) -> None:
+        """Drop what is queued (after an error: nothing of it is stored)."""
+        self._clear()
 
     def _write(self) -> None:
         """Journal, deletions, bulk load (``size`` 0: one transaction), journal removed; counters and facts kept."""

@@ -39,9 +39,11 @@ from rdflib import Graph
 
 from kg.errors import StoreError
 from kg.store import batch as article_batch
-from kg.store import counters, pending, snapshot, writes
+from kg.store import counters, pending, snapshot, staged, writes
 from kg.store import default as merge_default
+from kg.store.journal import LOAD_JOURNAL
 from kg.store.lock import StoreLock
+from kg.store.staged import StagedBatch
 from kg.store.terms import checked_iri, to_rdflib
 from kg.vocab import ONTOLOGY_IRI, VOCAB_BASE
 
@@ -139,7 +141,7 @@ class Store:
         Called after every ``batch()`` commit and on ``close()``; call it after a series of
         single writes (``replace_article``, ``update``) that readers should see together.
         """
-        if self.read_only or (self.path / article_batch.JOURNAL).exists():
+        if self.read_only or any((self.path / name).exists() for name in (article_batch.JOURNAL, LOAD_JOURNAL)):
             return None  # (a journal: a bulk load was interrupted, the next writable open undoes it)
         info = {"base_iri": self.base_iri, "merged_default": self.merged_default, "time": time.time()}
         self.snapshot = snapshot.publish(self.oxigraph, self.path, info)
@@ -307,12 +309,16 @@ class Store:
         batch.add(key, ntriples, entities)
         batch.commit()
 
-    def batch(self, size: int | None = None) -> article_batch.ArticleBatch:
+    def batch(self, size: int | None = None, *, expected: int = 0) -> article_batch.ArticleBatch | StagedBatch:
         """Store many articles: each ``add`` is ``replace_article``, new ones bulk-loaded ``size`` at a time.
 
         ``size`` defaults to ``kg.store.batch.SIZE`` (read now). Every commit of the batch is
-        published to readers (one snapshot).
+        published to readers (one snapshot). ``expected``: how many articles the caller means to
+        add; a first load of at least ``kg.store.staged.STAGE_MIN`` is staged (``kg.store.staged``).
+        Call ``close()`` when done.
         """
+        if expected >= staged.STAGE_MIN and staged.stageable(self):
+            return StagedBatch(self, size=size)
         return snapshot.PublishedBatch(self, article_batch.SIZE if size is None else size)
 
     def _replace(self, key: str, ntriples: str, entities: Mapping[str, str]) -> None:

@@ -258,11 +258,22 @@ def default_gain(store: Store, lines: bytes, triples: Iterable[ox.Triple] = ()) 
             if isinstance(subject, ox.NamedNode):
                 gain.unknown.add(subject.value)
         gain.added |= {quads[i] for i in members if i >= n} & new
-        gain.triples += len(new)
+        gain.triples += _distinct(new)
         for q in {quads[i] for i in members & typed} & new:
             if q.predicate == RDF_TYPE and isinstance(q.object, ox.NamedNode):
                 gain.count(q.object.value)
     return gain
+
+
+def _distinct(quads: set[ox.Quad]) -> int:
+    """How many triples ``quads`` are by value: a typed literal written two ways (a line's ``+00:00``,
+    a stored ``Z``) is one."""
+    typed = [q.predicate for q in quads if _typed(q.object)]
+    if len(typed) == len(set(typed)):  # (no property with two typed values: none can be the same value)
+        return len(quads)
+    same = ox.Store()
+    same.extend(quads)
+    return len(same)
 
 
 def _typed(term: object) -> bool:

@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from kg.store.core import Store
 
 JOURNAL = "journal.nq"
+#: a first load's part (``kg.store.staged``): new graphs, descriptions and default-graph lines only, streamed
+LOAD_JOURNAL = "journal.load.nq"
+#: the part being staged: never loaded, deleted when found
+STAGED = "staged.nq"
 CHANGED = b"# kg journal: changes of stored graphs\n"
 DELETED = b"# kg journal: deleted by this batch\n"
 NQ = ox.RdfFormat.N_QUADS
@@ -43,11 +47,7 @@ def write(path: Path, new: bytes, changed: bytes, deleted: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        sync_folder(path.parent)
     except OSError as exc:
         raise StoreError(f"cannot write the ingest journal: {exc.strerror}", where=path) from exc
 
@@ -73,6 +73,15 @@ def journalled(store: Store, new: bytes = b"", changed: bytes = b"", deleted: by
         path.unlink()
 
 
+def sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _parts(data: bytes) -> tuple[bytes, bytes, bytes]:
     """(new, changed, deleted): the markers are whole lines (a literal cannot hold a raw line break)."""
     new, _, rest = (b"\n" + data).partition(b"\n" + CHANGED)
@@ -81,10 +90,13 @@ def _parts(data: bytes) -> tuple[bytes, bytes, bytes]:
 
 
 def recover(store: Store) -> bool:
-    """Undo what an interrupted batch wrote, if its journal is there; idempotent, so a crash here is safe too."""
+    """Undo what an interrupted batch or load wrote, if its journal is there; idempotent, so a crash here is
+    safe too."""
+    (store.path / STAGED).unlink(missing_ok=True)
+    loaded = _recover_load(store)
     journal = store.path / JOURNAL
     if not journal.exists():
-        return False
+        return loaded
     oxs = store._writable()
     try:
         new, changed, deleted = (list(ox.parse(part, format=NQ)) for part in _parts(journal.read_bytes()))
@@ -105,6 +117,35 @@ def recover(store: Store) -> bool:
     oxs.extend([q for q in deleted if isinstance(q.graph_name, ox.DefaultGraph)])
     oxs.flush()
     journal.unlink()
+    return True
+
+
+def _recover_load(store: Store) -> bool:
+    """Undo an interrupted part of a first load: its journal holds only what it added, read as a stream
+    (a part is millions of quads)."""
+    path = store.path / LOAD_JOURNAL
+    if not path.exists():
+        return False
+    oxs = store._writable()
+    ents = ox.NamedNode(store.entities_graph)
+    try:
+        graphs = set()
+        for q in ox.parse(path=path, format=NQ):
+            if q.graph_name == ents:
+                oxs.remove(q)
+            elif isinstance(q.graph_name, ox.NamedNode):
+                graphs.add(q.graph_name)
+        for name in graphs:
+            if oxs.contains_named_graph(name):
+                oxs.remove_graph(name)
+        for q in ox.parse(path=path, format=NQ):
+            if isinstance(q.graph_name, ox.DefaultGraph) and not stated(oxs, q.triple):
+                oxs.remove(q)
+    except (OSError, SyntaxError) as exc:
+        raise StoreError(f"cannot read the load journal: {exc}", where=path,
+                         fix="restore the store from a backup, or ingest into a new one") from exc
+    oxs.flush()
+    path.unlink()
     return True
 
 

@@ -1,0 +1,165 @@
+"""A store's first big load (``kg.store.staged``): staged on disk and bulk-loaded in parts, it gives
+the store that one article at a time gives, new versions and repeats included, and a process
+killed mid-load loses only the part being loaded."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import textwrap
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kg.ingest import Ingest
+from kg.store import Store, counters, open_store, staged
+from kg.store.batch import ArticleBatch
+from kg.store.journal import LOAD_JOURNAL, STAGED
+from kg.store.staged import StagedBatch
+from tests.test_store_batch import _articles, _content, _renamed
+from tests.test_store_default_graph import assert_default_is_the_merge
+
+ROOT = Path(__file__).resolve().parents[1]
+Article = tuple[str, str, dict[str, str]]
+
+
+def assert_same_store(st_: Store, expected: Store) -> None:
+    assert _content(st_) == _content(expected)
+    assert_default_is_the_merge(st_)
+    assert asdict(counters.current(st_)) == asdict(counters.recount(st_)) == asdict(counters.recount(expected))
+    assert not (st_.path / LOAD_JOURNAL).exists() and not (st_.path / STAGED).exists()
+
+
+def _one_at_a_time(path: Path, articles: list[Article]) -> Store:
+    expected = open_store(path)
+    for a in articles:
+        expected.replace_article(*a)
+    return expected
+
+
+def test_a_large_first_load_is_staged_and_a_store_with_articles_is_not(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(staged, "STAGE_MIN", 4)
+    with open_store(tmp_path / "s") as st_:
+        assert isinstance(st_.batch(expected=4), StagedBatch)
+        assert not isinstance(st_.batch(expected=3), StagedBatch)  # too few to pay
+        key, nt, ents = _articles(st_)[0]
+        st_.replace_article(key, nt, ents)
+        assert isinstance(st_.batch(expected=1000), ArticleBatch)  # articles to compare with
+
+
+def test_parts_new_versions_and_repeats_give_the_store_one_article_at_a_time_gives(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s") as st_:
+        arts = _articles(st_)
+        (k1, _, e1), (k2, nt2, e2) = arts[:2]
+        sequence = [*arts[:5], arts[0],  # the same article again: nothing changes
+                    (k1, arts[6][1], e1),  # a new version of a loaded article (its descriptions unchanged)
+                    (k2, nt2, e2), *arts[5:]]
+        batch = StagedBatch(st_, part=3)
+        for a in sequence:
+            batch.add(*a)
+        assert batch.staging and batch.commits >= 2 and batch.stored <= batch.added == len(sequence)
+        batch.commit()
+        batch.close()
+        assert batch.stored == len(sequence)
+        with _one_at_a_time(tmp_path / "t", sequence) as expected:
+            assert_same_store(st_, expected)
+
+
+def test_a_changed_description_ends_the_staging_and_the_rest_is_batched(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s") as st_:
+        arts = _articles(st_)
+        _, nt, ents = arts[2]
+        sequence = [*arts[:4], ("renamed", nt, _renamed(ents)), *arts[4:]]
+        batch = StagedBatch(st_, part=2)
+        for a in sequence[:4]:
+            batch.add(*a)
+        assert batch.staging
+        for a in sequence[4:]:
+            batch.add(*a)
+        assert not batch.staging  # the description differs from the one loaded: compared as any ingest does
+        batch.commit()
+        batch.close()
+        with _one_at_a_time(tmp_path / "t", sequence) as expected:
+            assert_same_store(st_, expected)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.integers(0, 8), st.sampled_from(["a", "b", "c", None]), st.booleans()),
+                      min_size=1, max_size=12),
+       part=st.integers(1, 5))
+def test_any_sequence_loads_as_one_article_at_a_time(steps: list[tuple[int, str | None, bool]], part: int) -> None:
+    """Articles under their own or shared keys (new versions, repeats), some with a renamed entity."""
+    with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp) / "s") as st_:
+        arts = _articles(st_)
+        sequence = [(key or arts[i][0], arts[i][1], _renamed(arts[i][2]) if renamed else arts[i][2])
+                    for i, key, renamed in steps]
+        batch = StagedBatch(st_, part=part)
+        for a in sequence:
+            batch.add(*a)
+        batch.commit()
+        batch.close()
+        with _one_at_a_time(Path(tmp) / "t", sequence) as expected:
+            assert_same_store(st_, expected)
+
+
+def test_an_ingest_staged_in_parts_equals_the_batched_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench.generate import generate
+
+    corpus = tmp_path / "corpus"
+    generate(corpus, 40)
+    monkeypatch.setattr(staged, "PART", 15)
+    runs = {}
+    for name, least in (("batched", 10**9), ("staged", 10)):
+        monkeypatch.setattr(staged, "STAGE_MIN", least)
+        with open_store(tmp_path / name) as st_:
+            run = Ingest(st_, [corpus / "articles"], workers=2)
+            sources = [o.source for o in run]
+            runs[name] = (sources, run.report.stored, run.report.keys)
+            assert not (st_.path / LOAD_JOURNAL).exists() and not (st_.path / STAGED).exists()
+    assert runs["staged"] == runs["batched"]  # in input order, each reported once stored
+    with open_store(tmp_path / "staged") as got, open_store(tmp_path / "batched") as want:
+        assert_same_store(got, want)  # every named graph: the summary the merge pass wrote too
+        assert any(g.endswith("graph/summary") for g in got.graphs())
+
+
+CRASH = textwrap.dedent("""
+    import os, sys
+    from kg.store import open_store
+    from kg.store.staged import StagedBatch
+    from tests.processes import die_in_bulk_load
+    from tests.test_store_batch import _articles
+
+    with open_store(sys.argv[1]) as st:
+        articles = _articles(st)
+        batch = StagedBatch(st, part=3)
+        for a in articles[:3]:
+            batch.add(*a)
+        batch.commit()  # the first part is loaded
+        if sys.argv[2] == "load":
+            die_in_bulk_load(lambda: os._exit(9))  # killed in the middle of the second part's load
+            for a in articles[3:6]:
+                batch.add(*a)
+            batch.commit()
+        else:
+            batch.add(*articles[3])
+            os._exit(9)  # killed while a part is staged
+""")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("when", ["load", "staging"])
+def test_a_process_killed_mid_load_keeps_the_parts_loaded_before(tmp_path: Path, when: str) -> None:
+    store = tmp_path / "s"
+    proc = subprocess.run([sys.executable, "-c", CRASH, str(store), when], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 9, proc.stderr
+    assert (store / (LOAD_JOURNAL if when == "load" else STAGED)).exists()
+    with open_store(store) as st_:  # the next writable open undoes the half-loaded part
+        articles = _articles(st_)
+        assert sorted(st_.article_keys()) == sorted(key for key, _, _ in articles[:3])
+        with _one_at_a_time(tmp_path / "expected", articles[:3]) as expected:
+            assert_same_store(st_, expected)
