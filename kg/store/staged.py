@@ -45,8 +45,9 @@ if TYPE_CHECKING:
 
 #: articles per part: at 100k articles, four (see bench/README.md)
 PART = 25_000
-#: bytes of N-Quads per bulk-load call (~900k quads): Oxigraph's loader holds a call's quads in memory,
-#: up to 1M a thread on two threads and the next million being parsed (1.6 GB for a 25k-article part)
+#: bytes of N-Quads per bulk-load call (~650k quads; 0: a part in one call): Oxigraph's loader holds a
+#: call's quads in memory, up to 1M a thread on two threads and the next million being parsed (a 25k-article
+#: part in one call: 3.6 GB); smaller slices make more files to compact (128 MB: 679 s at 100k, 192 MB: 614 s)
 SLICE = 192 << 20
 #: a first ingest of fewer articles goes through ``ArticleBatch`` (a few loads compact little)
 STAGE_MIN = 5_000
