@@ -46,6 +46,7 @@ def run(store_dir: Path, n: int, scratch: Path, seed: int, batch: int = BATCH, b
     """Ingest ``batch * batches`` new articles into ``store_dir`` while ``kg serve`` reads it."""
     import kg.ingest
     import kg.store.batch
+    import kg.store.staged
     from kg.api import open_store
 
     batch = min(batch, max(5, n // 20))  # a smoke run on a tiny store stays tiny
@@ -63,8 +64,9 @@ def run(store_dir: Path, n: int, scratch: Path, seed: int, batch: int = BATCH, b
             inner, added, measured = store.store, [], [0]
             make_batch, publish = inner.batch, inner.publish
 
-            def recording_batch(size: int | None = None) -> kg.store.batch.ArticleBatch:
-                made = make_batch(size)
+            def recording_batch(size: int | None = None, *,
+                                expected: int = 0) -> kg.store.batch.ArticleBatch | kg.store.staged.StagedBatch:
+                made = make_batch(size, expected=expected)  # (a store with articles: never staged)
                 add = made.add
 
                 def recorded(key: str, *args: Any, **kwargs: Any) -> None:
