@@ -113,6 +113,7 @@ def test_an_ingest_staged_in_parts_equals_the_batched_one(tmp_path: Path, monkey
     corpus = tmp_path / "corpus"
     generate(corpus, 40)
     monkeypatch.setattr(staged, "PART", 15)
+    monkeypatch.setattr(staged, "SLICE", 64 << 10)  # a part in several bulk-load calls
     runs = {}
     for name, least in (("batched", 10**9), ("staged", 10)):
         monkeypatch.setattr(staged, "STAGE_MIN", least)
@@ -162,4 +163,17 @@ def test_a_process_killed_mid_load_keeps_the_parts_loaded_before(tmp_path: Path,
         articles = _articles(st_)
         assert sorted(st_.article_keys()) == sorted(key for key, _, _ in articles[:3])
         with _one_at_a_time(tmp_path / "expected", articles[:3]) as expected:
+            assert_same_store(st_, expected)
+
+
+def test_an_article_without_triples_is_staged_as_nothing(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s") as st_:
+        arts = _articles(st_)
+        sequence = [arts[0], ("empty", "", {}), arts[1]]
+        batch = StagedBatch(st_, part=1)  # the second part's file is empty
+        for a in sequence:
+            batch.add(*a)
+        batch.commit()
+        batch.close()
+        with _one_at_a_time(tmp_path / "t", sequence) as expected:
             assert_same_store(st_, expected)

@@ -289,14 +289,12 @@ def _bulk_load(store: Store, journal: bool, deferred: Deferred) -> None:
     if journal:
         oxs = store._writable()
         try:
-            if not SLICE:
-                oxs.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-            else:
-                size = path.stat().st_size
-                even = -(-size // -(-size // SLICE))  # (slices of about equal size, none above SLICE)
-                with open(path, "rb") as fh:  # in slices: the loader holds a whole call's quads in memory
-                    while fh.peek(1):
-                        oxs.bulk_load(io.BufferedReader(_Slice(fh, even), 1 << 20), format=ox.RdfFormat.N_QUADS)
+            size = path.stat().st_size
+            slices = max(1, -(-size // SLICE)) if SLICE else 1
+            even = -(-size // slices)  # (slices of about equal size, none above SLICE)
+            with open(path, "rb") as fh:  # in slices: the loader holds a whole call's quads in memory
+                while fh.peek(1):  # (an empty part: no call)
+                    oxs.bulk_load(io.BufferedReader(_Slice(fh, even), 1 << 20), format=ox.RdfFormat.N_QUADS)
             oxs.flush()
         except (OSError, RuntimeError, SyntaxError) as exc:
             recover(store)
@@ -351,7 +349,7 @@ def _digest(ntriples: str, entities: Mapping[str, str]) -> bytes:
 
 
 def _lines(ntriples: str) -> list[bytes]:
-    """An N-Triples document's lines (blank ones dropped), each ending with `` .\\n``."""
+    """An N-Triples document's lines (blank ones dropped), each ending with a line break."""
     return [line + b"\n" for line in ntriples.encode("utf-8").split(b"\n") if line.strip()]
 
 
