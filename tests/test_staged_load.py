@@ -177,3 +177,27 @@ def test_an_article_without_triples_is_staged_as_nothing(tmp_path: Path) -> None
         batch.close()
         with _one_at_a_time(tmp_path / "t", sequence) as expected:
             assert_same_store(st_, expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(st.integers(min_value=1, max_value=40), max_size=60),
+       most=st.integers(min_value=0, max_value=300))
+def test_a_part_is_cut_into_whole_lines_of_about_equal_size(lines: list[int], most: int) -> None:
+    """Each slice is one bulk-load call, read by Oxigraph from a file of its own: whole lines, in order, all of them."""
+    data = b"".join(b"x" * (n - 1) + b"\n" for n in lines)
+    with tempfile.TemporaryDirectory() as folder:
+        path, piece = Path(folder) / "part.nq", Path(folder) / "slice.nq"
+        path.write_bytes(data)
+        cuts = staged._slices(path, most)
+        copied = []
+        for start, end in cuts:
+            staged._copy(path, piece, start, end)
+            copied.append(piece.read_bytes())
+    assert b"".join(copied) == data
+    assert all(c.endswith(b"\n") for c in copied)
+    longest = max(lines, default=0)
+    if most and data:
+        assert len(cuts) <= -(-len(data) // most)  # (fewer when a line is longer than a slice)
+        assert all(len(c) <= -(-len(data) // -(-len(data) // most)) + longest for c in copied)
+    else:
+        assert len(cuts) == (1 if data else 0)

@@ -32,6 +32,8 @@ JOURNAL = "journal.nq"
 LOAD_JOURNAL = "journal.load.nq"
 #: the part being staged: never loaded, deleted when found
 STAGED = "staged.nq"
+#: one bulk-load call's slice of the load journal (a copy: the journal names what it holds)
+LOAD_SLICE = "journal.load.slice.nq"
 CHANGED = b"# kg journal: changes of stored graphs\n"
 DELETED = b"# kg journal: deleted by this batch\n"
 NQ = ox.RdfFormat.N_QUADS
@@ -93,6 +95,7 @@ def recover(store: Store) -> bool:
     """Undo what an interrupted batch or load wrote, if its journal is there; idempotent, so a crash here is
     safe too."""
     (store.path / STAGED).unlink(missing_ok=True)
+    (store.path / LOAD_SLICE).unlink(missing_ok=True)
     loaded = _recover_load(store)
     journal = store.path / JOURNAL
     if not journal.exists():

@@ -25,29 +25,32 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import hashlib
-import io
 import os
 from collections import defaultdict
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.errors import StoreError
 from kg.store import counters, pending
 from kg.store.batch import SIZE, ArticleBatch
-from kg.store.journal import LOAD_JOURNAL, STAGED, recover, sync_folder
+from kg.store.journal import LOAD_JOURNAL, LOAD_SLICE, STAGED, recover, sync_folder
 from kg.store.terms import checked_iri
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from kg.store.core import Store
 
-#: articles per part: at 100k articles, four (see bench/README.md)
-PART = 25_000
+#: articles per part: at 100k articles, one load at the end. Each load into a store that holds data
+#: compacts with it (at 100k, same machine and hour: parts of 25,000 853 s, of 50,000 783 s, one 760 s)
+PART = 100_000
 #: bytes of N-Quads per bulk-load call (~650k quads; 0: a part in one call): Oxigraph's loader holds a
 #: call's quads in memory, up to 1M a thread on two threads and the next million being parsed (a 25k-article
-#: part in one call: 3.6 GB); smaller slices make more files to compact (128 MB: 679 s at 100k, 192 MB: 614 s)
+#: part in one call: 3.6 GB); smaller slices make more files to compact (parts of 25,000 at 100k: 128 MB 679 s,
+#: 192 MB 614 s)
 SLICE = 192 << 20
 #: a first ingest of fewer articles goes through ``ArticleBatch`` (a few loads compact little)
 STAGE_MIN = 5_000
@@ -55,8 +58,9 @@ STAGE_MIN = 5_000
 WINDOW = 1_000
 #: default-graph lines remembered as written (a safety bound: shared entities are far fewer)
 SEEN_MAX = 400_000
-#: new versions of staged articles held for after their part's load: more end the staging
-DEFERRED_MAX = 2_000
+#: new versions of staged articles held for after their part's load (N-Triples, ~10 KB each): more end the
+#: staging (the 100k synthetic corpus has a few thousand)
+DEFERRED_MAX = 10_000
 Deferred = list[tuple[str, str, dict[str, str]]]
 
 
@@ -77,8 +81,8 @@ class StagedBatch:
     rest (after an error: each article is stored whole or not at all).
     """
 
-    def __init__(self, store: Store, part: int = PART, size: int | None = None) -> None:
-        self.store, self.part = store, part
+    def __init__(self, store: Store, part: int | None = None, size: int | None = None) -> None:
+        self.store, self.part = store, PART if part is None else part  # (read here: tests set PART)
         self._size = size
         self._batch: ArticleBatch | None = None  # once staging has ended
         self._keys: dict[str, bytes] = {}  # key -> digest of the article staged
@@ -288,17 +292,19 @@ def _bulk_load(store: Store, journal: bool, deferred: Deferred) -> None:
     path = store.path / LOAD_JOURNAL
     if journal:
         oxs = store._writable()
+        piece = store.path / LOAD_SLICE
         try:
-            size = path.stat().st_size
-            slices = max(1, -(-size // SLICE)) if SLICE else 1
-            even = -(-size // slices)  # (slices of about equal size, none above SLICE)
-            with open(path, "rb") as fh:  # in slices: the loader holds a whole call's quads in memory
-                while fh.peek(1):  # (an empty part: no call)
-                    oxs.bulk_load(io.BufferedReader(_Slice(fh, even), 1 << 20), format=ox.RdfFormat.N_QUADS)
+            for start, end in _slices(path, SLICE):
+                if (start, end) == (0, path.stat().st_size):
+                    oxs.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+                else:
+                    _copy(path, piece, start, end)
+                    oxs.bulk_load(path=str(piece), format=ox.RdfFormat.N_QUADS)
             oxs.flush()
         except (OSError, RuntimeError, SyntaxError) as exc:
             recover(store)
             raise StoreError(f"bulk load failed: {exc}", where=path) from exc
+        piece.unlink(missing_ok=True)
         path.unlink()
         sync_folder(store.path)
         store.generation += 1
@@ -311,28 +317,39 @@ def _bulk_load(store: Store, journal: bool, deferred: Deferred) -> None:
     store.publish()
 
 
-class _Slice(io.RawIOBase):
-    """The next ``size`` bytes of a file and the rest of their last line: one bulk-load call's input."""
+def _slices(path: Path, most: int) -> list[tuple[int, int]]:
+    """(start, end) byte ranges of whole lines, of about equal size and none much above ``most``
+    (0: one range); none for an empty file.
 
-    def __init__(self, fh: io.BufferedReader, size: int) -> None:
-        self.fh, self.left, self.done = fh, size, False
+    Each is one bulk-load call: Oxigraph's loader holds a call's quads in memory. Each is given to it
+    as a file (``path=``): a Python file object makes the loader thread take the GIL for every read,
+    and while the main thread stages, a 192 MB slice then took minutes instead of seconds.
+    """
+    size = path.stat().st_size
+    count = max(1, -(-size // most)) if most else 1
+    even = -(-size // count)
+    out: list[tuple[int, int]] = []
+    with open(path, "rb") as fh:
+        start = 0
+        while start < size:
+            fh.seek(min(start + even, size))
+            if fh.tell() < size:
+                fh.seek(-1, os.SEEK_CUR)
+                fh.readline()  # to the end of the line the slice's last byte is in
+            out.append((start, fh.tell()))
+            start = fh.tell()
+    return out
 
-    def readable(self) -> bool:
-        return True
 
-    def readinto(self, buffer: Any) -> int:
-        if self.done:
-            return 0
-        with memoryview(buffer) as view:
-            if self.left > 0:
-                data = self.fh.read(min(len(view), self.left))
-                self.left -= len(data)
-                self.done = not data
-            else:  # the slice's last line, to its end
-                data = self.fh.readline(len(view))
-                self.done = not data or data.endswith(b"\n")
-            view[:len(data)] = data
-        return len(data)
+def _copy(source: Path, target: Path, start: int, end: int) -> None:
+    """Bytes ``start:end`` of ``source`` as the file ``target``, copied by the kernel."""
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        offset = start
+        while offset < end:
+            done = os.copy_file_range(src.fileno(), dst.fileno(), end - offset, offset)
+            if not done:
+                raise OSError(f"{source} ended before byte {end}")
+            offset += done
 
 
 def _trim() -> None:
