@@ -201,3 +201,11 @@ def test_a_part_is_cut_into_whole_lines_of_about_equal_size(lines: list[int], mo
         assert all(len(c) <= -(-len(data) // -(-len(data) // most)) + longest for c in copied)
     else:
         assert len(cuts) == (1 if data else 0)
+
+
+def test_a_slice_is_copied_where_the_kernel_cannot_copy_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr("os.copy_file_range", raising=False)  # (not Linux)
+    source = tmp_path / "part.nq"
+    source.write_bytes(b"".join(b"%d\n" % i for i in range(300_000)))
+    staged._copy(source, tmp_path / "slice.nq", 7, 1_500_007)
+    assert (tmp_path / "slice.nq").read_bytes() == source.read_bytes()[7:1_500_007]

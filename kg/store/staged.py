@@ -342,11 +342,15 @@ def _slices(path: Path, most: int) -> list[tuple[int, int]]:
 
 
 def _copy(source: Path, target: Path, start: int, end: int) -> None:
-    """Bytes ``start:end`` of ``source`` as the file ``target``, copied by the kernel."""
+    """Bytes ``start:end`` of ``source`` as the file ``target`` (copied by the kernel where it can)."""
     with open(source, "rb") as src, open(target, "wb") as dst:
         offset = start
         while offset < end:
-            done = os.copy_file_range(src.fileno(), dst.fileno(), end - offset, offset)
+            if hasattr(os, "copy_file_range"):  # (Linux)
+                done = os.copy_file_range(src.fileno(), dst.fileno(), end - offset, offset)
+            else:
+                src.seek(offset)
+                done = dst.write(src.read(min(end - offset, 1 << 20)))
             if not done:
                 raise OSError(f"{source} ended before byte {end}")
             offset += done
