@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from kg.store.core import Store
 
 #: articles per part: at 100k articles, one load at the end. Each load into a store that holds data
-#: compacts with it (at 100k, same machine and hour: parts of 25,000 853 s, of 50,000 783 s,
+#: compacts with it (at 100k, same machine, within two hours: parts of 25,000 853 s, of 50,000 783 s,
 #: one 760 s; one run each, a rerun of the last 884 s: within the noise of that machine)
 PART = 100_000
 #: bytes of N-Quads per bulk-load call (~650k quads; 0: a part in one call): Oxigraph's loader holds a
