@@ -63,8 +63,6 @@ def die_in_bulk_load(die: Callable[[], object], at: int = 1) -> None:
             loads += 1
             if path is not None:
                 data = Path(path).read_bytes()
-            elif data is not None and not isinstance(data, bytes):  # a file-like object
-                data = data.read()
             assert isinstance(data, bytes)
             if loads < at:
                 self.inner.bulk_load(data, format=format)

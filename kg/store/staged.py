@@ -106,10 +106,6 @@ class StagedBatch:
     def staging(self) -> bool:
         return self._batch is None
 
-    @property
-    def size(self) -> int:
-        return self._batch.size if self._batch is not None else self.part
-
     def __len__(self) -> int:
         return len(self._batch) if self._batch is not None else self._staged
 
@@ -295,12 +291,10 @@ def _bulk_load(store: Store, journal: bool, deferred: Deferred) -> None:
         oxs = store._writable()
         piece = store.path / LOAD_SLICE
         try:
-            for start, end in _slices(path, SLICE):
-                if (start, end) == (0, path.stat().st_size):
-                    oxs.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-                else:
-                    _copy(path, piece, start, end)
-                    oxs.bulk_load(path=str(piece), format=ox.RdfFormat.N_QUADS)
+            cuts = _slices(path, SLICE)
+            for start, end in cuts:
+                source = path if len(cuts) == 1 else _copy(path, piece, start, end)
+                oxs.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS)
             oxs.flush()
         except (OSError, RuntimeError, SyntaxError) as exc:
             recover(store)
@@ -342,7 +336,7 @@ def _slices(path: Path, most: int) -> list[tuple[int, int]]:
     return out
 
 
-def _copy(source: Path, target: Path, start: int, end: int) -> None:
+def _copy(source: Path, target: Path, start: int, end: int) -> Path:
     """Bytes ``start:end`` of ``source`` as the file ``target`` (copied by the kernel where it can)."""
     with open(source, "rb") as src, open(target, "wb") as dst:
         offset = start
@@ -355,6 +349,7 @@ def _copy(source: Path, target: Path, start: int, end: int) -> None:
             if not done:
                 raise OSError(f"{source} ended before byte {end}")
             offset += done
+    return target
 
 
 def _trim() -> None:
