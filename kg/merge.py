@@ -42,10 +42,6 @@ if TYPE_CHECKING:
 
 DIP = "https://w3id.org/diplomacy-kg/ontology#"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
-PREFIXES = f"""PREFIX dip: <{DIP}>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-"""
 
 
 @dataclass(slots=True)
@@ -63,28 +59,29 @@ _FULL = {"rdf:type": "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "dip:par
          "dip:pledgedBy": DIP + "pledgedBy", "dip:pledgeType": DIP + "pledgeType", "dip:recipient": DIP + "recipient"}
 
 
-def _collect(store: Store, cls: str, props: tuple[str, ...]) -> dict[str, Report]:
-    """One query per property (a ``VALUES ?p`` over all properties is joined last by Oxigraph: 2x slower)."""
-    reports: dict[str, Report] = {}
-    for prefixed in props:
-        prop = _FULL[prefixed]
-        # the default graph states each triple once; the union of the graphs (an older store) needs DISTINCT
-        distinct = "" if store.merged_default else "DISTINCT "
-        q = PREFIXES + f"SELECT {distinct}?x ?v WHERE {{ ?x a {cls} . ?x {prefixed} ?v }}"
-        rows = store.oxigraph.query(q, use_default_graph_as_union=not store.merged_default)
-        assert isinstance(rows, ox.QuerySolutions)
-        for row in rows:
-            iri, value = row[0].value, row[1].value
-            rep = reports.get(iri)
-            if rep is None:
-                rep = reports[iri] = Report(iri)
-            if prefixed == "prov:wasDerivedFrom":
-                rep.articles.add(intern(value))
-            elif prefixed == "dip:date":
-                rep.date = value if rep.date is None else min(rep.date, value)
-            else:  # one string per (property, value) however many reports share it: 100k articles in ~300 MB
-                rep.signature.add(intern(f"{prop} {value}"))
-    return reports
+def collect(store: Store) -> tuple[dict[str, Report], dict[str, Report]]:
+    """Every meeting report and every pledge report (by IRI), as ``?x a dip:Meeting . ?x p ?v`` finds them
+    for each of ``MEETING_PROPS`` (and of ``PLEDGE_PROPS`` for ``dip:Pledge``).
+
+    Each property is read once for both kinds, by predicate, keeping the subjects of each class: on one
+    100k store ~10% faster than a SPARQL join per class and property (each row read costs the decoding
+    of its terms, and the joins read the date and source properties twice)."""
+    oxs = store.oxigraph
+    graph = ox.DefaultGraph() if store.merged_default else None  # (an older store: the union of its graphs)
+    kinds: list[tuple[set[ox.NamedNode | ox.BlankNode], tuple[str, ...], dict[str, Report]]] = [
+        ({q.subject for q in oxs.quads_for_pattern(None, _TYPE, ox.NamedNode(cls), graph)}, props, {})  # type: ignore[misc]
+        for cls, props, _ in KINDS]
+    for prefixed in dict.fromkeys(p for _, props, _ in kinds for p in props):
+        users = [(members, reports) for members, props, reports in kinds if prefixed in props]
+        for q in oxs.quads_for_pattern(None, _NODE[prefixed], None, graph):
+            for members, reports in users:
+                if q.subject in members:
+                    iri = q.subject.value  # type: ignore[union-attr]
+                    rep = reports.get(iri)
+                    if rep is None:
+                        rep = reports[iri] = Report(iri)
+                    add_value(rep, prefixed, q.object)  # type: ignore[arg-type]
+    return kinds[0][2], kinds[1][2]
 
 
 def _day(value: str) -> date | None:
@@ -144,7 +141,7 @@ KINDS: tuple[tuple[str, tuple[str, ...], Match], ...] = (
 
 def same_as_links(store: Store) -> list[tuple[str, str]]:
     """(duplicate, canonical) pairs for every meeting and pledge cluster."""
-    return _links(_collect(store, "dip:Meeting", MEETING_PROPS), _collect(store, "dip:Pledge", PLEDGE_PROPS))
+    return _links(*collect(store))
 
 
 def _links(meetings: dict[str, Report], pledges: dict[str, Report]) -> list[tuple[str, str]]:
@@ -165,8 +162,7 @@ def recompute(store: Store) -> int:
     take_before(store)
     merge_owed(store)  # the graphs below are written in parts
     store.pending_dates = set()
-    meetings = _collect(store, "dip:Meeting", MEETING_PROPS)
-    pledges = _collect(store, "dip:Pledge", PLEDGE_PROPS)
+    meetings, pledges = collect(store)
     links = _links(meetings, pledges)
     with closing(SignatureIndex(store.path)) as index:
         index.rebuild(_filed(meetings, pledges), dict(links))
@@ -196,7 +192,7 @@ def _summary(store: Store, meetings: dict[str, Report], pledges: dict[str, Repor
 
 def full_summary(store: Store) -> list[str]:
     """The summary graph as counted from scratch (N-Triples lines): what ``update`` must keep."""
-    return _summary(store, _collect(store, "dip:Meeting", MEETING_PROPS), _collect(store, "dip:Pledge", PLEDGE_PROPS))
+    return _summary(store, *collect(store))
 
 
 # ---- incremental: only the signatures a change touches -------------------------------------------
@@ -209,7 +205,7 @@ _NODE = {prefixed: ox.NamedNode(full) for prefixed, full in _FULL.items()}
 
 
 def report_of(store: Store, iri: str, cls: str, props: tuple[str, ...]) -> Report | None:
-    """What ``_collect`` finds about one IRI as a report of class ``cls`` (None: it is not one)."""
+    """What ``collect`` finds about one IRI as a report of class ``cls`` (None: it is not one)."""
     oxs = store.oxigraph
     node = ox.NamedNode(iri)
     graph = ox.DefaultGraph() if store.merged_default else None
@@ -224,7 +220,7 @@ def report_of(store: Store, iri: str, cls: str, props: tuple[str, ...]) -> Repor
 
 
 def add_value(rep: Report, prefixed: str, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
-    """Put one value of a merge property into the report, as ``_collect`` reads it."""
+    """Put one value of a merge property into the report, as ``collect`` reads it."""
     value = term.value
     if prefixed == "prov:wasDerivedFrom":
         rep.articles.add(intern(value))
@@ -269,7 +265,7 @@ def _relink(store: Store, index: SignatureIndex, touched: set[str], changed: set
 
     if not index.ready:  # a store from before the index, or from kg build: filed once, as it is now
         merged = store.oxigraph.quads_for_pattern(None, _SAME, None, ox.NamedNode(store.merged_graph))
-        reports = _filed(_collect(store, "dip:Meeting", MEETING_PROPS), _collect(store, "dip:Pledge", PLEDGE_PROPS))
+        reports = _filed(*collect(store))
         index.rebuild(reports, {q.subject.value: q.object.value for q in merged})  # type: ignore[union-attr]
     look = Lookups(store)
     look.read(touched)

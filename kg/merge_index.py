@@ -35,10 +35,12 @@ if TYPE_CHECKING:
 FILE = "signatures.sqlite"
 #: bumped when what is hashed changes: an index of another version is rebuilt
 VERSION = "2"  # "2": each report's merge (the canonical IRI its owl:sameAs names)
-_REPORT = ("""CREATE TABLE IF NOT EXISTS report (signature BLOB NOT NULL, iri TEXT NOT NULL, date TEXT,
-                                        articles TEXT NOT NULL, items TEXT NOT NULL, canonical TEXT)""",
-           "CREATE INDEX IF NOT EXISTS report_by_signature ON report (signature)",
-           "CREATE INDEX IF NOT EXISTS report_by_iri ON report (iri)")
+_TABLE = """CREATE TABLE IF NOT EXISTS report (signature BLOB NOT NULL, iri TEXT NOT NULL, date TEXT,
+                                       articles TEXT NOT NULL, items TEXT NOT NULL, canonical TEXT)"""
+#: made after a rebuild's rows, one sort each (289k rows at 100k articles: the rebuild 19.8 -> 13 s)
+_INDEXES = ("CREATE INDEX IF NOT EXISTS report_by_signature ON report (signature)",
+            "CREATE INDEX IF NOT EXISTS report_by_iri ON report (iri)")
+_REPORT = (_TABLE, *_INDEXES)
 _SCHEMA = ";\n".join(("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", *_REPORT)) + ";"
 _CHUNK = 500  # SQLite's bound on a statement's parameters is 999 on older builds
 #: a report filed with a signature: (IRI, date, articles, the canonical IRI of its merge in
@@ -49,8 +51,11 @@ Group = tuple[int, frozenset[str]]  # (kind, signature)
 
 def key(kind: int, signature: Iterable[str]) -> bytes:
     """The hash a (kind, signature) is filed under (a collision only costs a read: peers are checked)."""
-    text = "\x1f".join([str(kind), *sorted(signature)])
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+    return _key(kind, sorted(signature))
+
+
+def _key(kind: int, items: list[str]) -> bytes:
+    return hashlib.blake2b("\x1f".join([str(kind), *items]).encode("utf-8"), digest_size=16).digest()
 
 
 _INSERT = "INSERT INTO report VALUES (?, ?, ?, ?, ?, ?)"
@@ -63,7 +68,8 @@ def _items(signature: Iterable[str]) -> str:
 def _rows(reports: Iterable[tuple[int, Report]], links: Mapping[str, str]) -> Iterator[
         tuple[bytes, str, str | None, str, str, str | None]]:
     for kind, rep in reports:
-        yield (key(kind, rep.signature), rep.iri, rep.date, json.dumps(sorted(rep.articles)), _items(rep.signature),
+        items = sorted(rep.signature)
+        yield (_key(kind, items), rep.iri, rep.date, json.dumps(sorted(rep.articles)), json.dumps(items),
                links.get(rep.iri))
 
 
@@ -91,9 +97,10 @@ class SignatureIndex:
         with self._transaction():
             self.db.execute("DROP TABLE IF EXISTS report")  # (an index of an older version has other columns)
             self.db.execute("DELETE FROM meta")
-            for statement in _REPORT:
-                self.db.execute(statement)
+            self.db.execute(_TABLE)
             self.db.executemany(_INSERT, _rows(reports, links))
+            for statement in _INDEXES:
+                self.db.execute(statement)
             self.db.execute("INSERT INTO meta VALUES ('version', ?)", (VERSION,))
         self.ready = True
 

@@ -35,7 +35,7 @@ def test_a_store_without_the_index_gets_it_at_its_next_relink_not_a_full_pass(tm
 def test_a_report_filed_under_the_same_hash_with_another_signature_is_not_its_peer(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The hash only says where to look: a collision (every signature filed under one hash) links nothing more."""
-    monkeypatch.setattr(merge_index, "key", lambda kind, signature: b"same")
+    monkeypatch.setattr(merge_index, "_key", lambda kind, items: b"same")
     with open_store(tmp_path / "s") as store:
         store.replace_article("a1", ntriples(1, [CALL]), {})
         store.replace_article("a2", ntriples(2, [(1, "meeting", {0, 2}, 0, 1), (2, "pledge", {0}, 0, 0)]), {})

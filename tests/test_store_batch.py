@@ -199,3 +199,20 @@ def test_a_batch_of_new_versions_and_new_articles_keeps_the_counters_exact(tmp_p
         assert_default_is_the_merge(st)
         kept = counters.load(st)
         assert kept is not None and asdict(kept) == asdict(counters.recount(st))
+
+
+def test_a_recount_gives_what_the_scan_of_any_store_gives(tmp_path: Path) -> None:
+    """``recount`` counts the merged default graph plainly (no DISTINCT): the same numbers as the
+    queries that hold for any store, with an emptied graph (its name stays), a user's own classes and
+    a statement that an article graph makes too."""
+    with open_store(tmp_path / "s") as st:
+        articles = _articles(st)
+        for a in articles[:3]:
+            st.replace_article(*a)
+        st.replace_article(articles[2][0], "", {})  # its graph emptied
+        typed = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+        country = next(line for line in articles[0][1].splitlines()
+                       if f"{typed} <https://w3id.org/diplomacy-kg/ontology#Country>" in line)
+        st.replace_graph(st.user_graph, f"<http://example.org/x> {typed} <http://example.org/Thing> .\n{country}")
+        assert asdict(counters.recount(st)) == asdict(counters.scan_counts(st))
+        assert counters.recount(st).articles == 2

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from kg.store.terms import checked_iri
+
 if TYPE_CHECKING:
     from kg.store.core import Store
 
@@ -102,7 +104,33 @@ def invalidate(store: Store) -> None:
 
 
 def recount(store: Store) -> Counts:
-    """Count by scanning: what the counters must always equal."""
+    """Count by scanning: what the counters must always equal.
+
+    In a store whose default graph is the merge (``kg.store.default``) each triple is there once, so
+    its triples and each class's instances are plain counts: no DISTINCT (a hash of 6M triples, ~1 GB)
+    and no filter that decodes every class name; the named graphs' statements are all quads but the
+    default graph's. At 100k articles: ~16 s instead of ~70 s (``scan_counts``, kept for older stores).
+    """
+    if not store.merged_default:
+        return scan_counts(store)
+    named = [row[0].value for row in _rows(store, _NONEMPTY)]
+    prefix = store.article_graph("")
+    triples = _number(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    merged = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{checked_iri(store.merged_graph)}> {{ ?s ?p ?o }} }}"
+    counts = Counts(statements=len(store.oxigraph) - triples, triples=triples, graphs=len(named),
+                    articles=sum(1 for g in named if g.startswith(prefix)), same_as_links=_number(store, merged))
+    for row in _rows(store, "SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"):
+        if isinstance(row[0], ox.NamedNode):
+            counts.add_class(row[0].value, int(row[1].value))
+    return counts
+
+
+#: the named graphs that hold a quad (Oxigraph keeps a graph's name once its last quad is removed)
+_NONEMPTY = "SELECT ?g WHERE { GRAPH ?g { } FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }"
+
+
+def scan_counts(store: Store) -> Counts:
+    """``recount`` by queries that hold for any store (the union of the graphs as its default graph)."""
     graphs = store.graphs()
     prefix = store.article_graph("")
     counts = Counts(statements=sum(graphs.values()), articles=sum(1 for g in graphs if g.startswith(prefix)),
@@ -110,15 +138,20 @@ def recount(store: Store) -> Counts:
     union = not store.merged_default
     query = ("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c "
              f"FILTER(STRSTARTS(STR(?c), '{DIP}')) }} GROUP BY ?c")
+    for row in _rows(store, query, union):
+        counts.add_class(row[0].value, int(row[1].value))
+    counts.triples = _number(store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }", union)
+    return counts
+
+
+def _rows(store: Store, query: str, union: bool = False) -> ox.QuerySolutions:
     rows = store.oxigraph.query(query, use_default_graph_as_union=union)
     assert isinstance(rows, ox.QuerySolutions)
-    for row in rows:
-        counts.add_class(row["c"].value, int(row["n"].value))
-    rows = store.oxigraph.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }",
-                                use_default_graph_as_union=union)
-    assert isinstance(rows, ox.QuerySolutions)
-    counts.triples = int(next(iter(rows))["n"].value)
-    return counts
+    return rows
+
+
+def _number(store: Store, query: str, union: bool = False) -> int:
+    return int(next(iter(_rows(store, query, union)))[0].value)
 
 
 # ---- measuring a write ---------------------------------------------------------------------------
@@ -299,12 +332,19 @@ def _few(oxs: ox.Store, subject: ox.NamedNode | ox.BlankNode | ox.Triple, asked:
 def _present(store: Store, triples: Iterable[ox.Triple]) -> set[ox.Triple]:
     """Those of ``triples`` the default graph holds: a subject with a few of them read once (a lookup costs
     ~30 µs at 100k articles, and a full pass writes ~850k summary triples), the others looked up."""
+    triples = set(triples)
+    oxs = store.oxigraph
+    # a property the default graph never states: none of its triples is there (the summary's, the
+    # sameAs links, when a first merge pass writes them: ~850k lookups at 100k articles, one each here)
+    unknown = {p for p in {t.predicate for t in triples}
+               if next(iter(oxs.quads_for_pattern(None, p, None, _DEFAULT)), None) is None}
     by_subject: dict[ox.NamedNode | ox.BlankNode | ox.Triple, list[ox.Triple]] = defaultdict(list)
     for t in triples:
-        by_subject[t.subject].append(t)
+        if t.predicate not in unknown:
+            by_subject[t.subject].append(t)
     found: set[ox.Triple] = set()
     for subject, ts in by_subject.items():
-        held = _few(store.oxigraph, subject, len(ts)) if len(ts) > 1 else None
+        held = _few(oxs, subject, len(ts)) if len(ts) > 1 else None
         if held is None:
             found.update(t for t in ts if _in_default(store, t))
             continue

@@ -61,8 +61,15 @@ def patch_graph(store: Store, graph: str, gone: Iterable[ox.Triple], added: Iter
         for start in range(0, len(ordered), PART):
             patch_graph(store, graph, ordered[start:start + PART], ())
         ordered = sorted(added, key=str)
+        if not ordered:
+            return
+        # measured once for all parts: a later part's triples are in the default graph after the earlier
+        # parts only if they were before them (and a property new to the store stays cheap to look up)
+        was = counters.nonempty(store, graph)
+        change = counters.Change(store, (), ordered, added=True)
         for start in range(0, len(ordered), PART):
             _add_in_bulk(store, graph, ordered[start:start + PART])
+        change.done([(graph, len(ordered), was, True)])
         return
     if not gone and not added:
         return
@@ -82,15 +89,12 @@ def patch_graph(store: Store, graph: str, gone: Iterable[ox.Triple], added: Iter
 def _add_in_bulk(store: Store, graph: str, triples: list[ox.Triple]) -> None:
     """Add triples the named graph does not hold, to it and to the default graph, with the bulk loader
     behind the journal (``kg.store.journal``: a load cut short is undone on the next writable open)."""
-    was = counters.nonempty(store, graph)
-    change = counters.Change(store, (), triples, added=True)
     data = "".join(f"{line} <{graph}> .\n{line} .\n" for line in map(str, triples)).encode("utf-8")
     store.generation += 1
     oxs = store._writable()
     with journal.journalled(store, changed=data):
         oxs.bulk_load(data, format=ox.RdfFormat.N_QUADS)
         oxs.flush()
-    change.done([(graph, len(triples), was, True)])
 
 
 def load(store: Store, data: str | Path | Iterable[ox.Quad], *, format: ox.RdfFormat | None = None,
