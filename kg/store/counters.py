@@ -329,10 +329,9 @@ def _few(oxs: ox.Store, subject: ox.NamedNode | ox.BlankNode | ox.Triple, asked:
     return held
 
 
-def _present(store: Store, triples: Iterable[ox.Triple]) -> set[ox.Triple]:
+def _present(store: Store, triples: set[ox.Triple]) -> set[ox.Triple]:
     """Those of ``triples`` the default graph holds: a subject with a few of them read once (a lookup costs
     ~30 µs at 100k articles, and a full pass writes ~850k summary triples), the others looked up."""
-    triples = set(triples)
     oxs = store.oxigraph
     # a property the default graph never states: none of its triples is there (the summary's, the
     # sameAs links, when a first merge pass writes them: ~850k lookups at 100k articles, one each here)
