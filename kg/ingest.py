@@ -335,6 +335,7 @@ class Ingest:
             # the signatures it touched: both give the same merged graph
             if self.report.stored * FULL_MERGE_SHARE >= current(self.store).articles:
                 recompute(self.store)
+                self.store.compact()  # (as much written as the store holds: readers' snapshot compacted)
             else:
                 update(self.store)
         self.report.merge_seconds = time.perf_counter() - merging

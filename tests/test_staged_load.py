@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.ingest import Ingest
-from kg.store import Store, counters, open_store, staged
+from kg.store import Store, bulk, counters, open_store, staged
 from kg.store.batch import ArticleBatch
 from kg.store.journal import LOAD_JOURNAL, STAGED
 from kg.store.staged import StagedBatch
@@ -70,6 +70,47 @@ def test_parts_new_versions_and_repeats_give_the_store_one_article_at_a_time_giv
             assert_same_store(st_, expected)
 
 
+def test_new_versions_within_a_part_are_staged_and_the_old_ones_leave_nothing(tmp_path: Path) -> None:
+    """The old version's graph is left out of the load; its default-graph lines stay only where a graph states them."""
+    with open_store(tmp_path / "s") as st_:
+        arts = _articles(st_)
+        (k1, _, e1), (k2, _, e2) = arts[:2]
+        sequence = [*arts[:4],
+                    (k1, arts[5][1], e1),  # a new version: most of its lines differ from the old one's
+                    (k2, arts[0][1], e2),  # one that states what the first version of k1 stated
+                    (k1, arts[6][1], e1),  # and a third version of k1
+                    *arts[7:]]
+        batch = StagedBatch(st_, part=100)
+        for a in sequence:
+            batch.add(*a)
+        assert batch.staging and len(batch) == len(sequence)  # each version staged, none held for later
+        batch.commit()
+        batch.close()
+        assert batch.commits == 1 and batch.stored == len(sequence)
+        with _one_at_a_time(tmp_path / "t", sequence) as expected:
+            assert_same_store(st_, expected)
+
+
+@pytest.mark.parametrize("first", ["in the same part", "in a part loaded before"])
+def test_what_an_old_version_alone_stated_is_written_again_by_a_later_part(tmp_path: Path, first: str) -> None:
+    """The old version's default-graph lines leave with it: an article of a later part stating them writes them."""
+    with open_store(tmp_path / "s") as st_:
+        arts = _articles(st_)
+        if first == "in the same part":
+            sequence = [("a", arts[0][1], arts[0][2]), ("a", arts[2][1], arts[2][2]), ("a", arts[5][1], arts[5][2]),
+                        ("b", arts[0][1], arts[0][2])]
+        else:
+            sequence = [("a", arts[0][1], arts[0][2]), *arts[1:3], ("a", arts[1][1], arts[1][2]), *arts[3:5], arts[6],
+                        ("b", arts[0][1], arts[0][2])]
+        batch = StagedBatch(st_, part=3)
+        for a in sequence:
+            batch.add(*a)
+        batch.commit()
+        batch.close()
+        with _one_at_a_time(tmp_path / "t", sequence) as expected:
+            assert_same_store(st_, expected)
+
+
 def test_a_changed_description_ends_the_staging_and_the_rest_is_batched(tmp_path: Path) -> None:
     with open_store(tmp_path / "s") as st_:
         arts = _articles(st_)
@@ -113,7 +154,7 @@ def test_an_ingest_staged_in_parts_equals_the_batched_one(tmp_path: Path, monkey
     corpus = tmp_path / "corpus"
     generate(corpus, 40)
     monkeypatch.setattr(staged, "PART", 15)
-    monkeypatch.setattr(staged, "SLICE", 64 << 10)  # a part in several bulk-load calls
+    monkeypatch.setattr(bulk, "SLICE", 64 << 10)  # a part in several bulk-load calls
     runs = {}
     for name, least in (("batched", 10**9), ("staged", 10)):
         monkeypatch.setattr(staged, "STAGE_MIN", least)
@@ -126,6 +167,27 @@ def test_an_ingest_staged_in_parts_equals_the_batched_one(tmp_path: Path, monkey
     with open_store(tmp_path / "staged") as got, open_store(tmp_path / "batched") as want:
         assert_same_store(got, want)  # every named graph: the summary the merge pass wrote too
         assert any(g.endswith("graph/summary") for g in got.graphs())
+
+
+
+def test_readers_get_the_store_compacted_after_a_first_ingest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first load leaves its files overlapping (reads by predicate merge them all): the last snapshot
+    comes after a compaction, and holds every article."""
+    from bench.generate import generate
+    from kg.api import open_store as open_api
+    from kg.store import core, snapshot
+
+    generate(tmp_path / "corpus", 12)
+    monkeypatch.setattr(staged, "STAGE_MIN", 10)
+    events: list[str] = []
+    compact, publish = core.Store.compact, snapshot.publish
+    monkeypatch.setattr(core.Store, "compact", lambda self: (events.append("compact"), compact(self))[1])
+    monkeypatch.setattr(snapshot, "publish", lambda *a, **k: (events.append("publish"), publish(*a, **k))[1])
+    with open_api(tmp_path / "s") as api:
+        stored = api.ingest([tmp_path / "corpus" / "articles"], workers=1).stored
+    assert "compact" in events and events[-1] == "publish" and events.index("compact") < len(events) - 1
+    with open_store(tmp_path / "s", read_only=True) as reader:
+        assert len(reader.article_keys()) == stored > 0
 
 
 CRASH = textwrap.dedent("""
@@ -188,10 +250,10 @@ def test_a_part_is_cut_into_whole_lines_of_about_equal_size(lines: list[int], mo
     with tempfile.TemporaryDirectory() as folder:
         path, piece = Path(folder) / "part.nq", Path(folder) / "slice.nq"
         path.write_bytes(data)
-        cuts = staged._slices(path, most)
+        cuts = bulk.slices(path, most)
         copied = []
         for start, end in cuts:
-            staged._copy(path, piece, start, end)
+            bulk.copy_ranges(path, piece, [(start, end)])
             copied.append(piece.read_bytes())
     assert b"".join(copied) == data
     assert all(c.endswith(b"\n") for c in copied)
@@ -207,5 +269,20 @@ def test_a_slice_is_copied_where_the_kernel_cannot_copy_it(tmp_path: Path, monke
     monkeypatch.delattr("os.copy_file_range", raising=False)  # (not Linux)
     source = tmp_path / "part.nq"
     source.write_bytes(b"".join(b"%d\n" % i for i in range(300_000)))
-    staged._copy(source, tmp_path / "slice.nq", 7, 1_500_007)
-    assert (tmp_path / "slice.nq").read_bytes() == source.read_bytes()[7:1_500_007]
+    bulk.copy_ranges(source, tmp_path / "slice.nq", [(7, 1_500_007), (1_600_000, 1_600_010)])
+    data = source.read_bytes()
+    assert (tmp_path / "slice.nq").read_bytes() == data[7:1_500_007] + data[1_600_000:1_600_010]
+
+
+@settings(max_examples=300, deadline=None)
+@given(size=st.integers(0, 60), cuts=st.lists(st.integers(0, 60), max_size=10), start=st.integers(0, 60),
+       length=st.integers(0, 60))
+def test_a_slice_without_the_old_versions_keeps_every_other_byte_in_order(size: int, cuts: list[int], start: int,
+                                                                         length: int) -> None:
+    bounds = sorted(set(cuts))
+    skip = list(zip(bounds[::2], bounds[1::2], strict=False))  # sorted, disjoint
+    end = min(start + length, size)
+    kept = bulk.without(start, end, skip)
+    expected = [i for i in range(start, end) if not any(a <= i < b for a, b in skip)]
+    assert [i for a, b in kept for i in range(a, b)] == expected
+    assert all(a < b for a, b in kept)

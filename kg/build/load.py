@@ -125,7 +125,9 @@ def _merge(store: Store, was_empty: bool) -> int:
     from kg.merge import recompute, update
 
     if was_empty:
-        return recompute(store)
+        links = recompute(store)
+        store.compact()  # (a first load: readers' snapshot compacted, as after a first ingest)
+        return links
     update(store)
     return sum(1 for _ in store.quads(store.merged_graph))
 

@@ -273,6 +273,15 @@ class Store:
         self._dirty = True
         return self.oxigraph
 
+    def compact(self) -> None:
+        """Compact the database before readers see it (``Store.optimize``): after a load that is much of the
+        store, its files overlap and every read by predicate merges them all (see docs/ARCHITECTURE.md)."""
+        try:
+            self._writable().optimize()
+        except (OSError, RuntimeError) as exc:  # (nothing is lost: the data was written before)
+            raise StoreError(f"cannot compact the store: {exc}", where=self.path,
+                             fix="check the disk has room") from exc
+
     def _write(self, sparql: str) -> None:
         """Run a SPARQL Update as one transaction."""
         self.generation += 1

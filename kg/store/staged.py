@@ -15,15 +15,17 @@ snapshot). A process killed mid-load leaves the journal, and the next writable o
 names (``kg.store.journal.recover``); a ``staged.nq`` left over was never loaded and is deleted.
 The counters are recounted (one scan) and the merge is owed in full after the load.
 
-An article the staging cannot take as it is (its key staged before, an entity described otherwise
-than before, blank nodes, lines that are not one triple each) ends it: what is staged is loaded,
-and that article and the rest go through ``ArticleBatch``, as any later ingest does.
+A new version of an article staged in the same part is staged too, and the byte range of the old
+version's graph is left out of the load; the old version's lines for the default graph stay in it (another
+article may state them), and those its successor does not state are removed after the load if no graph
+states them. A new version of an article loaded in an earlier part is replaced after the part's load, as a
+later ingest would. An article the staging cannot take as it is (an entity described otherwise than
+before, blank nodes, lines that are not one triple each) ends it: what is staged is loaded, and that
+article and the rest go through ``ArticleBatch``, as any later ingest does.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import hashlib
 import os
 from collections import defaultdict
@@ -36,33 +38,26 @@ import pyoxigraph as ox
 from kg.errors import StoreError
 from kg.store import counters, pending
 from kg.store.batch import SIZE, ArticleBatch
-from kg.store.journal import LOAD_JOURNAL, LOAD_SLICE, STAGED, recover, sync_folder
+from kg.store.bulk import Deferred, Load, bulk_load
+from kg.store.journal import LOAD_JOURNAL, STAGED, sync_folder
 from kg.store.terms import checked_iri
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from kg.store.core import Store
 
 #: articles per part: at 100k articles, one load at the end. Each load into a store that holds data
 #: compacts with it (at 100k, same machine, within two hours: parts of 25,000 853 s, of 50,000 783 s,
 #: one 760 s; one run each, a rerun of the last 884 s: within the noise of that machine)
 PART = 100_000
-#: bytes of N-Quads per bulk-load call (~650k quads; 0: a part in one call): Oxigraph's loader holds a
-#: call's quads in memory, up to 1M a thread on two threads and the next million being parsed (a 25k-article
-#: part in one call: 3.6 GB); smaller slices make more files to compact (parts of 25,000 at 100k: 128 MB 679 s,
-#: 192 MB 614 s)
-SLICE = 192 << 20
 #: a first ingest of fewer articles goes through ``ArticleBatch`` (a few loads compact little)
 STAGE_MIN = 5_000
 #: articles after which the default-graph lines of subjects only one of them stated are forgotten
 WINDOW = 1_000
 #: default-graph lines remembered as written (a safety bound: shared entities are far fewer)
 SEEN_MAX = 400_000
-#: new versions of staged articles held for after their part's load (N-Triples, ~10 KB each): more end the
-#: staging (the 100k synthetic corpus has a few thousand)
+#: new versions of articles of a part loaded before, held for after the part's load (N-Triples, ~10 KB
+#: each): more end the staging
 DEFERRED_MAX = 10_000
-Deferred = list[tuple[str, str, dict[str, str]]]
 
 
 def stageable(store: Store) -> bool:
@@ -94,7 +89,11 @@ class StagedBatch:
         self._shared: set[bytes] = set()  # subjects two articles stated
         self._fh: IO[bytes] | None = None
         self._staged = 0  # articles in staged.nq
-        self._deferred: Deferred = []  # new versions of staged articles: replaced after the part's load
+        self._offset = 0  # bytes written to staged.nq
+        self._blocks: dict[str, tuple[int, int]] = {}  # key -> byte range of its graph's quads in staged.nq
+        self._skip: list[tuple[int, int]] = []  # ... of old versions: left out of the load
+        self._orphans: list[bytes] = []  # default-graph lines of old versions their successors do not state
+        self._deferred: Deferred = []  # new versions of loaded articles: replaced after the part's load
         self._loading: tuple[Future[None], int] | None = None  # the load under way, ``added`` at its start
         self._pool: ThreadPoolExecutor | None = None
         self.added = 0
@@ -123,13 +122,13 @@ class StagedBatch:
             if self._keys.get(key) == digest:  # the same article again (a feed repeats itself): nothing changes
                 self.added += 1
                 return
-            if key in self._keys and len(self._deferred) < DEFERRED_MAX and all(
+            taken = self._takes(key, ntriples, entities)
+            if taken is None and key in self._keys and len(self._deferred) < DEFERRED_MAX and all(
                     self._known.get(iri) == text for iri, text in entities.items()):
                 self._deferred.append((key, ntriples, dict(entities)))  # (its descriptions change nothing)
                 self._keys[key] = digest
                 self.added += 1
                 return
-            taken = self._takes(key, ntriples, entities)
             if taken is not None:
                 self._stage(key, taken[0], entities, taken[1], digest)
                 if self._staged >= self.part:
@@ -166,8 +165,9 @@ class StagedBatch:
 
     def _takes(self, key: str, ntriples: str,
                entities: Mapping[str, str]) -> tuple[list[bytes], dict[str, list[bytes]]] | None:
-        """The article's lines and those of the descriptions new to the load, if the staging can take it."""
-        if key in self._keys or "_:" in ntriples:
+        """The article's lines and those of the descriptions new to the load, if the staging can take it
+        (not a new version of an article of a part loaded before)."""
+        if (key in self._keys and key not in self._blocks) or "_:" in ntriples:
             return None
         lines = _lines(ntriples)
         new = {iri: _lines(text) for iri, text in entities.items() if iri not in self._known}
@@ -183,21 +183,34 @@ class StagedBatch:
         described = [line for iri in sorted(new) for line in new[iri]]
         fh = self._fh if self._fh is not None else self._open()
         self.added += 1
-        data = _quads(lines, graph) + _quads(described, self.ents.value.encode("utf-8"))
+        quads = _quads(lines, graph)
+        data = quads + _quads(described, self.ents.value.encode("utf-8")) + b"".join(self._unseen(lines + described))
         try:
-            fh.write(data + b"".join(self._unseen(lines + described)))
+            if key in self._blocks:
+                self._supersede(self._blocks[key], quads)
+            fh.write(data)
         except OSError as exc:
             raise StoreError(f"cannot stage articles for the load: {exc.strerror}", where=self.store.path / STAGED,
                              fix="check the disk has room") from exc
+        self._blocks[key] = (self._offset, self._offset + len(quads))
+        self._offset += len(data)
         self._known.update((iri, entities[iri]) for iri in new)
         self._keys[key] = digest
         self._staged += 1
         if self.added % WINDOW == 0:
             self._forget()
 
+    def _supersede(self, old: tuple[int, int], quads: bytes) -> None:
+        """Leave the old version's graph out of the load; note its lines the new version does not state."""
+        assert self._fh is not None
+        self._fh.flush()
+        stale = os.pread(self._fh.fileno(), old[1] - old[0], old[0])
+        self._skip.append(old)
+        self._orphans += set(stale.splitlines(keepends=True)).difference(quads.splitlines(keepends=True))
+
     def _open(self) -> IO[bytes]:
         try:
-            self._fh = open(self.store.path / STAGED, "wb")  # noqa: SIM115 (closed by _load or _discard)
+            self._fh = open(self.store.path / STAGED, "wb+")  # noqa: SIM115 (closed by _load or _discard)
         except OSError as exc:
             raise StoreError(f"cannot stage articles for the load: {exc.strerror}", where=self.store.path / STAGED,
                              fix="check the disk has room and the store folder is writable") from exc
@@ -254,9 +267,13 @@ class StagedBatch:
             raise StoreError(f"cannot write the load journal: {exc.strerror}", where=path) from exc
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="kg-load")
-        self._loading = (self._pool.submit(_bulk_load, store, fh is not None, self._deferred), self.added)
-        self._staged = 0
-        self._deferred = []
+        load = Load(fh is not None, sorted(self._skip), self._orphans, self._deferred)
+        if load.orphans or load.deferred:  # old versions' lines may leave the default graph: later parts write them
+            self._seen.clear()
+            self._shared.clear()
+        self._loading = (self._pool.submit(bulk_load, store, load), self.added)
+        self._staged = self._offset = 0
+        self._blocks, self._skip, self._orphans, self._deferred = {}, [], [], []
         self.commits += 1
 
     def _wait(self) -> None:
@@ -280,82 +297,8 @@ class StagedBatch:
             self._fh.close()
             self._fh = None
         (self.store.path / STAGED).unlink(missing_ok=True)
-        self._staged = 0
-
-
-def _bulk_load(store: Store, journal: bool, deferred: Deferred) -> None:
-    """In the loading thread: load the journal, remove it, replace the articles with a new version since
-    (as a later ingest does), show readers the part."""
-    path = store.path / LOAD_JOURNAL
-    if journal:
-        oxs = store._writable()
-        piece = store.path / LOAD_SLICE
-        try:
-            cuts = _slices(path, SLICE)
-            for start, end in cuts:
-                source = path if len(cuts) == 1 else _copy(path, piece, start, end)
-                oxs.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS)
-            oxs.flush()
-        except (OSError, RuntimeError, SyntaxError) as exc:
-            recover(store)
-            raise StoreError(f"bulk load failed: {exc}", where=path) from exc
-        piece.unlink(missing_ok=True)
-        path.unlink()
-        sync_folder(store.path)
-        store.generation += 1
-    _trim()
-    if deferred:
-        batch = ArticleBatch(store, counted=False)
-        for key, ntriples, entities in deferred:
-            batch.add(key, ntriples, entities)
-        batch.commit()
-    store.publish()
-
-
-def _slices(path: Path, most: int) -> list[tuple[int, int]]:
-    """(start, end) byte ranges of whole lines, of about equal size and none much above ``most``
-    (0: one range); none for an empty file.
-
-    Each is one bulk-load call: Oxigraph's loader holds a call's quads in memory. Each is given to it
-    as a file (``path=``): a Python file object makes the loader thread take the GIL for every read,
-    and while the main thread stages, a 192 MB slice then took minutes instead of seconds.
-    """
-    size = path.stat().st_size
-    count = max(1, -(-size // most)) if most else 1
-    even = -(-size // count)
-    out: list[tuple[int, int]] = []
-    with open(path, "rb") as fh:
-        start = 0
-        while start < size:
-            fh.seek(min(start + even, size))
-            if fh.tell() < size:
-                fh.seek(-1, os.SEEK_CUR)
-                fh.readline()  # to the end of the line the slice's last byte is in
-            out.append((start, fh.tell()))
-            start = fh.tell()
-    return out
-
-
-def _copy(source: Path, target: Path, start: int, end: int) -> Path:
-    """Bytes ``start:end`` of ``source`` as the file ``target`` (copied by the kernel where it can)."""
-    with open(source, "rb") as src, open(target, "wb") as dst:
-        offset = start
-        while offset < end:
-            if hasattr(os, "copy_file_range"):  # (Linux)
-                done = os.copy_file_range(src.fileno(), dst.fileno(), end - offset, offset)
-            else:
-                src.seek(offset)
-                done = dst.write(src.read(min(end - offset, 1 << 20)))
-            if not done:
-                raise OSError(f"{source} ended before byte {end}")
-            offset += done
-    return target
-
-
-def _trim() -> None:
-    """Give the loader's freed memory back to the system (glibc keeps it for the thread that freed it)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        self._staged = self._offset = 0
+        self._blocks, self._skip, self._orphans = {}, [], []
 
 
 def _digest(ntriples: str, entities: Mapping[str, str]) -> bytes:

@@ -1,0 +1,142 @@
+"""A staged part's load (``kg.store.staged``): the load journal given to Oxigraph's bulk loader in slices,
+the old versions of articles left out, then what those leave behind removed.
+
+Runs in the loading thread while the next part is staged, so it reads nothing the staging writes: the
+staging hands it a ``Load``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from kg.errors import StoreError
+from kg.store.batch import ArticleBatch
+from kg.store.journal import LOAD_JOURNAL, LOAD_SLICE, recover, stated, sync_folder
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from kg.store.core import Store
+
+#: bytes of N-Quads per bulk-load call (~650k quads; 0: a part in one call): Oxigraph's loader holds a
+#: call's quads in memory, up to 1M a thread on two threads and the next million being parsed (a 25k-article
+#: part in one call: 3.6 GB); smaller slices make more files to compact (parts of 25,000 at 100k: 128 MB 679 s,
+#: 192 MB 614 s)
+SLICE = 192 << 20
+Deferred = list[tuple[str, str, dict[str, str]]]
+
+
+@dataclass
+class Load:
+    """What a part's load does: ``journal`` False when nothing was staged (only new versions to write)."""
+
+    journal: bool
+    skip: list[tuple[int, int]] = field(default_factory=list)  # sorted byte ranges of old versions' graphs
+    orphans: list[bytes] = field(default_factory=list)  # N-Quads lines of those the new versions do not state
+    deferred: Deferred = field(default_factory=list)  # new versions of articles loaded before: replaced after
+
+
+def bulk_load(store: Store, load: Load) -> None:
+    """Load the journal, remove it, replace the articles with a new version since (as a later ingest does),
+    show readers the part. A failure undoes the part (``StoreError``)."""
+    path = store.path / LOAD_JOURNAL
+    if load.journal:
+        oxs = store._writable()
+        piece = store.path / LOAD_SLICE
+        try:
+            cuts = slices(path, SLICE)
+            for start, end in cuts:
+                kept = without(start, end, load.skip)
+                source = path if len(cuts) == 1 and not load.skip else copy_ranges(path, piece, kept)
+                oxs.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS)
+            _drop_orphans(oxs, load.orphans)
+            oxs.flush()
+        except (OSError, RuntimeError, SyntaxError) as exc:
+            recover(store)
+            raise StoreError(f"bulk load failed: {exc}", where=path) from exc
+        piece.unlink(missing_ok=True)
+        path.unlink()
+        sync_folder(store.path)
+        store.generation += 1
+    _trim()
+    if load.deferred:
+        batch = ArticleBatch(store, counted=False)
+        for key, ntriples, entities in load.deferred:
+            batch.add(key, ntriples, entities)
+        batch.commit()
+    store.publish()
+
+
+def _drop_orphans(oxs: ox.Store, orphans: list[bytes]) -> None:
+    """The default graph is the merge of the named graphs: an old version's line no graph states goes."""
+    for q in ox.parse(b"".join(orphans), format=ox.RdfFormat.N_QUADS):
+        if not stated(oxs, q.triple):
+            oxs.remove(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()))
+
+
+def slices(path: Path, most: int) -> list[tuple[int, int]]:
+    """(start, end) byte ranges of whole lines, of about equal size and none much above ``most``
+    (0: one range); none for an empty file.
+
+    Each is one bulk-load call: Oxigraph's loader holds a call's quads in memory. Each is given to it
+    as a file (``path=``): a Python file object makes the loader thread take the GIL for every read,
+    and while the main thread stages, a 192 MB slice then took minutes instead of seconds.
+    """
+    size = path.stat().st_size
+    count = max(1, -(-size // most)) if most else 1
+    even = -(-size // count)
+    out: list[tuple[int, int]] = []
+    with open(path, "rb") as fh:
+        start = 0
+        while start < size:
+            fh.seek(min(start + even, size))
+            if fh.tell() < size:
+                fh.seek(-1, os.SEEK_CUR)
+                fh.readline()  # to the end of the line the slice's last byte is in
+            out.append((start, fh.tell()))
+            start = fh.tell()
+    return out
+
+
+def without(start: int, end: int, skip: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of ``start:end`` outside the sorted, disjoint ranges ``skip``."""
+    out = []
+    for a, b in skip:
+        if b <= start or a >= end:
+            continue
+        if a > start:
+            out.append((start, a))
+        start = max(start, b)
+    if start < end:
+        out.append((start, end))
+    return out
+
+
+def copy_ranges(source: Path, target: Path, ranges: list[tuple[int, int]]) -> Path:
+    """The byte ranges of ``source``, one after the other, as the file ``target`` (copied by the kernel
+    where it can)."""
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        for start, end in ranges:
+            offset = start
+            while offset < end:
+                if hasattr(os, "copy_file_range"):  # (Linux)
+                    done = os.copy_file_range(src.fileno(), dst.fileno(), end - offset, offset)
+                else:
+                    src.seek(offset)
+                    done = dst.write(src.read(min(end - offset, 1 << 20)))
+                if not done:
+                    raise OSError(f"{source} ended before byte {end}")
+                offset += done
+    return target
+
+
+def _trim() -> None:
+    """Give the loader's freed memory back to the system (glibc keeps it for the thread that freed it)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
