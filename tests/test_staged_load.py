@@ -41,6 +41,18 @@ def _one_at_a_time(path: Path, articles: list[Article]) -> Store:
     return expected
 
 
+def staged_as_one_at_a_time(st_: Store, folder: Path, sequence: list[Article], part: int) -> StagedBatch:
+    """Stage ``sequence`` in parts of ``part`` and check the store against one article at a time."""
+    batch = StagedBatch(st_, part=part)
+    for a in sequence:
+        batch.add(*a)
+    batch.commit()
+    batch.close()
+    with _one_at_a_time(folder, sequence) as expected:
+        assert_same_store(st_, expected)
+    return batch
+
+
 def test_a_large_first_load_is_staged_and_a_store_with_articles_is_not(tmp_path: Path,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(staged, "STAGE_MIN", 4)
@@ -102,13 +114,7 @@ def test_what_an_old_version_alone_stated_is_written_again_by_a_later_part(tmp_p
         else:
             sequence = [("a", arts[0][1], arts[0][2]), *arts[1:3], ("a", arts[1][1], arts[1][2]), *arts[3:5], arts[6],
                         ("b", arts[0][1], arts[0][2])]
-        batch = StagedBatch(st_, part=3)
-        for a in sequence:
-            batch.add(*a)
-        batch.commit()
-        batch.close()
-        with _one_at_a_time(tmp_path / "t", sequence) as expected:
-            assert_same_store(st_, expected)
+        staged_as_one_at_a_time(st_, tmp_path / "t", sequence, part=3)
 
 
 def test_a_changed_description_ends_the_staging_and_the_rest_is_batched(tmp_path: Path) -> None:
@@ -139,13 +145,7 @@ def test_any_sequence_loads_as_one_article_at_a_time(steps: list[tuple[int, str 
         arts = _articles(st_)
         sequence = [(key or arts[i][0], arts[i][1], _renamed(arts[i][2]) if renamed else arts[i][2])
                     for i, key, renamed in steps]
-        batch = StagedBatch(st_, part=part)
-        for a in sequence:
-            batch.add(*a)
-        batch.commit()
-        batch.close()
-        with _one_at_a_time(Path(tmp) / "t", sequence) as expected:
-            assert_same_store(st_, expected)
+        staged_as_one_at_a_time(st_, Path(tmp) / "t", sequence, part)
 
 
 def test_an_ingest_staged_in_parts_equals_the_batched_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -232,13 +232,7 @@ def test_an_article_without_triples_is_staged_as_nothing(tmp_path: Path) -> None
     with open_store(tmp_path / "s") as st_:
         arts = _articles(st_)
         sequence = [arts[0], ("empty", "", {}), arts[1]]
-        batch = StagedBatch(st_, part=1)  # the second part's file is empty
-        for a in sequence:
-            batch.add(*a)
-        batch.commit()
-        batch.close()
-        with _one_at_a_time(tmp_path / "t", sequence) as expected:
-            assert_same_store(st_, expected)
+        staged_as_one_at_a_time(st_, tmp_path / "t", sequence, part=1)  # the second part's file is empty
 
 
 @settings(max_examples=200, deadline=None)
