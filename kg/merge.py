@@ -67,7 +67,7 @@ def collect(store: Store) -> tuple[dict[str, Report], dict[str, Report]]:
     100k store ~10% faster than a SPARQL join per class and property (each row read costs the decoding
     of its terms, and the joins read the date and source properties twice)."""
     oxs = store.oxigraph
-    graph = ox.DefaultGraph() if store.merged_default else None  # (an older store: the union of its graphs)
+    graph = store.view_graph
     kinds: list[tuple[set[ox.NamedNode | ox.BlankNode], tuple[str, ...], dict[str, Report]]] = [
         ({q.subject for q in oxs.quads_for_pattern(None, _TYPE, ox.NamedNode(cls), graph)}, props, {})  # type: ignore[misc]
         for cls, props, _ in KINDS]
@@ -208,7 +208,7 @@ def report_of(store: Store, iri: str, cls: str, props: tuple[str, ...]) -> Repor
     """What ``collect`` finds about one IRI as a report of class ``cls`` (None: it is not one)."""
     oxs = store.oxigraph
     node = ox.NamedNode(iri)
-    graph = ox.DefaultGraph() if store.merged_default else None
+    graph = store.view_graph
     if next(iter(oxs.quads_for_pattern(node, _TYPE, ox.NamedNode(cls), graph)), None) is None:
         return None
     rep: Report | None = None

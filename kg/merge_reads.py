@@ -33,7 +33,7 @@ class Lookups:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.graph = ox.DefaultGraph() if store.merged_default else None
+        self.graph = store.view_graph
         self.reports: dict[tuple[int, str], Report | None] = {}
 
     def report(self, kind: int, iri: str) -> Report | None:

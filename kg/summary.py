@@ -145,7 +145,7 @@ def dates_and_keys(store: Store, facts: Iterable[Fact], same: Mapping[str, Itera
     """The index of dates' counts (``summary_dates.counts``) and the label and dates of every merge key of
     a meeting (``summary_leaders.index_of``), from one scan of ``dip:date`` and one of ``rdfs:label`` (apart,
     the two indexes scanned eight predicates: ~36 s of a 100k ingest's merge pass)."""
-    oxs, graph = store.oxigraph, _graph(store)
+    oxs, graph = store.oxigraph, store.view_graph
     facts = list(facts)
     iris = {f.iri for f in facts}
     wanted = {k for f in facts if f.meeting for k in (set(same.get(f.iri, ())) or {f.iri})}
@@ -167,13 +167,9 @@ def dates_and_keys(store: Store, facts: Iterable[Fact], same: Mapping[str, Itera
 def same_as(store: Store) -> dict[str, set[str]]:
     """Every ``owl:sameAs`` of the merged view (the default graph), as the queries read it."""
     out: dict[str, set[str]] = defaultdict(set)
-    for q in store.oxigraph.quads_for_pattern(None, OWL_SAME_AS, None, _graph(store)):
+    for q in store.oxigraph.quads_for_pattern(None, OWL_SAME_AS, None, store.view_graph):
         out[q.subject.value].add(q.object.value)  # type: ignore[union-attr]
     return out
-
-
-def _graph(store: Store) -> ox.DefaultGraph | None:
-    return ox.DefaultGraph() if store.merged_default else None
 
 
 def mark_kept(store: Store) -> None:

@@ -30,7 +30,7 @@ class Cached:
 
     def __init__(self, store: Store) -> None:
         self.oxs = store.oxigraph
-        self.graph = ox.DefaultGraph() if store.merged_default else None
+        self.graph = store.view_graph
         self._objects: dict[tuple[str, str], set[str]] = {}
         self._terms: dict[tuple[str, str], list[ox.NamedNode | ox.BlankNode | ox.Literal]] = {}
         self._subjects: dict[tuple[str, str], set[str]] = {}

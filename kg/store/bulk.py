@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -37,9 +37,9 @@ class Load:
     """What a part's load does: ``journal`` False when nothing was staged (only new versions to write)."""
 
     journal: bool
-    skip: list[tuple[int, int]] = field(default_factory=list)  # sorted byte ranges of old versions' graphs
-    orphans: list[bytes] = field(default_factory=list)  # N-Quads lines of those the new versions do not state
-    deferred: Deferred = field(default_factory=list)  # new versions of articles loaded before: replaced after
+    skip: list[tuple[int, int]]  # sorted byte ranges of old versions' graphs
+    orphans: list[bytes]  # N-Quads lines of those the new versions do not state
+    deferred: Deferred  # new versions of articles loaded before: replaced after
 
 
 def bulk_load(store: Store, load: Load) -> None:

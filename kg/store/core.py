@@ -194,6 +194,12 @@ class Store:
         return f"{self.base_iri}graph/merged"
 
     @property
+    def view_graph(self) -> ox.DefaultGraph | None:
+        """The graph ``quads_for_pattern`` reads the merged view from: the default graph, or the union of the
+        graphs (None) in a store from before the merged default graph."""
+        return ox.DefaultGraph() if self.merged_default else None
+
+    @property
     def quarantine_file(self) -> Path:
         return self.path / QUARANTINE
 

@@ -94,6 +94,7 @@ class StagedBatch:
         self._skip: list[tuple[int, int]] = []  # ... of old versions: left out of the load
         self._orphans: list[bytes] = []  # default-graph lines of old versions their successors do not state
         self._deferred: Deferred = []  # new versions of loaded articles: replaced after the part's load
+        # (``_next_part`` empties these six for the next part)
         self._loading: tuple[Future[None], int] | None = None  # the load under way, ``added`` at its start
         self._pool: ThreadPoolExecutor | None = None
         self.added = 0
@@ -272,8 +273,7 @@ class StagedBatch:
             self._seen.clear()
             self._shared.clear()
         self._loading = (self._pool.submit(bulk_load, store, load), self.added)
-        self._staged = self._offset = 0
-        self._blocks, self._skip, self._orphans, self._deferred = {}, [], [], []
+        self._next_part()
         self.commits += 1
 
     def _wait(self) -> None:
@@ -297,8 +297,12 @@ class StagedBatch:
             self._fh.close()
             self._fh = None
         (self.store.path / STAGED).unlink(missing_ok=True)
+        self._next_part()
+
+    def _next_part(self) -> None:
+        """Forget what was staged for the part loaded or dropped."""
         self._staged = self._offset = 0
-        self._blocks, self._skip, self._orphans = {}, [], []
+        self._blocks, self._skip, self._orphans, self._deferred = {}, [], [], []
 
 
 def _digest(ntriples: str, entities: Mapping[str, str]) -> bytes:
