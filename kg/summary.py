@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from kg import summary_dates, summary_leaders, summary_pairs
+from kg import batched_reads, summary_dates, summary_leaders, summary_pairs
 from kg.errors import KgError
 from kg.summary_dates import FACT_COUNT, FACT_DATE
 
@@ -145,17 +145,17 @@ def dates_and_keys(store: Store, facts: Iterable[Fact], same: Mapping[str, Itera
     """The index of dates' counts (``summary_dates.counts``) and the label and dates of every merge key of
     a meeting (``summary_leaders.index_of``), from one scan of ``dip:date`` and one of ``rdfs:label`` (apart,
     the two indexes scanned eight predicates: ~36 s of a 100k ingest's merge pass)."""
-    oxs, graph = store.oxigraph, store.view_graph
+    oxs, union = store.oxigraph, not store.merged_default
     facts = list(facts)
     iris = {f.iri for f in facts}
     wanted = {k for f in facts if f.meeting for k in (set(same.get(f.iri, ())) or {f.iri})}
-    subjects = iris | wanted
+    about = iris | wanted
     dates: dict[str, set[tuple[str, bool]]] = defaultdict(set)  # subject -> (date as N-Triples, a literal)
-    for q in oxs.quads_for_pattern(None, summary_dates.DATE, None, graph):
-        if q.subject.value in subjects:  # type: ignore[union-attr]
-            dates[q.subject.value].add((str(q.object), isinstance(q.object, ox.Literal)))  # type: ignore[union-attr]
-    labelled = {s for q in oxs.quads_for_pattern(None, summary_dates.LABEL, None, graph)
-                if (s := q.subject.value) in subjects}  # type: ignore[union-attr]
+    for subject, value in batched_reads.pairs(oxs, summary_dates.DATE, union):
+        if subject.value in about:  # type: ignore[union-attr]
+            dates[subject.value].add((str(value), isinstance(value, ox.Literal)))  # type: ignore[union-attr]
+    labelled = {s for subject in batched_reads.subjects(oxs, summary_dates.LABEL, None, union)
+                if (s := subject.value) in about}  # type: ignore[union-attr]
     counted = {f.iri for f in facts if f.articles} & labelled - {s for s, targets in same.items() if targets}
     dated = {f: [d for d, literal in found if literal] for f, found in dates.items() if f in iris}
     no_dates: frozenset[str] = frozenset()
@@ -167,8 +167,8 @@ def dates_and_keys(store: Store, facts: Iterable[Fact], same: Mapping[str, Itera
 def same_as(store: Store) -> dict[str, set[str]]:
     """Every ``owl:sameAs`` of the merged view (the default graph), as the queries read it."""
     out: dict[str, set[str]] = defaultdict(set)
-    for q in store.oxigraph.quads_for_pattern(None, OWL_SAME_AS, None, store.view_graph):
-        out[q.subject.value].add(q.object.value)  # type: ignore[union-attr]
+    for subject, target in batched_reads.pairs(store.oxigraph, OWL_SAME_AS, not store.merged_default):
+        out[subject.value].add(target.value)  # type: ignore[union-attr]
     return out
 
 

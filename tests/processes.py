@@ -26,13 +26,20 @@ def stop(proc: subprocess.Popen[str] | subprocess.Popen[bytes], sig: int = signa
         proc.wait()
 
 
+def interruptible() -> None:
+    """``preexec_fn`` of a child the test stops with SIGINT (Ctrl-C): the default action, which Python turns
+    into KeyboardInterrupt. Tests run in the background of a script (``scripts/test.sh &``) inherit SIGINT
+    ignored, as the shell sets it for background commands, and Python then keeps it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_kg_serve(store: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
     """``kg serve`` on ``store`` at a free loopback port: (process, its /sparql URL read from its first line).
 
     With faulthandler on: a process that hangs shows every thread's stack when sent SIGABRT.
     """
     proc = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "kg", "serve", "--port", "0",
-                             "--store", str(store), *options], cwd=ROOT,
+                             "--store", str(store), *options], cwd=ROOT, preexec_fn=interruptible,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
     line = proc.stderr.readline()

@@ -200,6 +200,38 @@ def test_facts_are_read_from_the_lines_ingest_writes() -> None:
     assert facts_in_ntriples(nt) == {f"{B}pledge/x2", f"{B}meeting/x4"}
 
 
+def test_the_scans_of_a_full_pass_read_what_reading_the_quads_reads() -> None:
+    """A full merge pass scans whole predicates by SPARQL (only the subject and object looked up):
+    the same (subject, object) pairs and subjects as the quads of the default graph, literals, blank
+    nodes and language tags kept; over an older store's union of graphs, the same set of pairs."""
+    from kg.batched_reads import pairs, subjects
+
+    date, label, meeting = ox.NamedNode(f"{DIP}date"), ox.NamedNode(LABEL), ox.NamedNode(f"{DIP}Meeting")
+    typed = ox.NamedNode(RDF_TYPE)
+    x, y, blank = ox.NamedNode(f"{B}meeting/x"), ox.NamedNode(f"{B}meeting/y"), ox.BlankNode("b1")
+    triples = [ox.Triple(x, date, ox.Literal("2025-03-01", datatype=ox.NamedNode(f"{XSD}date"))),
+               ox.Triple(x, date, ox.Literal("2025-03")), ox.Triple(blank, date, ox.Literal("March", language="en")),
+               ox.Triple(x, typed, meeting), ox.Triple(y, typed, meeting), ox.Triple(y, label, ox.Literal("a call")),
+               ox.Triple(blank, typed, ox.NamedNode(f"{DIP}Pledge"))]
+    graphs = [ox.NamedNode(f"{B}graph/article/a{i}") for i in (1, 2)]
+    for default in (True, False):  # the merged default graph; an older store's union of its graphs
+        store = ox.Store()
+        for i, t in enumerate(triples):
+            store.add(ox.Quad(t.subject, t.predicate, t.object, graphs[i % 2]))
+            store.add(ox.Quad(t.subject, t.predicate, t.object, graphs[(i + 1) % 2]))
+            if default:
+                store.add(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
+        view = ox.DefaultGraph() if default else None
+        for p in (date, typed, label):
+            quads = list(store.quads_for_pattern(None, p, None, view))
+            scanned = list(pairs(store, p, union=not default))
+            assert set(scanned) == {(q.subject, q.object) for q in quads}
+            assert len(scanned) == len(quads) or not default
+        members = list(subjects(store, typed, meeting, union=not default))
+        assert set(members) == {x, y} and (len(members) == 2 or not default)
+        assert set(subjects(store, date, None, union=not default)) == {x, blank}
+
+
 def test_the_batched_reads_of_a_relink_see_each_report_as_a_single_read_does(tmp_path: Path) -> None:
     """``relink`` reads reports a thousand at a time in SPARQL; each must be what ``report_of`` reads
     alone: classes, parties (a literal one too), date, sources, and no report for an IRI of no kind."""

@@ -229,7 +229,7 @@ def _run_local(store: Store, text: str, allow_update: bool) -> Result:
     import pyoxigraph as ox
 
     from kg import summary
-    from kg.store import to_rdflib
+    from kg.store.terms import memo_to_rdflib
 
     code = "".join(text[a:b] for kind, a, b in segments(text) if kind != "comment")
     if any(name in code for name in summary.NAMES):  # a page not asked for (a comment) needs no summary
@@ -253,14 +253,15 @@ def _run_local(store: Store, text: str, allow_update: bool) -> Result:
         raise QueryError(f"query failed: {exc}") from exc
     if isinstance(answer, ox.QueryBoolean):
         return Result(boolean=bool(answer))
+    term = memo_to_rdflib()
     if isinstance(answer, ox.QueryTriples):
-        rows = [{"subject": to_rdflib(t.subject), "predicate": to_rdflib(t.predicate), "object": to_rdflib(t.object)}
+        rows = [{"subject": term(t.subject), "predicate": term(t.predicate), "object": term(t.object)}
                 for t in answer]
         return Result(["subject", "predicate", "object"], rows)
     variables = [v.value for v in answer.variables]
     bindings = []
     for sol in answer:
-        bindings.append({v: to_rdflib(sol[v]) for v in variables if sol[v] is not None})
+        bindings.append({v: term(value) for v, value in zip(variables, sol, strict=True) if value is not None})
     return Result(variables, bindings)
 
 

@@ -263,11 +263,14 @@ def resolve_params(query: StoredQuery, params: dict[str, str], run: Callable[[st
     """
     out = dict(params)
     declared = set(query.param_names)  # an undeclared one is reported by ``bound_text``
+    read: dict[tuple[str, ...], list[Entity]] = {}  # two parties of one kind: one read (~40 ms at 100k)
     for name, value in params.items():
         kinds = kinds_for(query, name) if name in declared else ()
         if not kinds or not value.strip() or re.match(r"https?://", value):
             continue
-        found = match(value, candidates(run, kinds))
+        if kinds not in read:
+            read[kinds] = candidates(run, kinds)
+        found = match(value, read[kinds])
         nouns = [_NOUN[k] for k in kinds]
         what = nouns[0] if len(nouns) == 1 else ", ".join(nouns[:-1]) + " or " + nouns[-1]
         if found.how == "ambiguous":

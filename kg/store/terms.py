@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import pyoxigraph as ox
@@ -26,6 +27,20 @@ def to_rdflib(term: Any) -> Node:
         dt = term.datatype.value
         return Literal(term.value, datatype=None if dt == XSD_STRING else URIRef(dt))
     raise TypeError(f"unsupported RDF term {term!r}")
+
+
+def memo_to_rdflib() -> Callable[[Any], Node]:
+    """``to_rdflib`` that converts each distinct term once: an answer repeats its parties, dates and
+    counts, and making an rdflib Literal costs ~10 µs (a 337-row answer: 23 -> 12 ms)."""
+    done: dict[Any, Node] = {}
+
+    def convert(term: Any) -> Node:
+        found = done.get(term)
+        if found is None:
+            found = done[term] = to_rdflib(term)
+        return found
+
+    return convert
 
 
 def to_oxigraph(term: Node) -> Any:
