@@ -151,6 +151,8 @@ class WorkerPool:
     def __init__(self, size: int) -> None:
         self._results: queue.Queue[tuple[int, int, bool, Any]] = queue.Queue()
         self._workers = [_Worker(i, self._results) for i in range(max(1, size))]
+        self._done: dict[int, Any] = {}  # results in before their turn (``map``'s)
+        self._expected = 0  # the task ``map`` yields next
 
     @property
     def pids(self) -> list[int]:
@@ -158,9 +160,9 @@ class WorkerPool:
 
     def map(self, fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]], *, in_flight: int = 16) -> Iterator[Any]:
         """``fn(*args)`` for each task, ``in_flight`` tasks queued per worker; a task's error raises here."""
-        done: dict[int, Any] = {}
+        done = self._done = {}
         sent = 0
-        expected = 0
+        expected = self._expected = 0
         limit = in_flight * len(self._workers)
         todo = iter(tasks)
         exhausted = False
@@ -177,11 +179,19 @@ class WorkerPool:
                 return
             while expected not in done:
                 self._collect(done)
-            yield done.pop(expected)
-            expected += 1
+            value = done.pop(expected)
+            expected = self._expected = expected + 1
+            yield value
 
-    def _collect(self, done: dict[int, Any]) -> None:
-        index, status, ok, value = self._results.get()
+    def ready(self) -> bool:
+        """Whether ``map``'s next result is in (taking it would not wait for a worker)."""
+        with contextlib.suppress(queue.Empty):
+            while self._expected not in self._done:
+                self._collect(self._done, block=False)
+        return self._expected in self._done
+
+    def _collect(self, done: dict[int, Any], *, block: bool = True) -> None:
+        index, status, ok, value = self._results.get(block=block)
         worker = self._workers[index]
         if status < 0:
             if not worker.pending:

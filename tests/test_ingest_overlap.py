@@ -10,7 +10,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
+from bench import generate
+from kg import ingest as ingest_module
 from kg.ingest import CHUNK, IN_FLIGHT, Ingest
 from kg.store import Store, counters, open_store
 from kg.store.batch import SIZE
@@ -25,6 +28,14 @@ def mark(folder: str, number: int) -> int:
     """A task that leaves a trace of having run (runs in a worker process)."""
     Path(folder, str(number)).touch()
     return number
+
+
+def once_there(path: str) -> str:
+    """A task that ends when ``path`` exists (runs in a worker process)."""
+    deadline = time.monotonic() + 120  # a bound on a stuck test, not a speed requirement
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return path
 
 
 def _wait_for(folder: Path, count: int) -> int:
@@ -49,6 +60,42 @@ def test_the_workers_prepare_a_whole_batch_while_the_parent_is_busy_and_results_
         assert len(os.listdir(tmp_path)) == limit
         assert list(results) == list(range(1, limit * 2))
     assert len(os.listdir(tmp_path)) == limit * 2
+
+
+def test_a_pool_tells_whether_its_next_result_is_in_without_waiting_for_it(tmp_path: Path) -> None:
+    gate = tmp_path / "go"
+    with WorkerPool(1) as pool:
+        results = pool.map(once_there, [(str(tmp_path),), (str(gate),)])
+        assert next(results) == str(tmp_path)
+        assert not pool.ready()  # the second task runs until the gate opens
+        gate.touch()
+        deadline = time.monotonic() + 120
+        while not pool.ready() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert pool.ready()
+        assert list(results) == [str(gate)]
+        assert not pool.ready()  # nothing left
+
+
+def test_the_parent_commits_what_is_ready_while_the_workers_extract_and_stores_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = generate.ensure(tmp_path / "corpus", 60, 7)
+    monkeypatch.setattr(ingest_module, "IDLE_COMMIT", 10)
+    with open_store(tmp_path / "one") as one:
+        alone = Ingest(one, [corpus], workers=1)  # one process: one commit, at the end
+        assert len(list(alone)) == alone.report.stored == 60
+        content, default, articles = _content(one), _default(one), counters.current(one).articles
+    with open_store(tmp_path / "two") as two:
+        stored_at_first_report = None
+        for _ in Ingest(two, [corpus], workers=2):
+            if stored_at_first_report is None:
+                stored_at_first_report = counters.current(two).articles
+        # an outcome is reported once committed: the first came while the workers were still extracting
+        assert stored_at_first_report is not None and 0 < stored_at_first_report < articles
+        assert _content(two) == content and _default(two) == default
+        assert_default_is_the_merge(two)
+        kept = counters.load(two)
+        assert kept is not None and asdict(kept) == asdict(counters.recount(two))
 
 
 def _default(st: Store) -> set[ox.Triple]:
