@@ -293,7 +293,7 @@ class Ingest:
 
         base = self.store.base_iri
         files = article_files(self.paths)
-        if self.workers == 1:
+        if self.workers == 1 or self.total <= 1:  # (one file: no worker to start, ~0.5 s)
             for file in files:
                 yield process_file(file, base, self.published)
             return
@@ -311,7 +311,7 @@ class Ingest:
                     yield ahead.popleft()
 
     def __iter__(self) -> Iterator[Outcome]:
-        from kg.merge import recompute, update
+        from kg.merge import recompute_after_load, update
         from kg.store.counters import current
 
         start = time.perf_counter()
@@ -345,8 +345,7 @@ class Ingest:
             # a batch that is much of the store relinks everything at once (9 scans); otherwise only
             # the signatures it touched: both give the same merged graph
             if self.report.stored * FULL_MERGE_SHARE >= current(self.store).articles:
-                recompute(self.store)
-                self.store.compact()  # (as much written as the store holds: readers' snapshot compacted)
+                recompute_after_load(self.store)
             else:
                 update(self.store)
         self.report.merge_seconds = time.perf_counter() - merging

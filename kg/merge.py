@@ -175,6 +175,15 @@ def recompute(store: Store) -> int:
     return len(links)
 
 
+def recompute_after_load(store: Store) -> int:
+    """``recompute`` after a load as big as the store (a first ingest or ``kg load``), then the store compacted:
+    readers are about to take a snapshot of it, and its freshly loaded files overlap. Not for the other
+    callers of ``recompute`` (a stale update, a user's SPARQL Update): they wrote little."""
+    links = recompute(store)
+    store.compact()
+    return links
+
+
 def _filed(meetings: dict[str, Report], pledges: dict[str, Report]) -> list[tuple[int, Report]]:
     """Every report with its kind (the index of ``KINDS``), as the signature index files them."""
     return [*((0, r) for r in meetings.values()), *((1, r) for r in pledges.values())]

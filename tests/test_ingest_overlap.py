@@ -14,6 +14,7 @@ import pytest
 
 from bench import generate
 from kg import ingest as ingest_module
+from kg import workers as workers_module
 from kg.ingest import CHUNK, IN_FLIGHT, Ingest
 from kg.store import Store, counters, open_store
 from kg.store.batch import SIZE
@@ -96,6 +97,17 @@ def test_the_parent_commits_what_is_ready_while_the_workers_extract_and_stores_t
         assert_default_is_the_merge(two)
         kept = counters.load(two)
         assert kept is not None and asdict(kept) == asdict(counters.recount(two))
+
+
+def test_one_file_is_extracted_in_the_parent_without_starting_workers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pool(size: int) -> WorkerPool:
+        raise AssertionError(f"a pool of {size} worker processes started for one file")
+
+    monkeypatch.setattr(workers_module, "WorkerPool", no_pool)
+    with open_store(tmp_path / "s") as st:
+        run = Ingest(st, [ROOT / "samples" / "d01.txt"], workers=2)
+        assert len(list(run)) == run.report.stored == 1
 
 
 def _default(st: Store) -> set[ox.Triple]:

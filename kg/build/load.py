@@ -122,12 +122,10 @@ def _merge(store: Store, was_empty: bool) -> int:
     it), but the store keeps its own account of which reports are linked: its merge pass keeps
     that right for the next ingest. Into a store that held articles: only the signatures touched.
     """
-    from kg.merge import recompute, update
+    from kg.merge import recompute_after_load, update
 
     if was_empty:
-        links = recompute(store)
-        store.compact()  # (a first load: readers' snapshot compacted, as after a first ingest)
-        return links
+        return recompute_after_load(store)
     update(store)
     return sum(1 for _ in store.quads(store.merged_graph))
 

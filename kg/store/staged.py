@@ -88,13 +88,14 @@ class StagedBatch:
         self._lines: defaultdict[bytes, list[bytes]] = defaultdict(list)  # ... -> the lines it added to _seen
         self._shared: set[bytes] = set()  # subjects two articles stated
         self._fh: IO[bytes] | None = None
-        self._staged = 0  # articles in staged.nq
-        self._offset = 0  # bytes written to staged.nq
-        self._blocks: dict[str, tuple[int, int]] = {}  # key -> byte range of its graph's quads in staged.nq
-        self._skip: list[tuple[int, int]] = []  # ... of old versions: left out of the load
-        self._orphans: list[bytes] = []  # default-graph lines of old versions their successors do not state
-        self._deferred: Deferred = []  # new versions of loaded articles: replaced after the part's load
-        # (``_next_part`` empties these six for the next part)
+        # what is staged for the part (``_next_part`` sets them for each part)
+        self._staged: int  # articles in staged.nq
+        self._offset: int  # bytes written to staged.nq
+        self._blocks: dict[str, tuple[int, int]]  # key -> byte range of its graph's quads in staged.nq
+        self._skip: list[tuple[int, int]]  # ... of old versions: left out of the load
+        self._orphans: list[bytes]  # default-graph lines of old versions their successors do not state
+        self._deferred: Deferred  # new versions of loaded articles: replaced after the part's load
+        self._next_part()
         self._loading: tuple[Future[None], int] | None = None  # the load under way, ``added`` at its start
         self._pool: ThreadPoolExecutor | None = None
         self.added = 0
@@ -300,7 +301,7 @@ class StagedBatch:
         self._next_part()
 
     def _next_part(self) -> None:
-        """Forget what was staged for the part loaded or dropped."""
+        """Start a part: nothing staged for it yet."""
         self._staged = self._offset = 0
         self._blocks, self._skip, self._orphans, self._deferred = {}, [], [], []
 
