@@ -70,7 +70,7 @@ def bulk_load(store: Store, load: Load) -> None:
         for key, ntriples, entities in load.deferred:
             batch.add(key, ntriples, entities)
         batch.commit()
-    store.publish()
+    store.publish(collect_later=True)
 
 
 def _drop_orphans(oxs: ox.Store, orphans: list[bytes]) -> None:

@@ -103,6 +103,7 @@ class Store:
         #: the snapshot read (read-only), or the last one published (writable)
         self.snapshot = lock.number if isinstance(lock, snapshot.Pinned) else snapshot.current(path)
         self._dirty = False  # written since the last publish
+        self._collector = snapshot.Collector()  # deletes older snapshots while the writer goes on
 
     # ---- lifecycle -------------------------------------------------------------------------------
     @property
@@ -132,19 +133,24 @@ class Store:
                     if self._dirty:
                         self.publish()
             finally:
+                self._collector.join()
                 self._ox = None
                 self._lock.release()
 
-    def publish(self) -> int | None:
+    def publish(self, *, collect_later: bool = False) -> int | None:
         """Make what was written so far visible to readers (one snapshot); its number (None: read-only, or mid-batch).
 
         Called after every ``batch()`` commit and on ``close()``; call it after a series of
         single writes (``replace_article``, ``update``) that readers should see together.
+        The older snapshots no reader holds are deleted before it returns, or (``collect_later``: a
+        batch's commit) in a thread the next publish or ``close()`` waits for.
         """
         if self.read_only or any((self.path / name).exists() for name in (article_batch.JOURNAL, LOAD_JOURNAL)):
             return None  # (a journal: a bulk load was interrupted, the next writable open undoes it)
         info = {"base_iri": self.base_iri, "merged_default": self.merged_default, "time": time.time()}
-        self.snapshot = snapshot.publish(self.oxigraph, self.path, info)
+        self._collector.join()
+        self.snapshot = snapshot.publish(self.oxigraph, self.path, info,
+                                         collector=self._collector if collect_later else None)
         self._dirty = False
         return self.snapshot
 

@@ -22,6 +22,7 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,8 @@ def current(store: Path) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def publish(oxs: ox.Store, store: Path, info: dict[str, Any], *, flush: bool = True) -> int:
+def publish(oxs: ox.Store, store: Path, info: dict[str, Any], *, flush: bool = True,
+            collector: Collector | None = None) -> int:
     """Checkpoint ``oxs`` (the writer's database) as the next snapshot and make it current.
 
     Called only while holding the store's exclusive lock. ``info`` (base IRI, whether the
@@ -83,8 +85,31 @@ def publish(oxs: ox.Store, store: Path, info: dict[str, Any], *, flush: bool = T
     except (OSError, RuntimeError) as exc:
         raise StoreError(f"cannot write a snapshot for readers: {exc}", where=snaps,
                          fix="check the disk has room and the store folder is writable") from exc
-    collect(store, keep=gen)
+    if collector is None:
+        collect(store, keep=gen)
+    else:
+        collector.start(store, gen)
     return gen
+
+
+class Collector:
+    """The writer's deletion of older snapshots, in a thread: deleting a snapshot's last links to table files
+    RocksDB compacted away frees their blocks (~1.2 s when adding 1,000 articles to 100k), which the merge
+    update after a commit need not wait for. ``join`` before the next publish (it deletes ``tmp-*``, which a
+    publish writes) and before the store is let go."""
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+
+    def start(self, store: Path, keep: int) -> None:
+        self.join()
+        self._thread = threading.Thread(target=collect, args=(store, keep), name="kg-snapshot-collect", daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
 
 
 def collect(store: Path, keep: int, *, writer: bool = True) -> None:
@@ -185,4 +210,4 @@ class PublishedBatch(ArticleBatch):
         pending = len(self)
         super().commit()
         if pending:
-            self.store.publish()
+            self.store.publish(collect_later=True)
