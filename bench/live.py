@@ -76,10 +76,10 @@ def run(store_dir: Path, n: int, scratch: Path, seed: int, batch: int = BATCH, b
                 made.add = recorded  # type: ignore[method-assign]
                 return made
 
-            def measured_publish() -> int | None:
+            def measured_publish(*, collect_later: bool = False) -> int | None:
                 """Publish, then ask the server until it shows the batch's last article."""
                 start = time.perf_counter()
-                gen = publish()
+                gen = publish(collect_later=collect_later)
                 done = time.perf_counter()
                 publishes.append(done - start)
                 if len(added) > measured[0]:  # a batch commit (not the merge's publish at the end)
