@@ -9,6 +9,7 @@ and appended to ``<store>/quarantine.jsonl``, never stored.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -31,6 +32,7 @@ from kg.vocab import DIP, PREFIXES
 if TYPE_CHECKING:
     from kg.map import Plain
     from kg.store import Store
+    from kg.workers import WorkerPool
 
 #: articles per task sent to a worker process
 CHUNK = 4
@@ -242,6 +244,14 @@ def _process_chunk(paths: list[Path], base_iri: str, published: datetime | None 
     return [process_file(p, base_iri, published) for p in paths]
 
 
+def warm_up() -> None:
+    """Extract a small article of our own, so that the first real one does not wait ~1 s for the rules
+    (regular expressions, gazetteers) to be compiled: a worker kept for a watched folder runs it first."""
+    from kg.resources import data_dir
+
+    process_file(data_dir() / "warm_up.txt", "https://example.org/warm-up/")
+
+
 # ---- the batch (parent process) ------------------------------------------------------------------
 
 def count_inputs(paths: Iterable[str | Path]) -> int:
@@ -267,16 +277,24 @@ def _read_reject(err: ReadError) -> Outcome:
     return Outcome(where, reject=Reject(where, "read", err.what + (f" ({err.fix})" if err.fix else "")))
 
 
+def worker_count(workers: int | None) -> int:
+    """The worker processes an ingest runs: ``workers``, or one per CPU."""
+    return max(1, workers if workers is not None else (os.cpu_count() or 1))
+
+
 class Ingest:
     """One batch; iterate it to run (one Outcome per input, in input order), then read ``report``."""
 
     def __init__(self, store: Store, paths: Iterable[str | Path], *, workers: int | None = None,
-                 published: datetime | None = None) -> None:
+                 published: datetime | None = None, pool: WorkerPool | None = None) -> None:
+        """``pool``: workers already running (warm) to use instead of starting ``workers`` new ones; the
+        caller closes it, and must not reuse it unless it is still ``reusable`` (a batch stopped early)."""
         self.store = store
+        self.pool = pool
         self.published = published  # for articles that carry no date of their own
         self.paths = [Path(p) for p in paths]
         check_paths(self.paths)
-        self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
+        self.workers = worker_count(workers)
         self.report = IngestReport()
         self._total: int | None = None
         self._waiting: Callable[[], bool] = lambda: False  # would the next outcome wait for a worker?
@@ -293,7 +311,7 @@ class Ingest:
 
         base = self.store.base_iri
         files = article_files(self.paths)
-        if self.workers == 1 or self.total <= 1:  # (one file: no worker to start, ~0.5 s)
+        if self.pool is None and (self.workers == 1 or self.total <= 1):  # (one file: no worker to start, ~1 s)
             for file in files:
                 yield process_file(file, base, self.published)
             return
@@ -301,7 +319,8 @@ class Ingest:
 
         # fresh interpreters (no inherited store or lock fds) that never run the caller's script again
         # and die with this process, even on SIGKILL
-        with WorkerPool(self.workers) as pool:
+        owned = WorkerPool(self.workers) if self.pool is None else contextlib.nullcontext(self.pool)
+        with owned as pool:  # (a pool given is the caller's to close)
             tasks = ((chunk, base, self.published) for chunk in _chunks(files, CHUNK))
             ahead: deque[Outcome] = deque()  # the rest of a worker's chunk
             self._waiting = lambda: not ahead and not pool.ready()

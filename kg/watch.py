@@ -116,7 +116,8 @@ def watch(store: Store, folder: str | Path, *, settle: float = SETTLE, poll: flo
     ``on_outcome`` is called for each file once its batch is committed (or rejected).
     Each round is published to readers when complete (its batches, then the merged graph).
     """
-    from kg.ingest import Ingest
+    from kg.ingest import Ingest, warm_up, worker_count
+    from kg.workers import WorkerPool
 
     root = Path(folder)
     if not root.is_dir():
@@ -124,22 +125,32 @@ def watch(store: Store, folder: str | Path, *, settle: float = SETTLE, poll: flo
     watcher = Watcher(root, settle)
     report = WatchReport()
     start = time.monotonic()
-    while not stopped():
-        ready = watcher.settled()
-        if not ready:
-            time.sleep(poll)
-            continue
-        run = Ingest(store, ready, workers=workers, published=published)
-        finished = 0
-        for outcome in run:
-            finished += 1
-            if on_outcome is not None:
-                on_outcome(outcome)
-            if stopped():
-                break  # what was yielded is committed; the rest is read again next time
-        watcher.done(ready[:finished])
-        store.publish()
-        report.add(run.report)
+    size = worker_count(workers)
+    # started now and kept between rounds: a worker's first article would cost ~1 s (its rules compiled)
+    pool = WorkerPool(size, warm=(warm_up, ())) if size > 1 else None
+    try:
+        while not stopped():
+            ready = watcher.settled()
+            if not ready:
+                time.sleep(poll)
+                continue
+            if pool is not None and not pool.reusable:  # (a batch stopped early: its results still come)
+                pool.close(kill=True)
+                pool = WorkerPool(size, warm=(warm_up, ()))
+            run = Ingest(store, ready, workers=size, published=published, pool=pool)
+            finished = 0
+            for outcome in run:
+                finished += 1
+                if on_outcome is not None:
+                    on_outcome(outcome)
+                if stopped():
+                    break  # what was yielded is committed; the rest is read again next time
+            watcher.done(ready[:finished])
+            store.publish()
+            report.add(run.report)
+    finally:
+        if pool is not None:
+            pool.close(kill=not pool.reusable)
     report.seconds = time.monotonic() - start
     return report
 

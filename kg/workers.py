@@ -95,8 +95,13 @@ def _serve() -> None:
         out.flush()
 
 
+#: the task id of a pool's warm-up task: its answer is dropped
+_WARM = -1
+
+
 class _Worker:
-    def __init__(self, index: int, results: queue.Queue[tuple[int, int, bool, Any]]) -> None:
+    def __init__(self, index: int, results: queue.Queue[tuple[int, int, bool, Any]],
+                 warm: tuple[Callable[..., Any], tuple[Any, ...]] | None = None) -> None:
         self.index = index
         self.proc = subprocess.Popen([sys.executable, "-c", _BOOT, str(os.getpid())],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True)
@@ -104,6 +109,9 @@ class _Worker:
         self.stdin: IO[bytes] = self.proc.stdin
         self.pending: deque[int] = deque()  # task ids sent, in order
         self._send([p for p in sys.path if p])
+        if warm is not None:
+            self.pending.append(_WARM)
+            self._send(warm)
         self._reader = threading.Thread(target=self._read, args=(self.proc.stdout, results), daemon=True,
                                         name=f"kg-worker-{index}-reader")
         self._reader.start()
@@ -148,18 +156,31 @@ class _Worker:
 class WorkerPool:
     """``size`` worker processes; ``map`` runs tasks in them and yields the results in task order."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, *, warm: tuple[Callable[..., Any], tuple[Any, ...]] | None = None) -> None:
+        """``warm``: ``(fn, args)`` each worker runs first, answer dropped (to be ready before tasks come)."""
         self._results: queue.Queue[tuple[int, int, bool, Any]] = queue.Queue()
-        self._workers = [_Worker(i, self._results) for i in range(max(1, size))]
+        self._workers = [_Worker(i, self._results, warm) for i in range(max(1, size))]
         self._done: dict[int, Any] = {}  # results in before their turn (``map``'s)
         self._expected = 0  # the task ``map`` yields next
+        self._clean = True  # no task of an earlier ``map`` still out (its results would be taken as ours)
 
     @property
     def pids(self) -> list[int]:
         return [w.proc.pid for w in self._workers]
 
+    @property
+    def reusable(self) -> bool:
+        """Whether another ``map`` can run: every earlier one ran to its end (none stopped early or failed)."""
+        return self._clean
+
     def map(self, fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]], *, in_flight: int = 16) -> Iterator[Any]:
-        """``fn(*args)`` for each task, ``in_flight`` tasks queued per worker; a task's error raises here."""
+        """``fn(*args)`` for each task, ``in_flight`` tasks queued per worker; a task's error raises here.
+
+        One ``map`` at a time; after one is stopped early or fails, the pool is not ``reusable``.
+        """
+        if not self._clean:
+            raise WorkerError("this worker pool has results of an earlier task still out", fix="start a new pool")
+        self._clean = False
         done = self._done = {}
         sent = 0
         expected = self._expected = 0
@@ -176,6 +197,7 @@ class WorkerPool:
                 min(self._workers, key=lambda w: len(w.pending)).submit(sent, fn, args)
                 sent += 1
             if expected == sent:
+                self._clean = True
                 return
             while expected not in done:
                 self._collect(done)
@@ -198,6 +220,8 @@ class WorkerPool:
                 return
             raise worker.ended()
         task_id = worker.pending.popleft()
+        if task_id == _WARM:
+            return  # (had it failed, the tasks will fail too, and say why)
         if not ok:
             raise WorkerError(f"a worker failed: {value}")
         done[task_id] = value

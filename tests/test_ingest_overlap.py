@@ -46,6 +46,29 @@ def _wait_for(folder: Path, count: int) -> int:
     return len(os.listdir(folder))
 
 
+def test_a_pool_runs_its_warm_up_first_drops_its_answer_and_serves_one_map_after_another(tmp_path: Path) -> None:
+    marker = tmp_path / "warm"
+    with WorkerPool(2, warm=(Path.write_text, (marker, "warmed"))) as pool:
+        pids = pool.pids
+        # each worker warmed up before its first task (the task reads what the warm-up wrote)
+        assert list(pool.map(Path.read_text, [(marker,)] * 4)) == ["warmed"] * 4
+        assert pool.reusable
+        assert list(pool.map(mark, [(str(tmp_path), i) for i in range(6)])) == list(range(6))
+        assert pool.pids == pids  # the same processes, still warm
+
+
+def test_a_map_stopped_early_leaves_a_pool_that_refuses_another_map(tmp_path: Path) -> None:
+    gate = tmp_path / "go"
+    with WorkerPool(1) as pool:
+        results = pool.map(once_there, [(str(tmp_path),), (str(gate),)])
+        assert next(results) == str(tmp_path)
+        results.close()  # the second task still runs: its answer would be taken for the next map's
+        assert not pool.reusable
+        with pytest.raises(workers_module.WorkerError, match="start a new pool"):
+            next(pool.map(mark, [(str(tmp_path), 1)]))
+        gate.touch()
+
+
 def test_the_workers_prepare_a_whole_batch_while_the_parent_is_busy_and_results_stay_in_order(
         tmp_path: Path) -> None:
     workers = 2

@@ -10,13 +10,16 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import kg
 from kg.pipeline import article_graph
 from kg.read import read_article
-from kg.watch import Watcher
+from kg import workers as workers_module
+from kg.watch import Watcher, watch
+from kg.workers import WorkerPool
 from tests.rdfassert import assert_isomorphic
 from tests.test_live import CALL, corpus
 
@@ -119,3 +122,44 @@ def test_watch_ingests_files_as_they_appear_and_a_slow_file_once_whole(tmp_path:
     with kg.open_store(store) as st:  # opens for writing: nobody holds the store
         key = read_article(slow).key
         assert_isomorphic(st.graph(st.article_graph(key)), article_graph(read_article(slow), st.base_iri))
+
+
+def test_a_watch_starts_its_workers_once_and_keeps_them_warm_between_rounds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    pools: list[WorkerPool] = []
+
+    class Counted(WorkerPool):
+        def __init__(self, size: int, **kwargs: Any) -> None:
+            super().__init__(size, **kwargs)
+            pools.append(self)
+
+    monkeypatch.setattr(workers_module, "WorkerPool", Counted)
+    stored: list[str] = []
+    rounds = 3
+
+    def next_round() -> bool:  # called before each look at the folder: drops two files once the last are in
+        dropped = len(list(feed.glob("*.json")))
+        if len(stored) == dropped and dropped < 2 * rounds:
+            corpus(feed, 2, start=dropped)
+        return len(stored) == 2 * rounds
+
+    with kg.open_store(tmp_path / "s") as st:
+        report = watch(st, feed, settle=0, poll=0.05, workers=2,
+                       on_outcome=lambda o: stored.append(o.source), stopped=next_round)
+        assert report.stored == 2 * rounds and report.rounds >= rounds
+        assert len(st.article_keys()) == 2 * rounds
+    assert len(pools) == 1, "a new pool of worker processes for a round"
+    assert all(_gone(pid) for pid in pools[0].pids)  # stopped with the watch
+
+
+def _gone(pid: int) -> bool:
+    deadline = time.monotonic() + 30  # a bound on a stuck test, not a speed requirement
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
