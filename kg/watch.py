@@ -134,7 +134,7 @@ def watch(store: Store, folder: str | Path, *, settle: float = SETTLE, poll: flo
             if not ready:
                 time.sleep(poll)
                 continue
-            if pool is not None and not pool.reusable:  # (a batch stopped early: its results still come)
+            if pool is not None and not pool.reusable:  # a worker killed meanwhile (out of memory?)
                 pool.close(kill=True)
                 pool = WorkerPool(size, warm=(warm_up, ()))
             run = Ingest(store, ready, workers=size, published=published, pool=pool)

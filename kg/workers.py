@@ -24,7 +24,7 @@ import subprocess
 import sys
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from typing import IO, Any
 
 from kg.errors import KgError
@@ -170,10 +170,12 @@ class WorkerPool:
 
     @property
     def reusable(self) -> bool:
-        """Whether another ``map`` can run: every earlier one ran to its end (none stopped early or failed)."""
-        return self._clean
+        """Whether another ``map`` can run: every earlier one ran to its end (none stopped early or failed)
+        and every worker is still running (one killed while idle would fail the next ``map``)."""
+        return self._clean and all(w.proc.poll() is None for w in self._workers)
 
-    def map(self, fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]], *, in_flight: int = 16) -> Iterator[Any]:
+    def map(self, fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]], *,
+            in_flight: int = 16) -> Generator[Any, None, None]:
         """``fn(*args)`` for each task, ``in_flight`` tasks queued per worker; a task's error raises here.
 
         One ``map`` at a time; after one is stopped early or fails, the pool is not ``reusable``.

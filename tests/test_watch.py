@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 import kg
+from kg import workers as workers_module
 from kg.pipeline import article_graph
 from kg.read import read_article
-from kg import workers as workers_module
 from kg.watch import Watcher, watch
 from kg.workers import WorkerPool
 from tests.rdfassert import assert_isomorphic
@@ -124,18 +124,24 @@ def test_watch_ingests_files_as_they_appear_and_a_slow_file_once_whole(tmp_path:
         assert_isomorphic(st.graph(st.article_graph(key)), article_graph(read_article(slow), st.base_iri))
 
 
-def test_a_watch_starts_its_workers_once_and_keeps_them_warm_between_rounds(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    feed = tmp_path / "feed"
-    feed.mkdir()
-    pools: list[WorkerPool] = []
+@pytest.fixture
+def pools(monkeypatch: pytest.MonkeyPatch) -> list[WorkerPool]:
+    """Every worker pool started from here on (real processes)."""
+    started: list[WorkerPool] = []
 
     class Counted(WorkerPool):
         def __init__(self, size: int, **kwargs: Any) -> None:
             super().__init__(size, **kwargs)
-            pools.append(self)
+            started.append(self)
 
     monkeypatch.setattr(workers_module, "WorkerPool", Counted)
+    return started
+
+
+def test_a_watch_starts_its_workers_once_and_keeps_them_warm_between_rounds(
+        tmp_path: Path, pools: list[WorkerPool]) -> None:
+    feed = tmp_path / "feed"
+    feed.mkdir()
     stored: list[str] = []
     rounds = 3
 
@@ -163,3 +169,30 @@ def _gone(pid: int) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def test_a_worker_killed_between_rounds_is_replaced_and_the_watch_goes_on(
+        tmp_path: Path, pools: list[WorkerPool]) -> None:
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    stored: list[str] = []
+
+    def next_round() -> bool:
+        dropped = len(list(feed.glob("*.json")))
+        if len(stored) == dropped == 2:  # the first round is in: a worker dies (the OOM killer, say)
+            os.kill(pools[0].pids[0], signal.SIGKILL)
+            deadline = time.monotonic() + 30  # a bound on a stuck test, not a speed requirement
+            while pools[0].reusable and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert not pools[0].reusable
+            corpus(feed, 2, start=2)
+        elif not dropped:
+            corpus(feed, 2)
+        return len(stored) == 4
+
+    with kg.open_store(tmp_path / "s") as st:
+        report = watch(st, feed, settle=0, poll=0.05, workers=2,
+                       on_outcome=lambda o: stored.append(o.source), stopped=next_round)
+        assert report.stored == 4 and not report.rejects
+        assert len(st.article_keys()) == 4
+    assert len(pools) == 2  # the second round ran in a new pool
