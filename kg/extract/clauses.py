@@ -212,7 +212,8 @@ def is_proxy(text: str, m: Mention) -> bool:
 
 
 def acts(text: str, m: Mention, index: EntityIndex) -> bool:
-    """A demonym or adjectival country acts only through people: "U.S. officials", not "U.S. tariffs"."""
+    """A demonym or adjectival country acts only through people: "U.S. officials", "Iran's foreign
+    minister", not "U.S. tariffs"."""
     rest = text[m.span.end:m.span.end + 60]
     # skip coordinated mentions: "Ukrainian and U.S. officials"
     later = [x for x in index.mentions if m.span.end <= x.span.start < m.span.end + 60]
@@ -221,7 +222,7 @@ def acts(text: str, m: Mention, index: EntityIndex) -> bool:
         if re.fullmatch(r"\s*(?:,|and|, and|or)\s*(?:the\s+)?", gap):
             rest = text[x.span.end:x.span.end + 60]
             break
-    return bool(re.match(r"\s+(?:[\w-]+\s+){0,2}?" + cues().actor_nouns.pattern, rest, re.I))
+    return bool(re.match(r"(?:['’]s)?\s+(?:[\w-]+\s+){0,2}?" + cues().actor_nouns.pattern, rest, re.I))
 
 
 def tense_of(text: str) -> str:

@@ -74,6 +74,24 @@ def unnamed_speaker(parties: list[EntityRef], sent: Sentence, mentions: list[Men
     return lead[-1:]
 
 
+#: "Following talks with X, Y said": the sentence opens (after any dateline) on its meeting
+_FRONTED = re.compile(r"(?:^|[—–]\s*|\s-\s+)(?:[Aa]fter|[Ff]ollowing|[Dd]uring)\s+(?:(?:a|an|the|his|her|their)\s+)?"
+                      r"(?:[\w-]+\s+){0,2}$")
+
+
+def fronted_subject(text: str, sent: Sentence, pos: int, mentions: list[Mention]) -> list[EntityRef]:
+    """"Following talks with X in Tokyo on Monday, Y said ...": the meeting a sentence opens on is held by
+    the subject of the clause after it, even one that only speaks there (a speaker is otherwise no party)."""
+    if not _FRONTED.search(text, sent.start, pos):
+        return []
+    comma = text.find(",", pos, sent.end)
+    subject = next((x for x in mentions if x.span.start > comma), None) if comma >= 0 else None
+    if subject is None or subject.ref.kind not in ("leader", "country", "org") \
+            or not re.fullmatch(r",\s*(?:the\s+)?", text[comma:subject.span.start]):
+        return []
+    return [subject.ref]
+
+
 def sides_of_last_talks(out: list[Candidate], index: EntityIndex, bilateral: bool) -> list[EntityRef]:
     """The countries and organisations of the last meeting told as held: who goes on talking ("bilateral"
     talks: its first two sides, not a host or mediator named after them)."""

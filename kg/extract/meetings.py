@@ -15,7 +15,7 @@ from datetime import date
 
 from kg.extract import clauses as cl
 from kg.extract.dates import TemporalExpr, Tense
-from kg.extract.meeting_coref import anaphora_parties, sides_of_last_talks, unnamed_speaker
+from kg.extract.meeting_coref import anaphora_parties, fronted_subject, sides_of_last_talks, unnamed_speaker
 from kg.extract.meeting_dates import dates_in, pick_date, shift
 from kg.extract.meeting_merge import Candidate, country_of, drop_subsumed, final_mode, merge
 from kg.extract.meeting_parties import party
@@ -142,6 +142,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 parties += [x.ref for x in cl.subject_group(text, sent_mentions) if x.ref.kind == "leader"]
             if not anaphoric:
                 parties = unnamed_speaker(parties, sent, sent_mentions, index) + parties
+                parties += fronted_subject(text, sent, pos, mentions)
             sides = {x.ref for x in mentions if x.span.start > pos and cl.is_conflict_side(text, x)} \
                 if "between" in text[pos:end] else set()
             if sides and (trig.kind == "summit" or any(p not in sides for p in parties)):

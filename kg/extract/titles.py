@@ -167,6 +167,7 @@ def title_cands(text: str, found: list[Cand]) -> tuple[list[Cand], set[str]]:
     ends = {c.end: c for c in found if c.kind in ("country", "org")}
     starts = {c.start: c for c in found if c.kind in ("country", "org")}
     places = {c.start: g.places[c.key].iso for c in found if c.kind == "place"}
+    leader_ends = {c.start: c.end for c in found if c.kind == "leader"}
     out: list[Cand] = []
     acting: set[str] = set()
     shared: dict[int, Cand] = {}  # "Pakistan's Deputy PM and Foreign Minister X": both offices are Pakistan's
@@ -182,6 +183,8 @@ def title_cands(text: str, found: list[Cand]) -> tuple[list[Cand], set[str]]:
         country = mod.key if mod and mod.kind == "country" else None
         org = mod.key if mod and mod.kind == "org" else None
         end, span = te, read_name(text, te)
+        if span and leader_ends.get(span[0], 0) > span[1]:  # "Prime Minister Luis Montenegro": a known name goes on
+            span = span[0], leader_ends[span[0]]
         if span is None and (referring or title.role == PEER_ROLE):
             span = _comma_name(text, te)
         of = _OF.match(text, te)
