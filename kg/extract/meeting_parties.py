@@ -26,7 +26,8 @@ def party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | N
     ref = m.ref
     if ref.kind == "place":
         return None
-    if re.match(r",?\s+(?:(?:government|office|ministry|officials?|spokes\w+)\s+)?(?:said|says|added|stated|noted"
+    if re.match(r",?\s+(?:(?:government|office|ministry|presidency|embassy|officials?|spokes\w+)\s+)?"
+                r"(?:said|says|added|stated|noted"
                 r"|told(?!\s+(?:his|her|the)?\s*(?:[A-Z]|counterpart))"
                 r"|wrote|argued|warned)\b(?!\s+(?:that\s+)?(?:he|she)\b|\s+(?:after|before|following|during|while|when|at)\b)",
                 text[m.span.end:m.span.end + 40]):
