@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import kg
 from kg import workers as workers_module
 from kg.pipeline import article_graph
 from kg.read import read_article
-from kg.watch import Watcher, watch
+from kg.watch import Watcher, WatchReport, watch
 from kg.workers import WorkerPool
 from tests.rdfassert import assert_isomorphic
 from tests.test_live import CALL, corpus
@@ -138,61 +139,64 @@ def pools(monkeypatch: pytest.MonkeyPatch) -> list[WorkerPool]:
     return started
 
 
-def test_a_watch_starts_its_workers_once_and_keeps_them_warm_between_rounds(
-        tmp_path: Path, pools: list[WorkerPool]) -> None:
+def _watch_in_rounds(tmp_path: Path, step: Callable[[Path, list[str]], bool]) -> tuple[WatchReport, list[str]]:
+    """A watch with two workers on a new store: ``step(feed, stored)``, called before each look at the
+    folder, drops files and says when to stop; the report and the keys stored."""
     feed = tmp_path / "feed"
     feed.mkdir()
     stored: list[str] = []
+    with kg.open_store(tmp_path / "s") as st:
+        report = watch(st, feed, settle=0, poll=0.05, workers=2, on_outcome=lambda o: stored.append(o.source),
+                       stopped=lambda: step(feed, stored))
+        return report, st.article_keys()
+
+
+def test_a_watch_starts_its_workers_once_and_keeps_them_warm_between_rounds(
+        tmp_path: Path, pools: list[WorkerPool]) -> None:
     rounds = 3
 
-    def next_round() -> bool:  # called before each look at the folder: drops two files once the last are in
+    def two_more_once_stored(feed: Path, stored: list[str]) -> bool:
         dropped = len(list(feed.glob("*.json")))
         if len(stored) == dropped and dropped < 2 * rounds:
             corpus(feed, 2, start=dropped)
         return len(stored) == 2 * rounds
 
-    with kg.open_store(tmp_path / "s") as st:
-        report = watch(st, feed, settle=0, poll=0.05, workers=2,
-                       on_outcome=lambda o: stored.append(o.source), stopped=next_round)
-        assert report.stored == 2 * rounds and report.rounds >= rounds
-        assert len(st.article_keys()) == 2 * rounds
+    report, keys = _watch_in_rounds(tmp_path, two_more_once_stored)
+    assert report.stored == len(keys) == 2 * rounds and report.rounds >= rounds
     assert len(pools) == 1, "a new pool of worker processes for a round"
-    assert all(_gone(pid) for pid in pools[0].pids)  # stopped with the watch
+    assert all(_until(lambda pid=pid: not _alive(pid)) for pid in pools[0].pids)  # stopped with the watch
 
 
-def _gone(pid: int) -> bool:
-    deadline = time.monotonic() + 30  # a bound on a stuck test, not a speed requirement
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
+def _until(done: Callable[[], bool]) -> bool:
+    """Whether ``done()`` came true within 30 s (a bound on a stuck test, not a speed requirement)."""
+    deadline = time.monotonic() + 30
+    while not done():
+        if time.monotonic() > deadline:
+            return False
         time.sleep(0.05)
-    return False
+    return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def test_a_worker_killed_between_rounds_is_replaced_and_the_watch_goes_on(
         tmp_path: Path, pools: list[WorkerPool]) -> None:
-    feed = tmp_path / "feed"
-    feed.mkdir()
-    stored: list[str] = []
-
-    def next_round() -> bool:
+    def kill_one_after_the_first_round(feed: Path, stored: list[str]) -> bool:
         dropped = len(list(feed.glob("*.json")))
         if len(stored) == dropped == 2:  # the first round is in: a worker dies (the OOM killer, say)
             os.kill(pools[0].pids[0], signal.SIGKILL)
-            deadline = time.monotonic() + 30  # a bound on a stuck test, not a speed requirement
-            while pools[0].reusable and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert not pools[0].reusable
+            assert _until(lambda: not pools[0].reusable)
             corpus(feed, 2, start=2)
         elif not dropped:
             corpus(feed, 2)
         return len(stored) == 4
 
-    with kg.open_store(tmp_path / "s") as st:
-        report = watch(st, feed, settle=0, poll=0.05, workers=2,
-                       on_outcome=lambda o: stored.append(o.source), stopped=next_round)
-        assert report.stored == 4 and not report.rejects
-        assert len(st.article_keys()) == 4
+    report, keys = _watch_in_rounds(tmp_path, kill_one_after_the_first_round)
+    assert report.stored == len(keys) == 4 and not report.rejects
     assert len(pools) == 2  # the second round ran in a new pool

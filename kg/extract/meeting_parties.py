@@ -17,6 +17,13 @@ _ORG_OFFICE = re.compile(r"\b(?:chairmanship|chairpersonship|presidency|chair|me
                          r"\s+of\s+(?:the\s+)?$", re.I)
 
 
+#: what follows the speaker of a report ("X said", "X's office said"), unless the meeting is when it speaks
+#: ("X said after meeting Y", "X told reporters after the talks")
+_SPEAKER = re.compile(
+    r",?\s+(?:(?:government|office|ministry|presidency|embassy|officials?|spokes\w+)\s+)?"
+    r"(?:said|says|added|stated|noted|told(?!\s+(?:his|her|the)?\s*(?:[A-Z]|counterpart))|wrote|argued|warned)\b"
+    r"(?!\s+(?:that\s+)?(?:he|she)\b"
+    r"|\s+(?:(?:reporters|journalists|the press|the media)\s+)?(?:after|before|following|during|while|when|at)\b)")
 #: the mention after these is absent or in doubt, not a party
 _UNSURE = re.compile(r"\b(?:without|whether)\s+(?:the\s+|its\s+|his\s+|her\s+|their\s+)?\Z")
 
@@ -26,11 +33,7 @@ def party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | N
     ref = m.ref
     if ref.kind == "place":
         return None
-    if re.match(r",?\s+(?:(?:government|office|ministry|presidency|embassy|officials?|spokes\w+)\s+)?"
-                r"(?:said|says|added|stated|noted"
-                r"|told(?!\s+(?:his|her|the)?\s*(?:[A-Z]|counterpart))"
-                r"|wrote|argued|warned)\b(?!\s+(?:that\s+)?(?:he|she)\b|\s+(?:after|before|following|during|while|when|at)\b)",
-                text[m.span.end:m.span.end + 40]):
+    if _SPEAKER.match(text[m.span.end:m.span.end + 40]):
         return None  # the speaker of a report is not thereby a party
     if _UNSURE.search(text, max(0, m.span.start - 25), m.span.start):
         return None  # "convene without the US defense secretary", "unclear whether the US will send anyone"

@@ -110,7 +110,8 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 continue
             if re.search(r"(?:" + c.hypothetical_near.pattern + r")\W+(?:\w+\W+)?$", near, re.I):
                 continue
-            head = text[max(whole_start[clause.start], pos - 100):pos + len(m.group())]
+            said = _after_quote(text, clause.start, pos, index)  # (what a leader is reported saying: no plan)
+            head = text[max(whole_start[clause.start], said or 0, pos - 100):pos + len(m.group())]
             fut = list(c.future.finditer(head))
             planned = trig.planned or bool(fut and not re.search(r"\bduring\b", head[fut[-1].end():]))
             planned = planned or any(t.planned for x, t in clause_trigs[clause.start] if sent.start + x.start() <= pos)
@@ -119,7 +120,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             ahead = bool(_BEFORE_EVENT.search(text[max(clause.start, pos - 70):pos]))
             planned = planned or (not anaphoric and ahead) or bool(_SCHEDULED.match(text, pos + len(m.group())))
             status = "held" if caption else ("planned" if planned else "held")
-            mentions = [x for x in index.within(clause.start, end)]
+            mentions = [x for x in index.within(clause.start if said is None else said, end)]
             if anaphoric:  # "the summit, ..." adds only its own subject and "with X" to the earlier meeting
                 stop = re.search(r"\b(?:after|when|because|since|while|that|to|which)\b", text[pos:end])
                 limit = pos + stop.start() if stop else end
@@ -199,6 +200,22 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 out.append(part)
                 last_dated = part.date or last_dated
     return out
+
+
+#: "…, Prime Minister X told President Y in a call": the speaker, then the verb that reports the words before it
+_REPORTED_BY = re.compile(r"\s+(?:told|said|assured|informed)\b")
+
+
+def _after_quote(text: str, start: int, pos: int, index: EntityIndex) -> int | None:
+    """Where the meeting's own words start: after "France will send troops," when a leader named after the
+    comma reports it in the same breath as the meeting ("…, Macron told Starmer in a call"); the countries of
+    what was said are no parties."""
+    for x in reversed(index.within(start, pos)):
+        verb = _REPORTED_BY.match(text, x.span.end)
+        if x.ref.kind == "leader" and verb and pos - verb.end() < 80 and "," not in text[verb.end():pos] \
+                and re.search(r",\s*(?:the\s+)?$", text[max(start, x.span.start - 8):x.span.start]):
+            return x.span.start
+    return None
 
 
 def _clusters(text: str, base: int, trigs: list[tuple[re.Match[str], Trigger]],
