@@ -51,7 +51,8 @@ def stopwords() -> frozenset[str]:
     return frozenset(r["word"] for r in read_tsv("name_stopwords.tsv") if r.get("names") != "after")
 
 
-_TOKEN = re.compile(r"[ \t]+([^\W\d_][\w\-]*(?:['’][^\W\d_s][\w\-]*)?)(\.)?")
+#: a word of a name after a space, or the next of run-together initials ("K.P. Sharma Oli")
+_TOKEN = re.compile(r"(?:[ \t]+|(?<=\b[A-Z]\.)(?=[A-Z]\.))([^\W\d_][\w\-]*(?:['’][^\W\d_s][\w\-]*)?)(\.)?")
 _BACK_TOKEN = re.compile(r"[^\W\d_][\w\-]*(?:['’][^\W\d_s][\w\-]*)?\.?")
 
 

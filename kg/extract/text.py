@@ -32,6 +32,7 @@ class Sentence:
     text: str
 
 
+_INITIALS = re.compile(r"(?:[A-Z]\.)+[A-Z]")
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
 
 
@@ -42,8 +43,9 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     if start == dot:
         return False
     token = text[start:dot].lower().rstrip(".")
-    # single capital initials ("Donald J. Trump") never end a sentence
-    return token in _ABBREVIATIONS or (len(token) == 1 and text[dot - 1].isupper())
+    # capital initials ("Donald J. Trump", "K.P. Sharma Oli") never end a sentence
+    return token in _ABBREVIATIONS or (len(token) == 1 and text[dot - 1].isupper()) \
+        or bool(_INITIALS.fullmatch(text, start, dot))
 
 
 def split(text: str) -> list[tuple[int, int]]:
