@@ -126,8 +126,11 @@ def watch(store: Store, folder: str | Path, *, settle: float = SETTLE, poll: flo
     report = WatchReport()
     start = time.monotonic()
     size = worker_count(workers)
-    # started now and kept between rounds: a worker's first article would cost ~1 s (its rules compiled)
-    pool = WorkerPool(size, warm=(warm_up, ())) if size > 1 else None
+
+    def warm_pool() -> WorkerPool:  # a worker's first article would cost ~1 s (its rules compiled)
+        return WorkerPool(size, warm=(warm_up, ()))
+
+    pool = warm_pool() if size > 1 else None  # started now and kept between rounds
     try:
         while not stopped():
             ready = watcher.settled()
@@ -136,7 +139,7 @@ def watch(store: Store, folder: str | Path, *, settle: float = SETTLE, poll: flo
                 continue
             if pool is not None and not pool.reusable:  # a worker killed meanwhile (out of memory?)
                 pool.close(kill=True)
-                pool = WorkerPool(size, warm=(warm_up, ()))
+                pool = warm_pool()
             run = Ingest(store, ready, workers=size, published=published, pool=pool)
             finished = 0
             for outcome in run:

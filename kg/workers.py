@@ -183,14 +183,13 @@ class WorkerPool:
         if not self._clean:
             raise WorkerError("this worker pool has results of an earlier task still out", fix="start a new pool")
         self._clean = False
-        done = self._done = {}
+        self._done, self._expected = {}, 0
         sent = 0
-        expected = self._expected = 0
         limit = in_flight * len(self._workers)
         todo = iter(tasks)
         exhausted = False
         while True:
-            while not exhausted and sent - expected < limit:
+            while not exhausted and sent - self._expected < limit:
                 try:
                     args = next(todo)
                 except StopIteration:
@@ -198,23 +197,23 @@ class WorkerPool:
                     break
                 min(self._workers, key=lambda w: len(w.pending)).submit(sent, fn, args)
                 sent += 1
-            if expected == sent:
+            if self._expected == sent:
                 self._clean = True
                 return
-            while expected not in done:
-                self._collect(done)
-            value = done.pop(expected)
-            expected = self._expected = expected + 1
+            while self._expected not in self._done:
+                self._collect()
+            value = self._done.pop(self._expected)
+            self._expected += 1
             yield value
 
     def ready(self) -> bool:
         """Whether ``map``'s next result is in (taking it would not wait for a worker)."""
         with contextlib.suppress(queue.Empty):
             while self._expected not in self._done:
-                self._collect(self._done, block=False)
+                self._collect(block=False)
         return self._expected in self._done
 
-    def _collect(self, done: dict[int, Any], *, block: bool = True) -> None:
+    def _collect(self, *, block: bool = True) -> None:
         index, status, ok, value = self._results.get(block=block)
         worker = self._workers[index]
         if status < 0:
@@ -226,7 +225,7 @@ class WorkerPool:
             return  # (had it failed, the tasks will fail too, and say why)
         if not ok:
             raise WorkerError(f"a worker failed: {value}")
-        done[task_id] = value
+        self._done[task_id] = value
 
     def close(self, *, kill: bool = False) -> None:
         """Stop the workers: EOF on their task pipes (or SIGKILL), then wait for them."""

@@ -3,10 +3,12 @@ that asks first (a signal) and kills only what does not end in time, so nothing 
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,25 @@ def stop(proc: subprocess.Popen[str] | subprocess.Popen[bytes], sig: int = signa
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def until(done: Callable[[], bool], seconds: float = 30.0) -> bool:
+    """Whether ``done()`` came true within ``seconds`` (a bound on a stuck test, not a speed requirement)."""
+    deadline = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one not reaped yet counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def interruptible() -> None:

@@ -19,6 +19,7 @@ from kg.ingest import CHUNK, IN_FLIGHT, Ingest
 from kg.store import Store, counters, open_store
 from kg.store.batch import SIZE
 from kg.workers import WorkerPool
+from tests.processes import until
 from tests.test_store_batch import _articles, _content
 from tests.test_store_default_graph import assert_default_is_the_merge
 
@@ -93,10 +94,7 @@ def test_a_pool_tells_whether_its_next_result_is_in_without_waiting_for_it(tmp_p
         assert next(results) == str(tmp_path)
         assert not pool.ready()  # the second task runs until the gate opens
         gate.touch()
-        deadline = time.monotonic() + 120
-        while not pool.ready() and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert pool.ready()
+        assert until(pool.ready, seconds=120)
         assert list(results) == [str(gate)]
         assert not pool.ready()  # nothing left
 

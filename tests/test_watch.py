@@ -21,6 +21,7 @@ from kg.pipeline import article_graph
 from kg.read import read_article
 from kg.watch import Watcher, WatchReport, watch
 from kg.workers import WorkerPool
+from tests.processes import alive, until
 from tests.rdfassert import assert_isomorphic
 from tests.test_live import CALL, corpus
 
@@ -164,25 +165,7 @@ def test_a_watch_starts_its_workers_once_and_keeps_them_warm_between_rounds(
     report, keys = _watch_in_rounds(tmp_path, two_more_once_stored)
     assert report.stored == len(keys) == 2 * rounds and report.rounds >= rounds
     assert len(pools) == 1, "a new pool of worker processes for a round"
-    assert all(_until(lambda pid=pid: not _alive(pid)) for pid in pools[0].pids)  # stopped with the watch
-
-
-def _until(done: Callable[[], bool]) -> bool:
-    """Whether ``done()`` came true within 30 s (a bound on a stuck test, not a speed requirement)."""
-    deadline = time.monotonic() + 30
-    while not done():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+    assert all(until(lambda pid=pid: not alive(pid)) for pid in pools[0].pids)  # stopped with the watch
 
 
 def test_a_worker_killed_between_rounds_is_replaced_and_the_watch_goes_on(
@@ -191,7 +174,7 @@ def test_a_worker_killed_between_rounds_is_replaced_and_the_watch_goes_on(
         dropped = len(list(feed.glob("*.json")))
         if len(stored) == dropped == 2:  # the first round is in: a worker dies (the OOM killer, say)
             os.kill(pools[0].pids[0], signal.SIGKILL)
-            assert _until(lambda: not pools[0].reusable)
+            assert until(lambda: not pools[0].reusable)
             corpus(feed, 2, start=2)
         elif not dropped:
             corpus(feed, 2)
