@@ -107,16 +107,45 @@ def _select(cands: list[Cand]) -> list[Cand]:
     return sorted(chosen, key=lambda c: c.start)
 
 
+#: a hyphen between two capitalised words: "Trump-Putin summit", "US-China talks", "EU-Japan"
+_COMPOUND = re.compile(r"(?<![\w.'’-])([A-Z][\w.'’]*)-(?=([A-Z][\w'’]*)(?![\w'’]))")
+
+
+#: what a pair of countries or organisations names when it is a meeting ("US-China trade talks"), not a
+#: relationship or a war ("India-China relations", "the Russia-Ukraine war")
+_MEETING_NOUN = re.compile(r"(?:[-–][A-Z][\w'’]*)*\s+(?:[a-z]+\s+)?"
+                           r"(?:talks|summit|meeting|negotiations|consultations)\b")
+
+
+def _split_compounds(text: str) -> str:
+    """``text`` with the hyphen of "Trump-Putin" or "US-China talks" read as the dash of "US–China" (the
+    same length, so spans still index the article): each side is a name of its own. Only where both sides
+    are leaders' names, or countries' or organisations' names before a meeting word; "Guinea-Bissau",
+    "Jean-Noël" and "Franco-German" stay one word."""
+    if "-" not in text:
+        return text
+    g = gazetteer()
+    chars = list(text)
+    for m in _COMPOUND.finditer(text):
+        left, right = m.group(1).rstrip("."), m.group(2)
+        leaders = fold(left) in g.leader_names and fold(right) in g.leader_names
+        named = all(w in g.country_names or w in g.org_names for w in (left, right))
+        if leaders or (named and _MEETING_NOUN.match(text, m.end() + len(right))):
+            chars[m.end() - 1] = "–"
+    return "".join(chars)
+
+
 def find_entities(article: Article) -> EntityIndex:
     text = article.text
+    scan = _split_compounds(text)
     g = gazetteer()
-    found = _gazetteer_cands(text)
-    titled, officials = title_cands(text, found)
-    chosen = _select(resolve(text, found + titled))
+    found = _gazetteer_cands(scan)
+    titled, officials = title_cands(scan, found)
+    chosen = _select(resolve(scan, found + titled))
     index = EntityIndex()
     _register(index, chosen, text)
     place_country = {k: p.country for k, p in index.places.items() if p.country}
-    index.acting = acting_countries(text, index.mentions, place_country) | officials
+    index.acting = acting_countries(scan, index.mentions, place_country) | officials
     for iso in index.acting:
         index.countries.setdefault(iso, Country(iso, g.countries[iso]))
     return index

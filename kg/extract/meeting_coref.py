@@ -78,11 +78,17 @@ def unnamed_speaker(parties: list[EntityRef], sent: Sentence, mentions: list[Men
 _FRONTED = re.compile(r"(?:^|[—–]\s*|\s-\s+)(?:[Aa]fter|[Ff]ollowing|[Dd]uring)\s+(?:(?:a|an|the|his|her|their)\s+)?"
                       r"(?:[\w-]+\s+){0,2}$")
 
+#: "Meeting X in Warsaw on Monday, Y said": the sentence opens on the meeting itself, as a participle
+_OPENS = re.compile(r"(?:^|[—–]\s*|\s-\s+)$")
+_PARTICIPLE = re.compile(r"(?:^|[—–]\s*|\s-\s+)[A-Z][a-z]+ing\s+(?:[\w-]+\s+){0,2}$")  # "Speaking by phone with"
+
 
 def fronted_subject(text: str, sent: Sentence, pos: int, mentions: list[Mention]) -> list[EntityRef]:
     """"Following talks with X in Tokyo on Monday, Y said ...": the meeting a sentence opens on is held by
     the subject of the clause after it, even one that only speaks there (a speaker is otherwise no party)."""
-    if not _FRONTED.search(text, sent.start, pos):
+    head = text[sent.start:pos]  # (a slice, so that ^ is where the sentence starts)
+    if not (_FRONTED.search(head) or _PARTICIPLE.search(head)
+            or (_OPENS.search(head) and re.match(r"[A-Z][a-z]+ing\b", text[pos:pos + 20]))):
         return []
     comma = text.find(",", pos, sent.end)
     subject = next((x for x in mentions if x.span.start > comma), None) if comma >= 0 else None

@@ -34,6 +34,7 @@ class Candidate:
     split: bool = False  # one of several calls named together: never merged back
     bare: bool = False
     travel: bool = False  # a visit, trip or arrival: its host takes part
+    setting: bool = False  # named only as where another meeting happened ("on the sidelines of the summit")
     first: int = -1  # where the earliest mention of the meeting starts
     continues: bool = False  # "talks will continue": further talks, never the ones just told
     starts: set[int] = field(default_factory=set)  # where the sentences of its mentions start
@@ -96,6 +97,7 @@ def _absorb(into: Candidate, other: Candidate) -> None:
         into.date = other.date or into.date
     into.location = into.location or other.location
     into.travel = into.travel or other.travel
+    into.setting = into.setting and other.setting
     into.first = min(into.first, other.first)
     if other.explicit_mode or not other.anaphoric:
         if into.mode != other.mode and "unknown" not in (into.mode, other.mode):

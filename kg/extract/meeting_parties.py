@@ -16,6 +16,8 @@ _ORG_POST = re.compile(r"\s+(?:headquarters|HQ|membership|[Cc]hair(?:person|man|
 _ORG_OFFICE = re.compile(r"\b(?:chairmanship|chairpersonship|presidency|chair|members?|membership|secretary[- ]general)"
                          r"\s+of\s+(?:the\s+)?$", re.I)
 
+_SIDELINES_OF = re.compile(r"\b(?:sidelines|margins|fringes?)\s+of\s+(?:the\s+)?\Z", re.I)
+
 
 #: what follows the speaker of a report ("X said", "X's office said"), unless the meeting is when it speaks
 #: ("X said after meeting Y", "X told reporters after the talks")
@@ -73,6 +75,8 @@ def party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | N
             return None  # "ahead of the SCO summit, X met Y": the organisation is the summit's, not the meeting's
         if _ORG_OFFICE.search(text, max(0, m.span.start - 40), m.span.start):
             return None  # "China's chairmanship of the SCO"
+        if _SIDELINES_OF.search(text, max(0, m.span.start - 40), m.span.start):
+            return None  # "on the sidelines of the UN General Assembly": where, not who
         return None if _ORG_POST.match(after) or cl.is_discussed(text, m) else ref
     if cl.is_topic(text, m) or re.match(r"\s+(?:[A-Z][\w-]+\s+){0,3}(?:Conference|Summit|Forum)\b", after):
         return None  # "the Ukraine Recovery Conference" names an event, not a party

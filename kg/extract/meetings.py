@@ -26,8 +26,17 @@ from kg.extract.text import sentences
 from kg.model import Article, EntityIndex, EntityRef, Evidence, Meeting, Mention, Span, unique
 
 #: "a call scheduled for Monday": the meeting word's own plan
-_SCHEDULED = re.compile(r"\s+(?:is\s+|was\s+)?(?:scheduled|planned|set)\s+for\b")
+#: "the summit is scheduled for", "the EU-China summit will be held in Beijing": the meeting is still to come
+_SCHEDULED = re.compile(r"\s+(?:is\s+|was\s+)?(?:scheduled|planned|set)\s+for\b"
+                        r"|(?:\s+(?!will\b)[\w'’-]+){0,4}?\s+(?:will|(?:is|are)\s+(?:due|set|scheduled|expected)\s+to)"
+                        r"\s+(?:be\s+held|take\s+place|open|begin|start|convene)\b")
 _SIDELINES = re.compile(r"\s+on the (?:sidelines|margins)\b")
+#: "met Y on the sidelines of the NATO summit": the summit is only where the meeting happened
+_AS_SETTING = re.compile(r"\b(?:on|at|in)\s+the\s+(?:sidelines|margins|fringes?)\s+of\s+(?:(?:the|this|a|an)\s+)?"
+                         r"(?:[\w.'’-]+\s+){0,5}\Z", re.I)
+#: "held talks via video link": the video is the meeting's own form, not one party's way in
+_OWN_VIDEO = re.compile(r"\s+(?:(?:with|between)\s+[^,;]{0,60}?\s+)?(?:on\s+\w+\s+)?"
+                        r"(?:(?:via|by|over|through)\s+(?:an?\s+)?)?\Z")
 #: "ahead of the SCO summit", "on the eve of the talks": the words before a meeting that is still to come
 _BEFORE_EVENT = re.compile(r"\b(?:ahead of|in the run-up to|on the eve of)\s+(?:the\s+|an?\s+)?"
                            r"(?:[\w'’()-]+\s+){1,6}$", re.I)
@@ -134,6 +143,10 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 parties = [p for x in cl.subject_group(text, [y for y in sent_mentions if y.span.start < pos])
                            if (p := party(text, x, index, trig.kind))] + parties
             group = c.anaphora.search(text[clause.start:pos + len(m.group())])
+            if group is None and not own_before and all(x.ref.kind == "place" for x in index.within(sent.start, pos)):
+                # "The two leaders discussed Gaza and agreed to meet": the sentence's subject, a clause before
+                group = c.anaphora.match(text[sent.start:pos])
+                group = group if group and re.search(r"\band\b", text[sent.start + group.end():pos]) else None
             if not own_before and group:
                 parties = anaphora_parties(out, index, sent.start, group.group()) + parties
             elif not own_before and re.search(r"\b(?:[Hh]e|[Ss]he)\b", text[clause.start:pos]):
@@ -178,7 +191,11 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 status = "planned"  # dated after publication: it cannot have happened yet
             mode = trig.mode
             video_cue = trig.kind not in ("call", "video") and r.video.search(sent.text)
-            if video_cue or (trig.kind == "video" and re.search(r"\bfrom\s+(?:the\s+)?[A-Z]|in person", sent.text)):
+            own = r.video.search(text, pos + len(m.group()), sent.end) if video_cue else None
+            if own and _OWN_VIDEO.fullmatch(text, pos + len(m.group()), own.start()) \
+                    and not re.search(r"\b(?:join|participat|attend|took part|take part)", text[pos:own.start()]):
+                mode = "virtual"  # "held talks via video link", "met virtually"
+            elif video_cue or (trig.kind == "video" and re.search(r"\bfrom\s+(?:the\s+)?[A-Z]|in person", sent.text)):
                 mode = "hybrid"
             loc = None if mode in ("phone", "virtual") or trig.kind == "weak" else location(text, mentions, pos)
             if loc is None and trig.kind == "visit" and mode == "in_person":
@@ -192,6 +209,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             cand.bare = anaphoric and _bare(m.group(), trig)
             cand.continues = trig.continues
             cand.travel = trig.kind == "visit" and bool(TRAVEL.match(m.group()))
+            cand.setting = bool(_AS_SETTING.search(text, max(clause.start, pos - 80), pos))
             cand.sidelines = bool(re.search(r"\bon the (?:sidelines|margins)\b", text[pos:end])
                                   or re.search(r"\bseparate\s+$", text[max(clause.start, pos - 12):pos])
                                   or ahead)
@@ -242,8 +260,9 @@ _EVENT_PRONOUN = re.compile(r"\s*(?:It|This)\s+(?:was|is|will be|has been|had be
 def _is_anaphoric(text: str, lo: int, pos: int, trigger: str, trig: Trigger) -> bool:
     """"the summit", "that meeting", "his first trip", a bare "attended": a meeting named before."""
     before = text[max(lo, pos - 25):pos]
-    if re.search(r"\b(?:[Tt]he|[Tt]his|[Tt]hat)\s+(?!(?:first|next|second|new|own)\b)(?:[a-z][\w'’-]*\s+){0,2}$",
-                 before) or re.search(r"\bsuch\s+(?:[a-z][\w'-]*\s+)?$", before) \
+    if re.search(r"\b(?:[Tt]he|[Tt]his|[Tt]hat)\s+(?!(?:first|next|second|new|own)\b)"
+                 r"(?:(?!(?:and|or)\s)[a-z][\w'’-]*\s+){0,2}$", before) \
+            or re.search(r"\bsuch\s+(?:[a-z][\w'-]*\s+)?$", before) \
             or re.search(r"\b(?:to|for|at) which\s+(?:[a-z]+\s+){0,2}$", before):
         return True  # "the summit", "the first such meeting", "a meeting, to which he also invited X"
     if _EVENT_PRONOUN.fullmatch(text, lo, pos):
@@ -323,8 +342,8 @@ def find_meetings(article: Article, index: EntityIndex) -> list[Meeting]:
         kinds = {p.kind for p in parties}
         if len(parties) < 2 and not ("org" in kinds and c.kind in ("summit", "meeting", "talks", "video")):
             continue
-        if c.weak and len(parties) < 2:
-            continue
+        if (c.weak and len(parties) < 2) or c.setting:
+            continue  # a summit named only as the setting of another meeting is not reported as such
         if c.location and c.location.kind == "country" and kinds == {"org"} and c.location not in parties:
             parties.append(c.location)  # an organisation meeting in a country: the host takes part
         date = c.date.value if c.date else None
