@@ -23,10 +23,15 @@ from kg.extract.text import Sentence
 from kg.model import EntityIndex, EntityRef, Mention
 
 TRIGGERS_FILE = "pledge_triggers.toml"
+#: a currency written out: "1 billion kroner", "500 million Swedish crowns", "10 crore rupees"
+_CURRENCY = (r"(?:euros?|pounds?(?: sterling)?|dollars?|yen|francs?|kronor|kroner|krone|crowns?|rupees?|yuan|renminbi"
+             r"|riyals?|dirhams?|roubles?|rubles?|won|pesos?|reais|rand|shillings?|naira|lira|zlotys?|hryvnias?"
+             r"|dinars?|ringgit|baht|rupiah|taka|tenge)")
 MONEY = (r"(?:(?:[A-Z]{1,2})?[$€£¥]|\b(?:EUR|USD|GBP|CHF|NOK|SEK|DKK|JPY|CAD|AUD|Rs\.?)\s?)\d[\d,.]*"
          r"(?:\s?[-–]\s?\d[\d,.]*)?(?:\s?(?:billion|million|trillion|bn|m)\b)?"
-         r"|\b\d[\d,.]*\s(?:billion|million|trillion)\s(?:euros|pounds|dollars|yen|francs|kronor|crowns|rupees"
-         r"|yuan|riyals|dirhams)\b")
+         r"|\b(?:\d[\d,.]*\s(?:(?:billion|million|trillion|crore|lakh)\s)?"
+         r"|(?:one|two|three|four|five|six|seven|eight|nine|ten|a|half a)\s(?:billion|million|trillion)\s)"
+         r"(?:[A-Z][a-z]+\s){0,2}" + _CURRENCY + r"\b")
 _MONEY = MONEY_RX = re.compile(MONEY)
 # a sentence that speaks of pledges as things ("the pledges from Brussels", "€300 million from Germany")
 PLEDGE_NOUN = re.compile(r"\b(?:pledge[sd]?|contributions?|commitments?|donations?|contributed|committed|promised)\b",
