@@ -12,7 +12,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -234,6 +234,7 @@ def _published(text: str) -> str | None:
     (f"Stubb and Tusk meet\n\nThu Oct 24 2024\nshare icons\n\n{LEAD}", "2024-10-24"),
     (f"Stubb and Tusk meet\n\nJane Roe, John DoeSunday, 9 March 2025, 13:03\n\n{LEAD}", "2025-03-09"),
     (f"Stubb and Tusk meet\n\nTest Team | Published: June 19, 2024 20:43:57\n\n{LEAD}", "2024-06-19"),
+    (f"Stubb and Tusk meet\n\nFirst published on: 12-03-2025 at 14:05 IST\n\n{LEAD}", "2025-03-12"),
     (f"Stubb and Tusk meet\nAuthor: Jane Roe\nPublication Date: October 7, 2025 - 04:00\n\n{LEAD}", "2025-10-07"),
     (f"Stubb and Tusk meet\n\n11/20/20255 min read\n\n{LEAD}", "2025-11-20"),
     (f"Stubb and Tusk meet\n\n- Press release\n- Wednesday, 7 May 2025\n\n{LEAD}", "2025-05-07"),
@@ -303,6 +304,9 @@ def _published_of(article: Article) -> str | None:
     ("05/06/2025", datetime(2025, 6, 5, tzinfo=UTC)),  # ambiguous without AM/PM: day first
     ("05/06/2025 9:30 AM", datetime(2025, 5, 6, 9, 30, tzinfo=UTC)),  # a US stamp: month first
     ("17.02.25", datetime(2025, 2, 17, tzinfo=UTC)),
+    ("12-03-2025 at 14:05 IST", datetime(2025, 3, 12, 14, 5, tzinfo=timezone(timedelta(hours=5, minutes=30)))),
+    ("2025/03/12 14:05", datetime(2025, 3, 12, 14, 5, tzinfo=UTC)),  # year first, as the ISO form
+    ("2024-2025", None),  # a span of years is no date
     ("23rd of November, 2025", datetime(2025, 11, 23, tzinfo=UTC)),
     ("-2025-03-05", None),  # a negative year is refused, never read without its sign
     ("-0044-03-15", None),

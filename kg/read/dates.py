@@ -45,12 +45,12 @@ _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>\d{4})(?:\b|(?=\d{1,2}\s*min))"
 _MDY = _compile(rf"\b{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+{_YEAR}{_TIME}", re.IGNORECASE)
 _DMY = _compile(rf"\b{_WEEKDAY}{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}{_TIME}", re.IGNORECASE)
-_ISO = _compile(r"(?<![\d-])(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*"
+_ISO = _compile(r"(?<![\d/-])(\d{4}(?:-\d{2}-\d{2}|/\d{2}/\d{2}(?![/\d])))(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*"
                   r"(Z|[+-]\d{2}:?\d{2})?)?\b")
-#: numeric stamps: "27.02.2025" (day first), "1/28/2025" (month first when the day cannot be a month
-#: or an AM/PM time follows, as US sites write it; else day first)
-_NUMERIC = _compile(r"(?<![\d./-])(?P<a>\d{1,2})(?P<sep>[./])(?P<b>\d{1,2})(?P=sep)" + _YEAR
-                      + r"(?![./]\d)" + _TIME, re.IGNORECASE)
+#: numeric stamps: "27.02.2025", "12-03-2025" (day first), "1/28/2025" (month first when the day cannot be
+#: a month or an AM/PM time follows, as US sites write it; else day first)
+_NUMERIC = _compile(r"(?<![\d./-])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)" + _YEAR
+                      + r"(?![./-]\d)" + _TIME, re.IGNORECASE)
 #: a stamp line with a two-digit year ("17.02.25"): only as a whole line
 _NUMERIC_SHORT = re.compile(r"(?P<a>\d{1,2})\.(?P<b>\d{1,2})\.(?P<year>\d{2})")
 _FOUR_DIGITS = re.compile(r"\d{4}")
@@ -102,7 +102,7 @@ def _from_match(m: re.Match[str]) -> datetime | None:
 
 
 def _from_iso(m: re.Match[str]) -> datetime | None:
-    text = m.group(1) + ("T" + m.group(2) if m.group(2) else "")
+    text = m.group(1).replace("/", "-") + ("T" + m.group(2) if m.group(2) else "")  # "2025/03/12" too
     if _negative(m):
         return None
     try:
