@@ -44,6 +44,7 @@ def _counted_group(phrase: str, prev: list[Candidate], index: EntityIndex, befor
 
 
 def anaphora_parties(prev: list[Candidate], index: EntityIndex, before: int, phrase: str = "") -> list[EntityRef]:
+    prev = [c for c in prev if not c.setting]  # "the two leaders": not a summit named only as a setting
     counted = _counted_group(phrase, prev, index, before)
     if counted:
         return counted

@@ -35,6 +35,7 @@ class Candidate:
     bare: bool = False
     travel: bool = False  # a visit, trip or arrival: its host takes part
     setting: bool = False  # named only as where another meeting happened ("on the sidelines of the summit")
+    borrowed: bool = False  # its place is that of a summit told before ("on the sidelines", no place of its own)
     first: int = -1  # where the earliest mention of the meeting starts
     continues: bool = False  # "talks will continue": further talks, never the ones just told
     starts: set[int] = field(default_factory=set)  # where the sentences of its mentions start

@@ -16,7 +16,7 @@ _ORG_POST = re.compile(r"\s+(?:headquarters|HQ|membership|[Cc]hair(?:person|man|
 _ORG_OFFICE = re.compile(r"\b(?:chairmanship|chairpersonship|presidency|chair|members?|membership|secretary[- ]general)"
                          r"\s+of\s+(?:the\s+)?$", re.I)
 
-_SIDELINES_OF = re.compile(r"\b(?:sidelines|margins|fringes?)\s+of\s+(?:the\s+)?\Z", re.I)
+_SIDELINES_OF = re.compile(r"\b(?:sidelines|margins|fringes?)\s+of\s+(?:(?:the|an?|this)\s+)?\Z", re.I)
 
 
 #: what follows the speaker of a report ("X said", "X's office said"), unless the meeting is when it speaks

@@ -201,7 +201,8 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             if loc is None and trig.kind == "visit" and mode == "in_person":
                 loc = next((x.ref for x in mentions if x.ref.kind == "country" and x.span.start > pos
                             and re.match(r"\s*(?:to\s+)?(?:the\s+)?$", text[pos + len(m.group()):x.span.start])), None)
-            if loc is None and re.search(r"\bon the (?:sidelines|margins)\b", sent.text):
+            borrowed = loc is None and bool(re.search(r"\bon the (?:sidelines|margins)\b", sent.text))
+            if borrowed:  # the place of the summit told last, unless this sentence names its own (below)
                 loc = next((x.location for x in reversed(out) if x.location and x.kind == "summit"), None)
             cand = Candidate(unique(parties), sent, trig.kind, mode, status, when, loc,
                          anaphoric and (when is None or when is prev_date), trig.kind == "weak", caption)
@@ -214,6 +215,12 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                                   or re.search(r"\bseparate\s+$", text[max(clause.start, pos - 12):pos])
                                   or ahead)
             cand.explicit_mode = bool(r.video.search(text[clause.start:end]) or trig.kind in ("call", "video"))
+            cand.borrowed = borrowed
+            if cand.setting and loc is not None and not borrowed:  # "met Y on the sidelines of the summit in Rio"
+                for x in out:
+                    if x.sentence.start == sent.start and x.sidelines and x.mode == "in_person" \
+                            and (x.location is None or x.borrowed):
+                        x.location = loc
             for part in _split_with(cand, text, mentions, pos, m.group(), index):
                 out.append(part)
                 last_dated = part.date or last_dated
