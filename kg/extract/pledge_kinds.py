@@ -110,6 +110,13 @@ def find_amount(text: str) -> str | None:
     return m.group().strip() if m else None
 
 
+_SEPARATE_SUMS = re.compile(r",?\s+and\s+(?=(?:(?:a further|another|an additional|a|an)\s+)?(?:" + pf.MONEY + r"))")
+
+
+#: "€100 million and €50 million respectively" (one sum per giver), "… i.e. an additional €11 billion" (a total)
+_ONE_SUM = re.compile(r"\brespectively\b|\bi\.\s?e\.|\bthat is\b|\b(?:a|in) total\b|\btotall?ing\b", re.I)
+
+
 def parts(obj: str) -> list[str]:
     """What is given, split where it lists things of different types ("troops and security guarantees")."""
     inc = re.search(r",?\s+including\b", obj)
@@ -120,6 +127,9 @@ def parts(obj: str) -> list[str]:
         return verbs
     if pf.money(obj) and military_mix(obj):
         return [obj]
+    sums = _SEPARATE_SUMS.split(obj)
+    if len(sums) > 1 and all(pf.money(p) for p in sums) and not _ONE_SUM.search(obj):
+        return sums  # "$50 million for Gaza and a further $20 million for Lebanon": two pledges
     pieces: list[str] = []
     for p in re.split(r",\s+(?:and\s+)?|\s+and\s+", obj):
         if pieces and re.match(r"\s*(?:including|incl\.|such as|notably|like)\b", p):

@@ -293,7 +293,10 @@ def _one_trigger(article: Article, index: EntityIndex, st: _State, sent: Sentenc
         if m.group("present") and kind in ("troops", "peacekeepers") and not (recipient or others):
             continue  # "is sending troops to the front": a deployment, given to no one
         made = True
-        to = recipient if amount and _PCT.search(amount) else recipient or st.last_recipient  # a target: no one
+        own_to = _own_recipient(text, index, tend + obj.find(part), part, pledgers) \
+            if part != obj and pf.money(part) else None
+        # a spending target goes to no one
+        to = recipient if amount and _PCT.search(amount) else own_to or recipient or st.last_recipient
         each = len(pledgers) > 1 and re.search(r"\beach\b", text[pos - 12:tend + 8], re.I)
         sums = [x.group() for x in pf.MONEY_RX.finditer(part)]
         if each or (len(pledgers) > 1 and "respectively" in part and len(sums) == len(pledgers)):
@@ -311,18 +314,28 @@ def _one_trigger(article: Article, index: EntityIndex, st: _State, sent: Sentenc
         st.last_recipient, st.last_at, st.last_pledgers = recipient or st.last_recipient, si, pledgers
 
 
+def _own_recipient(text: str, index: EntityIndex, start: int, part: str, pledgers: list[EntityRef]) -> EntityRef | None:
+    """The country one of several things given goes to ("... and $20 million for Lebanon")."""
+    if start < 0:
+        return None
+    return next((p for x in index.within(start, start + len(part)) if x.ref.kind in ("country", "place")
+                 and x.via != "demonym"
+                 and cl.preceding_word(text, x.span.start) in ("to", "for")
+                 and (p := _country(x.ref, index)) and p not in pledgers and p.kind == "country"), None)
+
+
 def _converted(a: str, b: str) -> bool:
     """"$3 billion" and "30 billion crowns" for one giver and type: the same sum in two currencies."""
     return "" != _currency(a) != _currency(b) != ""
 
 
 def _currency(amount: str) -> str:
-    m = re.search(r"[$€£¥]|EUR|USD|GBP|euros?|pounds?|dollars?|yen|crowns?|kronor", amount, re.I)
+    m = re.search(r"[$€£¥]|EUR|USD|GBP|euros?|pounds?|dollars?|yen|crowns?|kronor|kroner", amount, re.I)
     if not m:
         return ""
     word = m.group().lower().rstrip("s")
     return {"eur": "€", "euro": "€", "usd": "$", "dollar": "$", "gbp": "£", "pound": "£", "yen": "¥",
-            "crown": "kr", "kronor": "kr"}.get(word, word)
+            "crown": "kr", "kronor": "kr", "kroner": "kr"}.get(word, word)
 
 
 def _merge(st: _State, title_end: int, mentioned: Counter[EntityRef]) -> list[Pledge]:
