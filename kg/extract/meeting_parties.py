@@ -22,7 +22,7 @@ _SIDELINES_OF = re.compile(r"\b(?:sidelines|margins|fringes?)\s+of\s+(?:(?:the|a
 #: what follows the speaker of a report ("X said", "X's office said"), unless the meeting is when it speaks
 #: ("X said after meeting Y", "X told reporters after the talks")
 _SPEAKER = re.compile(
-    r",?\s+(?:(?:government|office|ministry|presidency|embassy|officials?|spokes\w+)\s+)?"
+    r",?\s+(?:(?:government|office|ministry|presidency|embassy|officials?|spokes\w+|sources?|diplomats?)\s+){0,2}"
     r"(?:said|says|added|stated|noted|told(?!\s+(?:his|her|the)?\s*(?:[A-Z]|counterpart))|wrote|argued|warned)\b"
     r"(?!\s+(?:that\s+)?(?:he|she)\b"
     r"|\s+(?:(?:reporters|journalists|the press|the media)\s+)?(?:after|before|following|during|while|when|at)\b)")
@@ -34,7 +34,7 @@ def party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | N
     """The party a mention stands for in a meeting clause, or None when it is background."""
     ref = m.ref
     if ref.kind == "place":
-        return None
+        return _capitals_as_sides(text, m, index)
     if _SPEAKER.match(text[m.span.end:m.span.end + 40]):
         return None  # the speaker of a report is not thereby a party
     if _UNSURE.search(text, max(0, m.span.start - 25), m.span.start):
@@ -97,6 +97,40 @@ _DATELINE = re.compile(r"(?:^|\n)[ \t]*[A-Z][A-Z .'’-]{2,},[ \t]*\Z")
 #: the office holder named after these words is replaced, not present ("former" holds no office)
 _SUCCESSION = frozenset({"former", "replace", "replaces", "replaced", "replacing", "succeed", "succeeds", "succeeded",
                          "succeeding", "predecessor", "successor", "oust", "ousted", "unseat", "defeated"})
+
+
+#: what joins the places of a run ("Moscow and Kyiv", "London, Paris and Berlin")
+_JOINS = re.compile(r"\s*(?:,\s*and|,|and|&)\s*")
+#: a run of places after these words is where, not who
+_WHERE = frozenset({"in", "at", "to", "near", "into", "via", "through", "across", "of", "for", "on", "over", "around",
+                    "outside", "from", "visit", "visited", "visiting", "visits", "toured", "tour", "and", "or"})
+
+
+def _capitals_as_sides(text: str, m: Mention, index: EntityIndex) -> EntityRef | None:
+    """"talks between Moscow and Kyiv", "Washington and Beijing agreed to hold talks", "delegations from
+    Moscow and Kyiv": places of different countries named together, where a party stands, stand for their
+    countries (a single city, or cities of one country, are places)."""
+    mentions = index.mentions
+    i = next((k for k, x in enumerate(mentions) if x.span == m.span), None)
+    if i is None:
+        return None
+    lo = hi = i
+    while lo > 0 and mentions[lo - 1].ref.kind == "place" \
+            and _JOINS.fullmatch(text, mentions[lo - 1].span.end, mentions[lo].span.start):
+        lo -= 1
+    while hi + 1 < len(mentions) and mentions[hi + 1].ref.kind == "place" \
+            and _JOINS.fullmatch(text, mentions[hi].span.end, mentions[hi + 1].span.start):
+        hi += 1
+    isos = [index.places[x.ref.key].country if x.ref.key in index.places else None for x in mentions[lo:hi + 1]]
+    if len(isos) < 2 or None in isos or len(set(isos)) < len(isos):
+        return None
+    start = mentions[lo].span.start
+    word = cl.preceding_word(text, start)
+    actors = re.search(r"(?:" + cl.cues().actor_nouns.pattern + r")\s+from\s+$", text[max(0, start - 40):start], re.I)
+    if word in _WHERE and not (word == "from" and actors):
+        return None
+    iso = isos[i - lo]
+    return EntityRef("country", iso, index.countries[iso].name) if iso in index.countries else None
 
 
 def _owns_trigger(after: str) -> bool:

@@ -197,7 +197,8 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 mode = "virtual"  # "held talks via video link", "met virtually"
             elif video_cue or (trig.kind == "video" and re.search(r"\bfrom\s+(?:the\s+)?[A-Z]|in person", sent.text)):
                 mode = "hybrid"
-            loc = None if mode in ("phone", "virtual") or trig.kind == "weak" else location(text, mentions, pos)
+            loc = None if mode in ("phone", "virtual") or trig.kind == "weak" else location(
+                text, [x for x, p in as_party if x.ref.kind != "place" or p is None], pos)  # not "from Moscow and Kyiv"
             if loc is None and trig.kind == "visit" and mode == "in_person":
                 loc = next((x.ref for x in mentions if x.ref.kind == "country" and x.span.start > pos
                             and re.match(r"\s*(?:to\s+)?(?:the\s+)?$", text[pos + len(m.group()):x.span.start])), None)
