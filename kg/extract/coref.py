@@ -221,6 +221,28 @@ def _profile(cands: list[Cand]) -> dict[str, tuple[set[str], str | None, str | N
     return prof
 
 
+#: the offices "the Russian leader" may mean: a head of state or government, not a minister
+_HEADS = frozenset({"president", "prime_minister", "chancellor", "monarch", "emir", "crown_prince"})
+_LEADER_NOUN = re.compile(r"[ \t]+leader\b")
+_THE = re.compile(r"\b[Tt]he[ \t]+$")
+
+
+def _leader_refs(text: str, cands: list[Cand]) -> list[Cand]:
+    """"after a call with the Russian leader": the head of that country's state or government named in the
+    article (the word "leader" is no title of office, so the title pass leaves it)."""
+    from kg.extract.entities import Cand
+
+    out = []
+    for c in cands:
+        if c.kind == "country" and c.via == "demonym" and (noun := _LEADER_NOUN.match(text, c.end)) \
+                and (det := _THE.search(text, max(0, c.start - 5), c.start)):
+            out.append(Cand(det.start(), noun.end(), "title-ref", via="title", prio=0, country=c.key, role=HEAD))
+    return out
+
+
+HEAD = "head"  # the role of a reference to any head of state or government
+
+
 def _title_refs(cands: list[Cand]) -> None:
     prof = _profile(cands)
     named = sorted((c for c in cands if c.kind == "leader"), key=lambda c: c.start)
@@ -231,7 +253,7 @@ def _title_refs(cands: list[Cand]) -> None:
             return (
                 (ref.country is None or ref.country == country)
                 and (ref.org is None or ref.org == org)
-                and (ref.role is None or ref.role in roles)
+                and (ref.role is None or ref.role in roles or (ref.role == HEAD and bool(roles & _HEADS)))
             )
 
         before = [c.key for c in named if c.end <= ref.start and fits(c.key)]
@@ -242,6 +264,7 @@ def _title_refs(cands: list[Cand]) -> None:
             ref.key = pool.pop()
         if ref.key:
             ref.kind = "leader"
+            ref.role = None if ref.role == HEAD else ref.role  # "the Russian leader" states no office
 
 
 def _anaphors(cands: list[Cand]) -> None:
@@ -257,7 +280,7 @@ def _anaphors(cands: list[Cand]) -> None:
 def resolve(text: str, cands: list[Cand]) -> list[Cand]:
     """All candidates with references resolved; unresolved references and former office-holders removed."""
     _identify(cands)
-    cands = cands + _surnames(text, cands) + _official_surnames(text, cands)
+    cands = cands + _surnames(text, cands) + _official_surnames(text, cands) + _leader_refs(text, cands)
     former = {c.key for c in cands if c.former}
     current = {c.key for c in cands if c.kind == "leader" and c.role_text and not c.former}
     for c in cands:

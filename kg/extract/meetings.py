@@ -37,6 +37,7 @@ _AS_SETTING = re.compile(r"\b(?:on|at|in)\s+the\s+(?:sidelines|margins|fringes?)
 #: "held talks via video link": the video is the meeting's own form, not one party's way in
 _OWN_VIDEO = re.compile(r"\s+(?:(?:with|between)\s+[^,;]{0,60}?\s+)?(?:on\s+\w+\s+)?"
                         r"(?:(?:via|by|over|through)\s+(?:an?\s+)?)?\Z")
+_JOINED_BY = re.compile(r"\s+(?:by|alongside|along with|together with)\b")
 #: "ahead of the SCO summit", "on the eve of the talks": the words before a meeting that is still to come
 _BEFORE_EVENT = re.compile(r"\b(?:ahead of|in the run-up to|on the eve of)\s+(?:the\s+|an?\s+)?"
                            r"(?:[\w'’()-]+\s+){1,6}$", re.I)
@@ -104,7 +105,9 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 whole_start[lo], clause_trigs[lo] = whole.start, trigs
                 lo = sent.start + cluster[-1][0].end()
             if any(not a and t.kind != "weak" for _, _, t, a in picked):
-                picked = [x for x in picked if not x[3] or x[2].kind == "weak"]
+                # (", attended by X", "which he will attend alongside X" stay: they add parties to the meeting)
+                picked = [x for x in picked if not x[3] or x[2].kind == "weak"
+                          or (_bare(x[1].group(), x[2]) and _JOINED_BY.match(sent.text, x[1].end()))]
             jobs.extend(picked)
         for clause, m, trig, anaphoric in jobs:
             pos = sent.start + m.start()
