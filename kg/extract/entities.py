@@ -70,6 +70,10 @@ def _gazetteer_cands(text: str) -> list[Cand]:
         former = bool(former_cue(3).search(text[max(0, m.start() - 50) : m.start()])) or bool(
             _NOT_YET.match(text, m.end())
         )
+        if kind == "block" and entry.country and not former:
+            # "Zelensky met Vance": a listed official who is no leader stands for the country served
+            out.append(Cand(m.start(), m.end(), "country", entry.country, "official", prio=1, name=norm(m.group())))
+            continue
         out.append(
             Cand(
                 m.start(),
