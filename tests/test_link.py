@@ -128,7 +128,8 @@ def test_place_ref_maps_landmarks_to_their_city() -> None:
     assert place_ref("Elysee Palace").key == "paris"  # type: ignore[union-attr]
     assert place_ref("Great Hall of the People").key == "beijing"  # type: ignore[union-attr]
     for landmark, city in [("Buckingham Palace", "london"), ("Union Buildings", "pretoria"), ("Aso Rock", "abuja"),
-                           ("La Moneda", "santiago"), ("Prague Castle", "prague"), ("Rosenbad", "stockholm")]:
+                           ("La Moneda", "santiago"), ("Prague Castle", "prague"), ("Rosenbad", "stockholm"),
+                           ("Schloss Elmau", "elmau"), ("Évian-les-Bains", "evian"), ("Banff", "banff")]:
         assert place_ref(landmark).key == city  # type: ignore[union-attr]
     assert place_ref("Atlantis") is None
 
