@@ -32,6 +32,8 @@ JAN14 = date(2025, 1, 14)  # a Tuesday
     ("yesterday evening", date(2025, 3, 1), "past", "2025-02-28"),
     ("the summit in London tomorrow", date(2025, 3, 1), "future", "2025-03-02"),
     ("two days ago", date(2025, 3, 1), "past", "2025-02-27"),
+    ("two weeks ago", date(2025, 3, 12), "past", "2025-02"),  # the week is known, so the month
+    ("three months ago", date(2025, 2, 17), "past", "2024-11"),
     # week-level and vaguer: month precision
     ("last week", date(2025, 2, 17), "past", "2025-02"),
     ("later this month", date(2025, 2, 17), "future", "2025-02"),

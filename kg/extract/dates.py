@@ -73,6 +73,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("rel_year", re.compile(r"\b(?P<which>next|last|this|later this|earlier this)\s+year\b", re.I)),
     ("rel_period", re.compile(r"\b(?P<which>(?:earlier |later )?this|last|next|the coming|the next few|the past"
                               r"|over the|at the|during the|on the)\s+(?P<unit>week|weekend|month|days)\b", re.I)),
+    # "two weeks ago", "three months ago": the month the day then falls in
+    ("rel_ago", re.compile(r"\b(?P<n>\d+|one|two|three|four|five|six|seven|a)\s+(?P<unit>weeks?|months?)\s+ago\b",
+                           re.I)),
     # "on the 24th": a day of this or last (or next) month
     ("nth", re.compile(r"\bon the (?P<d>\d{1,2})(?:st|nd|rd|th)\b(?!\s*(?:of\s+)?[A-Za-z])")),
     ("rel_day", re.compile(r"\b(?P<which>yesterday|today|tonight|tomorrow|this (?:morning|afternoon|evening)"
@@ -90,8 +93,8 @@ _CUES = {"month": re.compile(r"Jan|Feb|Ma[ry]|Apr|Ju[nl]|Aug|Sep|Oct|Nov|Dec"), 
 _LITERAL_CUES = ("day", "(", "on the")  # case-sensitive words: a substring test is the same test
 _NEEDS = {"wd_paren": ("day", "("), "range_md": ("month", "digit"), "range_dm": ("month", "digit"),
           "md": ("month", "digit"), "dm": ("month", "digit"), "my": ("month", "digit"), "month": ("month",),
-          "year": ("digit",), "rel_year": ("year",), "rel_period": ("period",), "nth": ("on the", "digit"),
-          "rel_day": ("rel_day",), "weekday": ("day",)}
+          "year": ("digit",), "rel_year": ("year",), "rel_period": ("period",), "rel_ago": ("period",),
+          "nth": ("on the", "digit"), "rel_day": ("rel_day",), "weekday": ("day",)}
 #: what stands before a dateline's date: "DOHA, ", "SHARM EL SHEIKH, Egypt, ", "London (AFP) ", "Seoul, "
 _DATELINE = re.compile(r"(?:^|\n)[A-Z][A-Za-z .'/-]{0,40}(?:,\s*[A-Z][A-Za-z .'-]{0,30}){0,2}"
                        r"(?:,|\s*\([^()]{2,30}\))\s*$")
@@ -126,7 +129,8 @@ def _resolve(kind: str, m: re.Match[str], pub: date | None, tense: Tense,
 
 
 _PRECISION: dict[str, Precision] = {"range_md": "month", "range_dm": "month", "my": "month", "month": "month",
-                                    "year": "year", "rel_year": "year", "rel_period": "month"}
+                                    "year": "year", "rel_year": "year", "rel_period": "month",
+                                    "rel_ago": "month"}
 
 
 def _resolve_unsafe(kind: str, m: re.Match[str], pub: date | None, tense: Tense,
@@ -189,6 +193,13 @@ def _resolve_unsafe(kind: str, m: re.Match[str], pub: date | None, tense: Tense,
         if unit == "days" and which == "next":
             which = "the coming"
         return period_month(which, unit, pub, tense), "month"
+    if kind == "rel_ago":
+        count = int(g["n"]) if g["n"].isdigit() else _NUMBER_WORDS[g["n"].lower()]
+        if g["unit"].lower().startswith("week"):
+            then = pub - timedelta(weeks=min(count, 520))
+            return fmt(then, "month"), "month"
+        months = pub.year * 12 + pub.month - 1 - min(count, 1200)
+        return (f"{months // 12:04d}-{months % 12 + 1:02d}" if months >= 12 else None), "month"
     if kind == "nth":
         d = nth_day(int(g["d"]), pub, tense)
         return (fmt(d, "day") if d else None), "day"
