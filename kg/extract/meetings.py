@@ -37,6 +37,12 @@ _AS_SETTING = re.compile(r"\b(?:on|at|in)\s+the\s+(?:sidelines|margins|fringes?)
 #: "held talks via video link": the video is the meeting's own form, not one party's way in
 _OWN_VIDEO = re.compile(r"\s+(?:(?:with|between)\s+[^,;]{0,60}?\s+)?(?:on\s+\w+\s+)?"
                         r"(?:(?:via|by|over|through)\s+(?:an?\s+)?)?\Z")
+def _own_parties(text: str, clause: cl.Clause, pos: int, index: EntityIndex) -> bool:
+    """"X told Y during their phone call": two people named in the clause before "their" meeting word."""
+    return sum(x.ref.kind == "leader" for x in index.within(clause.start, pos)) >= 2 \
+        and re.search(r"\btheir\s+(?:[\w-]+\s+){0,2}$", text[max(clause.start, pos - 30):pos]) is not None
+
+
 _JOINED_BY = re.compile(r"\s+(?:by|alongside|along with|together with)\b")
 #: "ahead of the SCO summit", "on the eve of the talks": the words before a meeting that is still to come
 _BEFORE_EVENT = re.compile(r"\b(?:ahead of|in the run-up to|on the eve of)\s+(?:the\s+|an?\s+)?"
@@ -105,9 +111,12 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 whole_start[lo], clause_trigs[lo] = whole.start, trigs
                 lo = sent.start + cluster[-1][0].end()
             if any(not a and t.kind != "weak" for _, _, t, a in picked):
-                # (", attended by X", "which he will attend alongside X" stay: they add parties to the meeting)
-                picked = [x for x in picked if not x[3] or x[2].kind == "weak"
-                          or (_bare(x[1].group(), x[2]) and _JOINED_BY.match(sent.text, x[1].end()))]
+                # (", attended by X", "which he will attend alongside X" stay: they add parties to the meeting;
+                # so does "X told Y during their call" before a later "... supports peace talks")
+                own_at = next(i for i, (_, _, t, a) in enumerate(picked) if not a and t.kind != "weak")
+                picked = [x for i, x in enumerate(picked) if not x[3] or x[2].kind == "weak"
+                          or (_bare(x[1].group(), x[2]) and _JOINED_BY.match(sent.text, x[1].end()))
+                          or (i < own_at and _own_parties(text, x[0], sent.start + x[1].start(), index))]
             jobs.extend(picked)
         for clause, m, trig, anaphoric in jobs:
             pos = sent.start + m.start()
