@@ -76,6 +76,8 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             ex = r.excl_before.search(before[-30:])
             named = ex is not None and any(x.ref.kind == "org" and x.span.start >= pos - len(before[-30:]) + ex.start()
                                            for x in sent_mentions if x.span.end <= pos)
+            # "flew to Washington ahead of a meeting with Trump": a meeting introduced, with its party
+            named = named or bool(ex and re.search(r"\bahead of\s+an?\s+$", before) and re.match(r"\s+with\b", after))
             if (ex and not named) or any(p.search(after) for p in r.excl_after):
                 continue  # "ahead of the summit" points back; "ahead of the BRICS summit" names one
             by_clause.setdefault(clause.start, []).append((m, classify(m.group())))
