@@ -225,6 +225,7 @@ def _profile(cands: list[Cand]) -> dict[str, tuple[set[str], str | None, str | N
 _HEADS = frozenset({"president", "prime_minister", "chancellor", "monarch", "emir", "crown_prince"})
 _LEADER_NOUN = re.compile(r"[ \t]+leader\b")
 _THE = re.compile(r"\b[Tt]he[ \t]+$")
+HEAD = "head"  # the role of a reference to any head of state or government
 
 
 def _leader_refs(text: str, cands: list[Cand]) -> list[Cand]:
@@ -238,9 +239,6 @@ def _leader_refs(text: str, cands: list[Cand]) -> list[Cand]:
                 and (det := _THE.search(text, max(0, c.start - 5), c.start)):
             out.append(Cand(det.start(), noun.end(), "title-ref", via="title", prio=0, country=c.key, role=HEAD))
     return out
-
-
-HEAD = "head"  # the role of a reference to any head of state or government
 
 
 def _title_refs(cands: list[Cand]) -> None:

@@ -37,13 +37,9 @@ _AS_SETTING = re.compile(r"\b(?:on|at|in)\s+the\s+(?:sidelines|margins|fringes?)
 #: "held talks via video link": the video is the meeting's own form, not one party's way in
 _OWN_VIDEO = re.compile(r"\s+(?:(?:with|between)\s+[^,;]{0,60}?\s+)?(?:on\s+\w+\s+)?"
                         r"(?:(?:via|by|over|through)\s+(?:an?\s+)?)?\Z")
-def _own_parties(text: str, clause: cl.Clause, pos: int, index: EntityIndex) -> bool:
-    """"X told Y during their phone call": two people named in the clause before "their" meeting word."""
-    return sum(x.ref.kind == "leader" for x in index.within(clause.start, pos)) >= 2 \
-        and re.search(r"\btheir\s+(?:[\w-]+\s+){0,2}$", text[max(clause.start, pos - 30):pos]) is not None
-
-
+#: "attended by X", "attend alongside X": a bare attendance verb that names who else was there
 _JOINED_BY = re.compile(r"\s+(?:by|alongside|along with|together with)\b")
+_ON_SIDELINES = re.compile(r"\bon the (?:sidelines|margins)\b")
 #: "ahead of the SCO summit", "on the eve of the talks": the words before a meeting that is still to come
 _BEFORE_EVENT = re.compile(r"\b(?:ahead of|in the run-up to|on the eve of)\s+(?:the\s+|an?\s+)?"
                            r"(?:[\w'’()-]+\s+){1,6}$", re.I)
@@ -216,7 +212,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             if loc is None and trig.kind == "visit" and mode == "in_person":
                 loc = next((x.ref for x in mentions if x.ref.kind == "country" and x.span.start > pos
                             and re.match(r"\s*(?:to\s+)?(?:the\s+)?$", text[pos + len(m.group()):x.span.start])), None)
-            borrowed = loc is None and bool(re.search(r"\bon the (?:sidelines|margins)\b", sent.text))
+            borrowed = loc is None and bool(_ON_SIDELINES.search(sent.text))
             if borrowed:  # the place of the summit told last, unless this sentence names its own (below)
                 loc = next((x.location for x in reversed(out) if x.location and x.kind == "summit"), None)
             cand = Candidate(unique(parties), sent, trig.kind, mode, status, when, loc,
@@ -226,7 +222,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             cand.continues = trig.continues
             cand.travel = trig.kind == "visit" and bool(TRAVEL.match(m.group()))
             cand.setting = bool(_AS_SETTING.search(text, max(clause.start, pos - 80), pos))
-            cand.sidelines = bool(re.search(r"\bon the (?:sidelines|margins)\b", text[pos:end])
+            cand.sidelines = bool(_ON_SIDELINES.search(text, pos, end)
                                   or re.search(r"\bseparate\s+$", text[max(clause.start, pos - 12):pos])
                                   or ahead)
             cand.explicit_mode = bool(r.video.search(text[clause.start:end]) or trig.kind in ("call", "video"))
@@ -293,6 +289,12 @@ def _is_anaphoric(text: str, lo: int, pos: int, trigger: str, trig: Trigger) -> 
     return bool(re.search(r"\b(?:[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s+(?!(?:first|next|second|new|own|inaugural|maiden"
                           r"|surprise|unannounced|upcoming|planned|\w+-day)\b)(?:[a-z][\w'-]*\s+){0,2}$", before)) \
         or _bare(trigger, trig)
+
+
+def _own_parties(text: str, clause: cl.Clause, pos: int, index: EntityIndex) -> bool:
+    """"X told Y during their phone call": two people named in the clause before "their" meeting word."""
+    return sum(x.ref.kind == "leader" for x in index.within(clause.start, pos)) >= 2 \
+        and re.search(r"\btheir\s+(?:[\w-]+\s+){0,2}$", text[max(clause.start, pos - 30):pos]) is not None
 
 
 def _bare(trigger: str, trig: Trigger) -> bool:

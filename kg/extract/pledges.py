@@ -294,7 +294,7 @@ def _one_trigger(article: Article, index: EntityIndex, st: _State, sent: Sentenc
             continue  # "is sending troops to the front": a deployment, given to no one
         made = True
         own_to = _own_recipient(text, index, tend + obj.find(part), part, pledgers) \
-            if part != obj and pf.money(part) else None
+            if part != obj and part in obj and pf.money(part) else None
         # a spending target goes to no one
         to = recipient if amount and _PCT.search(amount) else own_to or recipient or st.last_recipient
         each = len(pledgers) > 1 and re.search(r"\beach\b", text[pos - 12:tend + 8], re.I)
@@ -316,8 +316,6 @@ def _one_trigger(article: Article, index: EntityIndex, st: _State, sent: Sentenc
 
 def _own_recipient(text: str, index: EntityIndex, start: int, part: str, pledgers: list[EntityRef]) -> EntityRef | None:
     """The country one of several things given goes to ("... and $20 million for Lebanon")."""
-    if start < 0:
-        return None
     return next((p for x in index.within(start, start + len(part)) if x.ref.kind in ("country", "place")
                  and x.via != "demonym"
                  and cl.preceding_word(text, x.span.start) in ("to", "for")
