@@ -129,13 +129,18 @@ def _split_compounds(text: str) -> str:
     if "-" not in text:
         return text
     g = gazetteer()
-    chars = list(text)
+    hyphens = []
     for m in _COMPOUND.finditer(text):
         left, right = m.group(1).rstrip("."), m.group(2)
         leaders = fold(left) in g.leader_names and fold(right) in g.leader_names
         named = all(w in g.country_names or w in g.org_names for w in (left, right))
         if leaders or (named and _MEETING_NOUN.match(text, m.end() + len(right))):
-            chars[m.end() - 1] = "–"
+            hyphens.append(m.end() - 1)
+    if not hyphens:
+        return text
+    chars = list(text)
+    for at in hyphens:
+        chars[at] = "–"
     return "".join(chars)
 
 

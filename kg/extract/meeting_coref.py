@@ -76,12 +76,13 @@ def unnamed_speaker(parties: list[EntityRef], sent: Sentence, mentions: list[Men
 
 
 #: "Following talks with X, Y said": the sentence opens (after any dateline) on its meeting
-_FRONTED = re.compile(r"(?:^|[—–]\s*|\s-\s+)(?:[Aa]fter|[Ff]ollowing|[Dd]uring)\s+(?:(?:a|an|the|his|her|their)\s+)?"
+_OPENING = r"(?:^|[—–]\s*|\s-\s+)"  # a sentence's start, or a dateline's dash
+_FRONTED = re.compile(_OPENING + r"(?:[Aa]fter|[Ff]ollowing|[Dd]uring)\s+(?:(?:a|an|the|his|her|their)\s+)?"
                       r"(?:[\w-]+\s+){0,2}$")
 
 #: "Meeting X in Warsaw on Monday, Y said": the sentence opens on the meeting itself, as a participle
-_OPENS = re.compile(r"(?:^|[—–]\s*|\s-\s+)$")
-_PARTICIPLE = re.compile(r"(?:^|[—–]\s*|\s-\s+)[A-Z][a-z]+ing\s+(?:[\w-]+\s+){0,2}$")  # "Speaking by phone with"
+_OPENS = re.compile(_OPENING + "$")
+_PARTICIPLE = re.compile(_OPENING + r"[A-Z][a-z]+ing\s+(?:[\w-]+\s+){0,2}$")  # "Speaking by phone with"
 
 
 def fronted_subject(text: str, sent: Sentence, pos: int, mentions: list[Mention]) -> list[EntityRef]:

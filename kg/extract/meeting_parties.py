@@ -3,7 +3,9 @@ an office, a dateline)."""
 
 from __future__ import annotations
 
+import bisect
 import re
+from functools import cache
 
 from kg.extract import clauses as cl
 from kg.extract.meeting_rules import rules
@@ -53,8 +55,7 @@ def party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | N
     word = cl.preceding_word(text, m.span.start)
     if word in _SUCCESSION:
         return None  # "former US Secretary X", "expected to replace Y as chancellor": not at the meeting
-    if word == "from" and re.search(r"(?:" + cl.cues().actor_nouns.pattern + r")\s+from\s+(?:the\s+)?$",
-                                    text[max(0, m.span.start - 40):m.span.start], re.I):
+    if word == "from" and _actors_from().search(text[max(0, m.span.start - 40):m.span.start]):
         return ref  # "counterparts from Australia"
     if word == "from" and m.via == "demonym" and cl.acts(text, m, index):
         return ref  # "a call from the Iranian president": a person, not a place
@@ -99,6 +100,12 @@ _SUCCESSION = frozenset({"former", "replace", "replaces", "replaced", "replacing
                          "succeeding", "predecessor", "successor", "oust", "ousted", "unseat", "defeated"})
 
 
+@cache
+def _actors_from() -> re.Pattern[str]:
+    """"counterparts from", "delegations from (the)": people of the place or country named next."""
+    return re.compile(r"(?:" + cl.cues().actor_nouns.pattern + r")\s+from\s+(?:the\s+)?$", re.I)
+
+
 #: what joins the places of a run ("Moscow and Kyiv", "London, Paris and Berlin")
 _JOINS = re.compile(r"\s*(?:,\s*and|,|and|&)\s*")
 #: a run of places after these words is where, not who
@@ -111,8 +118,8 @@ def _capitals_as_sides(text: str, m: Mention, index: EntityIndex) -> EntityRef |
     Moscow and Kyiv": places of different countries named together, where a party stands, stand for their
     countries (a single city, or cities of one country, are places)."""
     mentions = index.mentions
-    i = next((k for k, x in enumerate(mentions) if x.span == m.span), None)
-    if i is None:
+    i = bisect.bisect_left(mentions, m.span.start, key=lambda x: x.span.start)
+    if i == len(mentions) or mentions[i].span != m.span:
         return None
     lo = hi = i
     while lo > 0 and mentions[lo - 1].ref.kind == "place" \
@@ -126,8 +133,7 @@ def _capitals_as_sides(text: str, m: Mention, index: EntityIndex) -> EntityRef |
         return None
     start = mentions[lo].span.start
     word = cl.preceding_word(text, start)
-    actors = re.search(r"(?:" + cl.cues().actor_nouns.pattern + r")\s+from\s+$", text[max(0, start - 40):start], re.I)
-    if word in _WHERE and not (word == "from" and actors):
+    if word in _WHERE and not (word == "from" and _actors_from().search(text[max(0, start - 40):start])):
         return None
     iso = isos[i - lo]
     return EntityRef("country", iso, index.countries[iso].name) if iso in index.countries else None

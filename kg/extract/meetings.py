@@ -228,9 +228,10 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             cand.explicit_mode = bool(r.video.search(text[clause.start:end]) or trig.kind in ("call", "video"))
             cand.borrowed = borrowed
             if cand.setting and loc is not None and not borrowed:  # "met Y on the sidelines of the summit in Rio"
-                for x in out:
-                    if x.sentence.start == sent.start and x.sidelines and x.mode == "in_person" \
-                            and (x.location is None or x.borrowed):
+                for x in reversed(out):  # (the candidates of this sentence are the last ones)
+                    if x.sentence.start != sent.start:
+                        break
+                    if x.sidelines and x.mode == "in_person" and (x.location is None or x.borrowed):
                         x.location = loc
             for part in _split_with(cand, text, mentions, pos, m.group(), index):
                 out.append(part)
