@@ -386,3 +386,14 @@ def test_the_scanner_finds_what_the_regex_finds() -> None:
                  "Nothing here at all, only talks."]:
         assert [(m.span(), m.group()) for m in r.scan.finditer(text)] == [
             (m.span(), m.group()) for m in r.trigger.finditer(text)]
+
+
+@pytest.mark.parametrize(("text", "amount"), [
+    ("pledged 300 million Swedish crowns", "300 million Swedish crowns"),  # a capitalised word before the currency
+    ("will send 200 more soldiers won over by the plan", "200 more soldiers"),  # "won" after lower-case words: no sum
+    ("will give 2 billion in new rand", None),
+])
+def test_a_currency_written_out_takes_only_capitalised_words_before_it(text: str, amount: str | None) -> None:
+    from kg.extract.pledge_kinds import find_amount
+
+    assert find_amount(text) == amount

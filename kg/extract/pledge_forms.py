@@ -31,7 +31,7 @@ MONEY = (r"(?:(?:[A-Z]{1,2})?[$€£¥]|\b(?:EUR|USD|GBP|CHF|NOK|SEK|DKK|JPY|CAD
          r"(?:\s?[-–]\s?\d[\d,.]*)?(?:\s?(?:billion|million|trillion|bn|m)\b)?"
          r"|\b(?:\d[\d,.]*\s(?:(?:billion|million|trillion|crore|lakh)\s)?"
          r"|(?:one|two|three|four|five|six|seven|eight|nine|ten|a|half a)\s(?:billion|million|trillion)\s)"
-         r"(?:[A-Z][a-z]+\s){0,2}" + _CURRENCY + r"\b")
+         r"(?-i:[A-Z][a-z]+\s){0,2}" + _CURRENCY + r"\b")  # "Swedish crowns" (capitalised even where read with re.I)
 _MONEY = MONEY_RX = re.compile(MONEY)
 # a sentence that speaks of pledges as things ("the pledges from Brussels", "€300 million from Germany")
 PLEDGE_NOUN = re.compile(r"\b(?:pledge[sd]?|contributions?|commitments?|donations?|contributed|committed|promised)\b",
