@@ -368,6 +368,17 @@ def test_whitespace_and_invisible_characters_normalised() -> None:
     assert article.paragraphs == ("Body text with spaces and a wrapped line.",)
 
 
+def test_a_subheading_between_unwrapped_paragraphs_is_its_own_paragraph() -> None:
+    """One paragraph per line when the lines are not hard-wrapped: a subheading is not read into the
+    sentence after it (its country would join the meeting that sentence tells)."""
+    first = "Prime Minister A met President B in Rome on Monday, where the two discussed trade, " * 2
+    second = "The talks also covered energy, officials said after the meeting, and more talks will follow soon."
+    article = read_text(f"Title here\n\n{first.strip()}\nQatar welcomes the plan\n{second}\n")
+    assert article.paragraphs == (first.strip(), "Qatar welcomes the plan", second)
+    wrapped = read_text("Title here\n\nPrime Minister A met President B\nin Rome on Monday, officials\nsaid.\n")
+    assert wrapped.paragraphs == ("Prime Minister A met President B in Rome on Monday, officials said.",)
+
+
 @pytest.mark.parametrize("mark", ["\u200d", "\u200c", "\u200e", "\u202e", "\u2066", "\u2069", "\u2060", "\u00ad",
                                   "\ufe0f", "\U000e0041"])
 @pytest.mark.parametrize("fmt", ["txt", "json", "html"])

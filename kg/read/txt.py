@@ -108,7 +108,17 @@ def body_paragraphs(blocks: list[list[str]], cut: bool = False) -> tuple[list[st
             break
     if not _hard_wrapped(kept) and not (cut and not stop):
         kept = junk.strip_trailing(kept)
-    return [" ".join(block) for block in kept], author
+    return [p for block in kept for p in _joined(block)], author
+
+
+#: no hard-wrapped line is this long: a block with such a line has one paragraph per line
+_UNWRAPPED = 150
+
+
+def _joined(block: list[str]) -> list[str]:
+    """A block's paragraphs: hard-wrapped lines join into one; lines that are paragraphs of their own stay
+    apart, so a subheading ("Focus on the Ukrainian crisis") is not read into the sentence after it."""
+    return block if max(map(len, block)) > _UNWRAPPED else [" ".join(block)]
 
 
 def _is_metadata(line: str) -> bool:
