@@ -52,6 +52,14 @@ JAN14 = date(2025, 1, 14)  # a Tuesday
     ("in Rome on 10 and 11 July", date(2025, 5, 20), "future", "2025-07"),
     ("on March 27-28", date(2025, 4, 1), "past", "2025-03"),
     ("in 2024", JAN14, None, "2024"),
+    # a part of a year or month: the year or month
+    ("in early 2024", JAN14, None, "2024"),
+    ("talks in mid-2023", JAN14, None, "2023"),
+    ("met in mid-July", date(2025, 6, 3), "past", "2024-07"),
+    ("Mid-July talks are planned", date(2025, 6, 3), "future", "2025-07"),
+    # a month naming the meeting word after it
+    ("commitments made at their October meeting", date(2025, 6, 3), "past", "2024-10"),
+    ("the March summit in Rome", date(2025, 6, 3), "future", "2026-03"),
 ])
 def test_resolves(text: str, published: date | None, tense: str | None, value: str) -> None:
     found = find_dates(text, published, tense)  # type: ignore[arg-type]

@@ -156,7 +156,8 @@ def is_location(text: str, m: Mention) -> bool:
         return not _posting().search(text, max(0, m.span.start - 40), m.span.start)
     if m.ref.kind not in ("place", "country"):
         return False
-    return bool(_via_place_noun().search(text[max(0, m.span.start - 70):m.span.start]))
+    before = text[max(0, m.span.start - 70):m.span.start]
+    return bool(_via_place_noun().search(before) or (m.ref.kind == "place" and _via_venue().search(before)))
 
 
 @cache
@@ -172,6 +173,13 @@ def _via_place_noun() -> re.Pattern[str]:
                       r"(?:[\w'’-]+\s+){0,3}?(?:" + c.place_nouns.pattern + r")(?:\s+of\s+|,\s*|\s+)$", re.I)
 
 
+@cache
+def _via_venue() -> re.Pattern[str]:
+    """"at State House, Nairobi", "at the Great Hall of the People, Beijing": a named venue, then its city."""
+    return re.compile(r"(?:" + cues().location_preps.pattern + r")\s+(?:the\s+)?(?-i:[A-Z][\w'’.-]*)"
+                      r"(?:\s+(?:of\s+the\s+|of\s+)?(?-i:[A-Z][\w'’.-]*)){0,4},\s*$", re.I)
+
+
 def is_topic(text: str, m: Mention) -> bool:
     """"talks on Ukraine", "a force for Ukraine", "U.K.-led": the country is talked about, not taking part."""
     if re.match(r"-(?:led|backed|proposed|brokered|based|made|funded)\b", text[m.span.end:m.span.end + 12]):
@@ -181,15 +189,15 @@ def is_topic(text: str, m: Mention) -> bool:
 
 
 def is_conflict_side(text: str, m: Mention) -> bool:
-    """"a ceasefire between Israel and Hamas", "the war between X and Y": the sides of a conflict a meeting
-    is about (talks "between X and Y" are still theirs)."""
+    """"a ceasefire between Israel and Hamas", "the war between X and Y", "the peace process with X": the sides
+    of a conflict or process a meeting is about (talks "between X and Y" or "with X" are still theirs)."""
     return bool(_between_conflict().search(text[max(0, m.span.start - 70):m.span.start]))
 
 
 @cache
 def _between_conflict() -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + cues().conflict_nouns.pattern + r")\s+between\s+(?:the\s+)?"
-                      r"(?:[A-Z][\w'’.-]*\s+){0,3}?(?:and\s+(?:the\s+)?)?$", re.I)
+    return re.compile(r"\b(?:" + cues().conflict_nouns.pattern + r")\s+(?:between\s+(?:the\s+)?"
+                      r"(?:(?:[A-Z][\w'’.-]*\s+){1,3}?and\s+(?:the\s+)?)?|with\s+(?:the\s+)?)$", re.I)
 
 
 def is_discussed(text: str, m: Mention) -> bool:

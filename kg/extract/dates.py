@@ -66,10 +66,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("my", re.compile(_MON.format(g="m") + r",?\s+(?P<y>(?:19|20)\d{2})\b")),
     # the word before may open a sentence, "In October last year, ..." (not a title-case headline's "In")
     ("month", re.compile(r"\b(?P<pre>in|since|until|by|from|early|late|mid-|this|next|last|of|during|before|after"
-                         r"|(?:(?<![^\n])|(?<=[.!?] ))(?:In|Since|Until|By|From|Early|Late|During|Before|After))\s+"
-                         + _MON.format(g="m") + r"(?!\s*\d)")),
+                         r"|(?:(?<![^\n])|(?<=[.!?] ))(?:In|Since|Until|By|From|Early|Late|Mid-|During|Before|After))"
+                         r"(?:(?<=-)|\s+)" + _MON.format(g="m") + r"(?!\s*\d)")),
+    # "the October meeting", "their March talks": a month naming the meeting word after it
+    ("month", re.compile(r"\b(?P<pre>the|their|his|her|its|a)\s+" + _MON.format(g="m")
+                         + r"(?=\s+(?:meeting|summit|talks|visit|call|phone call|conversation|trip|session"
+                           r"|conference)\b)")),
     ("year", re.compile(r"(?:\b(?:in|since|by|until|from|during|of|for)|(?:(?<![^\n])|(?<=[.!?] ))(?:In|Since|By|Until"
-                        r"|From|During))\s+(?P<y>(?:19|20)\d{2})\b")),
+                        r"|From|During))\s+(?:(?:early|late|mid-)(?:(?<=-)|\s+))?(?P<y>(?:19|20)\d{2})\b")),
     ("rel_year", re.compile(r"\b(?P<which>next|last|this|later this|earlier this)\s+year\b", re.I)),
     ("rel_period", re.compile(r"\b(?P<which>(?:earlier |later )?this|last|next|the coming|the next few|the past"
                               r"|over the|at the|during the|on the)\s+(?P<unit>week|weekend|month|days)\b", re.I)),

@@ -13,11 +13,12 @@ from functools import lru_cache
 from kg.extract import clauses as cl
 from kg.extract.dates import TemporalExpr, Tense, find_dates
 from kg.extract.text import Sentence
-from kg.model import Span
+from kg.model import EntityRef, Span
 
 _REPORTED = re.compile(r"\b(?:said|says|reported|reports|told|announced|added|stated|wrote|according)\s+(?:\w+\s+)?$")
 _OTHER_EVENT = re.compile(r"\b(?:sworn in|took office|launched|began|started|elected|born|died|established|founded"
-                          r"|created|formed|set up|signed|ratified)\s+(?:\w+\s+)?$")
+                          r"|created|formed|set up|signed|ratified)\s+(?:\w+\s+)?$"
+                          r"|\bthan\s+(?:\w+\s+){0,3}$")  # "lower than that provided in 2024": what it is compared with
 _RELATIVE_DAYS = re.compile(r"\b(?P<n>a|one|two|three|four|five|six|\d+) days? (?P<dir>later|earlier|before|after)\b"
                             r"|\bthe (?P<dir2>next|following|previous) day\b|\bthe day before\b|\bthe same day\b"
                             r"|\bearlier that day\b|\blater that day\b", re.I)
@@ -43,6 +44,12 @@ def _dates_in(text: str, chunk: str, base: int, pub: date | None, tense: Tense,
                  if d.kind not in ("dateline", "rel_year") and d.value
                  and (d.kind != "year" or re.match(r"in\b", d.text))
                  and not _OTHER_EVENT.search(text[max(0, d.span.start - 30):d.span.start]))
+
+
+def unresolved(chunk: str, pub: date | None, tense: Tense, period: str | None) -> bool:
+    """"the October meeting" with no year known: the meeting has a date of its own, not another event's."""
+    return any(d.value is None and d.kind in ("month", "md", "dm")
+               for d in find_dates(chunk, pub, tense, period=period))
 
 
 def pick_date(text: str, clause: cl.Clause, sent: Sentence, pos: int, pub: date | None,
@@ -108,3 +115,11 @@ def shift(prev: TemporalExpr | None, sent: Sentence, text: str, pos: int,
     except OverflowError:  # "the next day" after 9999-12-31: unresolved, never a crash
         return None
     return TemporalExpr(Span(sent.start + m.start(), sent.start + m.end()), m.group(), d.isoformat(), "day", "relative")
+
+
+def same_trip(parties: list[EntityRef], lead_dates: list[tuple[list[EntityRef], str]]) -> str | None:
+    """The month of the lead's event when an undated meeting held shares a leader (or a country, for an
+    official named by surname) with it: in a report of a trip ("before the meeting, Modi held talks with ...",
+    "while in Rome, Vance also met ..."), the other talks held are in the same month."""
+    sides = {p for p in parties if p.kind in ("leader", "country")}
+    return next((day[:7] for refs, day in lead_dates if sides & set(refs)), None)

@@ -114,7 +114,7 @@ def _absorb(into: Candidate, other: Candidate) -> None:
 def _target(kept: list[Candidate], cand: Candidate, index: EntityIndex) -> Candidate | None:
     if not cand.parties and not cand.title and not cand.anaphoric and kept:
         # "Following five hours of negotiations, ...": a meeting word with no party tells more of the last one
-        k = kept[-1]
+        k = next((k for k in reversed(kept) if not k.setting), kept[-1])  # not a summit named as a setting
         same = bool(k.parties) and k.status == cand.status and _compatible_dates(k.date, cand.date)
         return k if same and _compatible(k, cand, index) else None
     if cand.anaphoric and kept:
@@ -122,8 +122,8 @@ def _target(kept: list[Candidate], cand: Candidate, index: EntityIndex) -> Candi
             return kept[-1]
         if cand.continues:
             return next((k for k in reversed(kept[-3:]) if k.status == cand.status), None)
-        near = [k for k in list(reversed(kept))[:3]
-                if (_overlap(k.parties, cand.parties, index) or len(k.parties) <= 1 or len(cand.parties) < 2)
+        near = [k for k in list(reversed(kept))[:3] if not k.setting  # "the meeting between the two leaders"
+                and (_overlap(k.parties, cand.parties, index) or len(k.parties) <= 1 or len(cand.parties) < 2)
                 and not (cand.mode == "phone" and k.mode not in ("phone", "virtual", "hybrid"))]  # "the call"
         # "thanked the host for the talks": the meeting held, not the further talks just agreed
         return next((k for k in near if k.status == cand.status), near[0] if near else None)
@@ -135,7 +135,10 @@ def _target(kept: list[Candidate], cand: Candidate, index: EntityIndex) -> Candi
         return best[2] if best and best[0] >= 1 else None
     for k in reversed(kept):
         # a plan told twice with the same parties ("ahead of his summit with Trump", "his meeting with Trump")
-        same_plan = k.status == cand.status == "planned" and set(k.parties) == set(cand.parties)
+        # (or once with fewer parties: "ahead of Modi's trip for the SCO summit" ... "Modi will travel to China
+        # for the SCO summit")
+        small, large = sorted((set(k.parties), set(cand.parties)), key=len)
+        same_plan = k.status == cand.status == "planned" and len(small) >= 2 and small <= large
         if ((cand.sidelines or k.sidelines) and k.kind != cand.kind and not same_plan) or cand.split or k.split:
             continue
         ov = _overlap(k.parties, cand.parties, index)

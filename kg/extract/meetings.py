@@ -16,7 +16,7 @@ from datetime import date
 from kg.extract import clauses as cl
 from kg.extract.dates import TemporalExpr, Tense
 from kg.extract.meeting_coref import anaphora_parties, fronted_subject, sides_of_last_talks, unnamed_speaker
-from kg.extract.meeting_dates import dates_in, pick_date, shift
+from kg.extract.meeting_dates import dates_in, pick_date, same_trip, shift, unresolved
 from kg.extract.meeting_merge import Candidate, country_of, drop_subsumed, final_mode, merge
 from kg.extract.meeting_parties import party
 from kg.extract.meeting_place import TRAVEL, city_of, host, location, on_trip
@@ -41,8 +41,11 @@ _OWN_VIDEO = re.compile(r"\s+(?:(?:with|between)\s+[^,;]{0,60}?\s+)?(?:on\s+\w+\
 _JOINED_BY = re.compile(r"\s+(?:by|alongside|along with|together with)\b")
 _ON_SIDELINES = re.compile(r"\bon the (?:sidelines|margins)\b")
 #: "ahead of the SCO summit", "on the eve of the talks": the words before a meeting that is still to come
-_BEFORE_EVENT = re.compile(r"\b(?:ahead of|in the run-up to|on the eve of)\s+(?:the\s+|an?\s+)?"
+_BEFORE_EVENT = re.compile(r"\b(?:ahead of|in the run-up to|on the eve of|precedes)\s+(?:the\s+|an?\s+)?"
                            r"(?:[\w'’()-]+\s+){1,6}$", re.I)
+
+_PURPOSE = re.compile(r"\b(?:for|to attend|to participate in|to take part in)\s+(?:the\s+|an?\s+)?"
+                      r"(?:[\w'’()-]+\s+){0,6}$", re.I)
 
 
 def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
@@ -56,6 +59,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
     r, c = rules(), cl.cues()
     out: list[Candidate] = []
     last_dated: TemporalExpr | None = None  # the date of the latest candidate that has one
+    last_trip: tuple[Candidate, int] | None = None  # the latest trip and where its word ends
     for sent in sentences(article):
         found = list(r.pattern.finditer(sent.text))
         if not found or r.excl_sentence.search(sent.text):
@@ -130,10 +134,13 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             if re.search(r"(?:" + c.hypothetical_near.pattern + r")\W+(?:\w+\W+)?$", near, re.I):
                 continue
             said = _after_quote(text, clause.start, pos, index)  # (what a leader is reported saying: no plan)
-            head = text[max(whole_start[clause.start], said or 0, pos - 100):pos + len(m.group())]
+            head = text[max(whole_start[clause.start], said or 0, pos - 160):pos + len(m.group())]
             fut = list(c.future.finditer(head))
             planned = trig.planned or bool(fut and not re.search(r"\bduring\b", head[fut[-1].end():]))
             planned = planned or any(t.planned for x, t in clause_trigs[clause.start] if sent.start + x.start() <= pos)
+            # "will travel to Tianjin for the SCO summit": the trip and what it is for are one event
+            trip = last_trip[0] if last_trip and clause.start <= last_trip[1] <= pos <= last_trip[1] + 80 \
+                and _PURPOSE.search(text, last_trip[1], pos) else None
             # "hours ahead of the SCO summit, X met Y": the summit is an event of its own, and one something
             # happens ahead of ("grateful for the input ahead of his meeting with Trump") is still to come
             ahead = bool(_BEFORE_EVENT.search(text[max(clause.start, pos - 70):pos]))
@@ -168,7 +175,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 parties = unnamed_speaker(parties, sent, sent_mentions, index) + parties
                 parties += fronted_subject(text, sent, pos, mentions)
             sides = {x.ref for x in mentions if x.span.start > pos and cl.is_conflict_side(text, x)} \
-                if "between" in text[pos:end] else set()
+                if re.search(r"\b(?:between|with)\b", text[pos:end]) else set()
             if sides and (trig.kind == "summit" or any(p not in sides for p in parties)):
                 parties = [p for p in parties if p not in sides]  # "met X to discuss the war between A and B"
             if trig.continues and len({country_of(p, index) or p.key for p in parties}) < 2:
@@ -189,7 +196,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 except (OverflowError, ValueError):  # a day at the calendar's ends: no day before or after it
                     anchored = None
                 when = anchored if anchored is not None and anchored.kind == "weekday" else None
-            if when is None:
+            if when is None and not unresolved(text[clause.start:end], pub, tense, article.period):
                 other = [d for d in dates_in(text, sent.text, sent.start, pub, tense, article.period)
                          if len(d.value or "") == 10]
                 when = shift(prev_date, sent, text, pos, other[0] if other and anaphoric else None)
@@ -233,9 +240,14 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                         break
                     if x.sidelines and x.mode == "in_person" and (x.location is None or x.borrowed):
                         x.location = loc
+            if trip is not None and trig.kind in ("summit", "meeting"):
+                trip.parties, trip.kind = unique(trip.parties + cand.parties), trig.kind
+                trip.location = trip.location or cand.location
+                continue
             for part in _split_with(cand, text, mentions, pos, m.group(), index):
                 out.append(part)
                 last_dated = part.date or last_dated
+            last_trip = (cand, pos + len(m.group())) if cand.travel else last_trip
     return out
 
 
@@ -344,14 +356,6 @@ def _lead_end(article: Article, n: int = 2) -> int:
     return body[min(n, len(body)) - 1].end if body else 0
 
 
-def _same_trip(parties: list[EntityRef], lead_dates: list[tuple[list[EntityRef], str]]) -> str | None:
-    """The month of the lead's event when an undated meeting held shares a leader (or a country, for an
-    official named by surname) with it: in a report of a trip ("before the meeting, Modi held talks with ...",
-    "while in Rome, Vance also met ..."), the other talks held are in the same month."""
-    sides = {p for p in parties if p.kind in ("leader", "country")}
-    return next((day[:7] for refs, day in lead_dates if sides & set(refs)), None)
-
-
 def find_meetings(article: Article, index: EntityIndex) -> list[Meeting]:
     """The meetings the article reports or announces, merged across sentences."""
     out: list[Meeting] = []
@@ -375,7 +379,7 @@ def find_meetings(article: Article, index: EntityIndex) -> list[Meeting]:
         if date is None and c.status == "held" and c.first < lead and article.published_date:
             date = article.published_date.isoformat()  # the lead's event, told undated: a same-day report
         if date is None and c.status == "held" and c.first >= lead and article.published_date:
-            date = _same_trip(parties, lead_dates)  # the lead leader's other talks on that trip
+            date = same_trip(parties, lead_dates)  # the lead leader's other talks on that trip
         if c.first < lead and date and len(date) == 10:
             lead_dates.append((parties, date))
         out.append(Meeting(

@@ -34,6 +34,7 @@ _NOT = re.compile(r"\b(?:not|never|no|n't|neither)\b", re.I)
 _MODAL_END = re.compile(r"\b(?:to|would|could|should)\s+$")
 _HEDGE_VERB = re.compile(r"\b(?:considering|mulling|weighing|open to|exploring|preparing to)\b", re.I)
 _JOIN = re.compile(r"\bjoin\b|\bbe part of\b", re.I)
+_GIVING = re.compile(r"\b(?:committing|contributing)\b", re.I)
 _ASIDE = re.compile(r",\s+(?:emphasi[sz]ing|saying|adding|noting|stressing|calling|citing|according to|aspiring"
                     r"|aiming|hoping|as mandated|which|who)\b|,\s+(?:[\w.'’-]+\s+){1,5}?(?:said|says|told|reported)\b",
                     re.I)
@@ -290,8 +291,9 @@ def _one_trigger(article: Article, index: EntityIndex, st: _State, sent: Sentenc
         amount = amount or find_amount(part)
         if kind is None or (m.group("direct") and not amount and kind == "other" and not against):
             continue
-        if m.group("present") and kind in ("troops", "peacekeepers") and not (recipient or others):
-            continue  # "is sending troops to the front": a deployment, given to no one
+        if (m.group("present") and kind in ("troops", "peacekeepers") and not (recipient or others)
+                and not _GIVING.search(m.group())):
+            continue  # "is sending troops to the front": a deployment, given to no one ("is committing": given)
         made = True
         own_to = _own_recipient(text, index, tend + obj.find(part), part, pledgers) \
             if part != obj and part in obj and pf.money(part) else None
