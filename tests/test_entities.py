@@ -472,3 +472,42 @@ def test_golden_articles(case: str) -> None:
         "organizations": sorted(idx.organizations),
     }
     assert got == expected, json.dumps(got, indent=1, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- countries of ministers listed together
+
+
+def test_a_minister_listed_with_one_of_known_country_serves_the_same_government() -> None:
+    idx = index("Foreign Minister Ishaq Dar and Finance Minister Muhammad Aurangzeb are accompanying the premier.")
+    assert idx.leaders["muhammad-aurangzeb"].country == "PK"
+    idx = index("Finance Minister Muhammad Aurangzeb met reporters.")
+    assert idx.leaders["muhammad-aurangzeb"].country is None  # nothing says which government
+
+
+# ---------------------------------------------------------------- cities the place gazetteer does not list
+
+
+@pytest.mark.parametrize(("sentence", "place"), [
+    ("Albanese and Luxon met in Queenstown on Saturday.", "queenstown"),
+    ("Macron and Merz will meet in Toulon next month.", "toulon"),
+    ("Lula travelled to Santa Marta for the summit.", "santa-marta"),
+])
+def test_a_city_after_a_locative_word_is_a_place(sentence: str, place: str) -> None:
+    assert [m.ref.key for m in index(sentence).mentions if m.ref.kind == "place"] == [place]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Putin was greeted at Kim Il Sung Square on Wednesday.",  # a longer name that starts like a city
+    "Putin visited Kim in Pyongyang.",  # a person visited, not a place (Pyongyang is listed)
+    "The talks were held in March.",
+])
+def test_no_world_city_where_the_name_is_something_else(sentence: str) -> None:
+    keys = [m.ref.key for m in index(sentence).mentions if m.ref.kind == "place"]
+    assert keys in ([], ["pyongyang"])
+
+
+def test_a_city_name_several_countries_share_is_placed_in_the_one_the_article_names() -> None:
+    idx = index("Leaders of Australia and New Zealand met in Queenstown.")
+    assert idx.places["queenstown"].country is None  # GeoNames' Queenstowns are in South Africa and Britain
+    idx = index("South African President Cyril Ramaphosa spoke in Queenstown.")
+    assert idx.places["queenstown-za"].country == "ZA"

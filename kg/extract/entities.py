@@ -11,9 +11,11 @@ prime minister") and anaphors ("the coalition") to what was named.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 
 from kg.extract.acting import acting_countries
+from kg.extract.cities import world_cities
 from kg.extract.coref import resolve
 from kg.extract.names import names_a_place, patterns
 from kg.extract.titles import Cand, former_cue, norm, title_cands
@@ -88,7 +90,9 @@ def _gazetteer_cands(text: str) -> list[Cand]:
         )
     for m in pats["anaphor"].finditer(text):
         out.append(Cand(m.start(), m.end(), "anaphor", norm(m.group()).lower(), "alias", prio=6))
-    return out
+    named = frozenset(c.key for c in out if c.kind == "country") | frozenset(
+        home for c in out if c.kind == "leader" and (home := g.leaders[c.key].country))
+    return out + world_cities(text, named, [(c.start, c.end) for c in out])
 
 
 
@@ -188,7 +192,8 @@ def _register(index: EntityIndex, chosen: list[Cand], text: str) -> None:
             index.organizations.setdefault(m.ref.key, Organization(m.ref.key, m.ref.label))
         elif m.ref.kind == "place":
             entry = g.places[m.ref.key]
-            index.places.setdefault(entry.key, Place(entry.key, entry.label, entry.iso))
+            index.places.setdefault(entry.key, Place(entry.key, entry.label, entry.iso or None))
+    _listed_with(index, text)
     for lead in index.leaders.values():
         if lead.country:
             index.countries.setdefault(lead.country, Country(lead.country, g.countries[lead.country]))
@@ -230,3 +235,20 @@ def _leader(key: str, cands: list[Cand]) -> Leader:
         organization=org,
         aliases={n for n in names if n != name},
     )
+
+
+#: between two names listed together, with the second one's title: ", and Finance Minister "
+_LISTED = re.compile(r"(?:\s*,\s*|\s+and\s+|\s*,\s+and\s+)(?:[A-Z][\w'’.-]*\s+){0,4}")
+
+
+def _listed_with(index: EntityIndex, text: str) -> None:
+    """"Foreign Minister Ishaq Dar and Finance Minister Muhammad Aurangzeb": a minister the text gives no
+    country, listed with one it does, serves the same government."""
+    leaders = [m for m in index.mentions if m.ref.kind == "leader"]
+    for a, b in itertools.pairwise(leaders):
+        if not _LISTED.fullmatch(text, a.span.end, b.span.start):
+            continue
+        first, second = index.leaders[a.ref.key], index.leaders[b.ref.key]
+        for lead, other in ((first, second), (second, first)):
+            if lead.country is None and lead.organization is None and other.country:
+                lead.country = other.country

@@ -166,7 +166,7 @@ def title_cands(text: str, found: list[Cand]) -> tuple[list[Cand], set[str]]:
     g = gazetteer()
     ends = {c.end: c for c in found if c.kind in ("country", "org")}
     starts = {c.start: c for c in found if c.kind in ("country", "org")}
-    places = {c.start: g.places[c.key].iso for c in found if c.kind == "place"}
+    places = {c.start: g.places[c.key].iso for c in found if c.kind == "place" and g.places[c.key].iso}
     leader_ends = {c.start: c.end for c in found if c.kind == "leader"}
     out: list[Cand] = []
     acting: set[str] = set()
