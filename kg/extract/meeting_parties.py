@@ -21,6 +21,14 @@ _ORG_OFFICE = re.compile(r"\b(?:chairmanship|chairpersonship|presidency|chair|me
 _SIDELINES_OF = re.compile(r"\b(?:sidelines|margins|fringes?)\s+of\s+(?:(?:the|an?|this)\s+)?\Z", re.I)
 
 
+
+def setting_orgs(text: str, mentions: list[Mention]) -> set[EntityRef]:
+    """Organisations whose summit is named only as where something else happened ("on the margins of the
+    NATO summit"): no party to a meeting of the clause other than that summit."""
+    return {x.ref for x in mentions if x.ref.kind == "org"
+            and _SIDELINES_OF.search(text, max(0, x.span.start - 40), x.span.start)}
+
+
 #: what follows the speaker of a report ("X said", "X's office said"), unless the meeting is when it speaks
 #: ("X said after meeting Y", "X told reporters after the talks")
 _SPEAKER = re.compile(

@@ -18,12 +18,13 @@ from kg.extract.dates import TemporalExpr, Tense
 from kg.extract.meeting_coref import anaphora_parties, fronted_subject, sides_of_last_talks, unnamed_speaker
 from kg.extract.meeting_dates import dates_in, pick_date, same_trip, shift, unresolved
 from kg.extract.meeting_merge import Candidate, country_of, drop_subsumed, final_mode, merge
-from kg.extract.meeting_parties import party
+from kg.extract.meeting_parties import party, setting_orgs
 from kg.extract.meeting_place import TRAVEL, city_of, host, location, on_trip
 from kg.extract.meeting_roster import add_attendees
 from kg.extract.meeting_rules import PRIORITY, Trigger, classify, rules
+from kg.extract.meeting_split import split_with
 from kg.extract.text import sentences
-from kg.model import Article, EntityIndex, EntityRef, Evidence, Meeting, Mention, Span, unique
+from kg.model import Article, EntityIndex, EntityRef, Evidence, Meeting, Span, unique
 
 #: "a call scheduled for Monday": the meeting word's own plan
 #: "the summit is scheduled for", "the EU-China summit will be held in Beijing": the meeting is still to come
@@ -176,6 +177,8 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 parties += fronted_subject(text, sent, pos, mentions)
             sides = {x.ref for x in mentions if x.span.start > pos and cl.is_conflict_side(text, x)} \
                 if re.search(r"\b(?:between|with)\b", text[pos:end]) else set()
+            if not _AS_SETTING.search(text, max(clause.start, pos - 80), pos):
+                sides |= setting_orgs(text, mentions)  # "a bilateral summit on the margins of the NATO summit"
             if sides and (trig.kind == "summit" or any(p not in sides for p in parties)):
                 parties = [p for p in parties if p not in sides]  # "met X to discuss the war between A and B"
             if trig.continues and len({country_of(p, index) or p.key for p in parties}) < 2:
@@ -244,7 +247,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 trip.parties, trip.kind = unique(trip.parties + cand.parties), trig.kind
                 trip.location = trip.location or cand.location
                 continue
-            for part in _split_with(cand, text, mentions, pos, m.group(), index):
+            for part in split_with(cand, text, mentions, pos, m.group(), index):
                 out.append(part)
                 last_dated = part.date or last_dated
             last_trip = (cand, pos + len(m.group())) if cand.travel else last_trip
@@ -315,39 +318,6 @@ def _bare(trigger: str, trig: Trigger) -> bool:
     if trig.kind == "video" and re.match(r"join", trigger, re.I):
         return True
     return trig.kind == "visit" and re.match(r"(?:attend|join|took|taking)", trigger, re.I) is not None
-
-
-def _split_with(cand: Candidate, text: str, mentions: list[Mention], pos: int, trigger: str,
-                index: EntityIndex) -> list[Candidate]:
-    """"phone calls with Trump and Macron", "spoke with X and with Y": one meeting per counterpart."""
-    after = [x for x in mentions if x.span.start > pos and x.ref in cand.parties]
-    plural = re.search(r"(?:calls|conversations|contacts|meetings|talks)$", trigger, re.I)
-    separate = plural and re.search(r"\bseparate\s+(?:[\w-]+\s+)?$", text[max(0, pos - 30):pos], re.I)
-    withs = _first_of_each([x for x in after if cl.preceding_word(text, x.span.start) == "with"])
-    after = _first_of_each(after)
-    guests = cand.kind == "visit" and rules().each_guest.match(text, pos + len(trigger) + 1) is not None
-    if not (len(withs) >= 2 or ((guests or (plural and (cand.kind == "call" or separate))) and len(after) >= 2)):
-        return [cand]
-    others = withs if len(withs) >= 2 else after
-    base = [p for p in cand.parties if p not in {x.ref for x in others}]
-    out = []
-    for i, x in enumerate(others):
-        upto = others[i + 1].span.start if i + 1 < len(others) else cand.sentence.end
-        here = [y for y in mentions if x.span.end <= y.span.start < upto]
-        loc = None if cand.mode in ("phone", "virtual") else (location(text, here, x.span.end) or cand.location)
-        part = Candidate(unique([*base, x.ref]), cand.sentence, cand.kind, cand.mode, cand.status, cand.date,
-                     loc, False, cand.weak, cand.caption)
-        part.title, part.explicit_mode, part.sidelines, part.split = cand.title, cand.explicit_mode, True, True
-        out.append(part)
-    return out
-
-
-def _first_of_each(mentions: list[Mention]) -> list[Mention]:
-    """A headline repeated by the page ("... With Trump ... With Trump") names one counterpart once."""
-    first: dict[EntityRef, Mention] = {}
-    for x in mentions:
-        first.setdefault(x.ref, x)
-    return list(first.values())
 
 
 def _lead_end(article: Article, n: int = 2) -> int:

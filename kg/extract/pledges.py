@@ -34,6 +34,8 @@ _NOT = re.compile(r"\b(?:not|never|no|n't|neither)\b", re.I)
 _MODAL_END = re.compile(r"\b(?:to|would|could|should)\s+$")
 _HEDGE_VERB = re.compile(r"\b(?:considering|mulling|weighing|open to|exploring|preparing to)\b", re.I)
 _JOIN = re.compile(r"\bjoin\b|\bbe part of\b", re.I)
+_QUALIFIES = re.compile(r"\s+(?!(?:and|or|with|to|for|in|on|by|as|at|from|of|over|under|its|their|this|that|"
+                        r"which|who|is|are|was|were|has|have|had|will|would)\b)[A-Za-z]")
 _GIVING = re.compile(r"\b(?:committing|contributing)\b", re.I)
 _ASIDE = re.compile(r",\s+(?:emphasi[sz]ing|saying|adding|noting|stressing|calling|citing|according to|aspiring"
                     r"|aiming|hoping|as mandated|which|who)\b|,\s+(?:[\w.'’-]+\s+){1,5}?(?:said|says|told|reported)\b",
@@ -278,7 +280,10 @@ def _one_trigger(article: Article, index: EntityIndex, st: _State, sent: Sentenc
              and cl.is_possessive(text, x) and x.ref not in pledgers and not cl.acts(text, x, index)
              and re.match(r"['’]s?\s+(?:\w+\s+)?(?:partners|allies|backers|friends|supporters|donors)\b",
                           text[x.span.end:x.span.end + 40])]
-    recipients = owner + [x for x in recipients if x.ref.kind in ("country", "place")]  # "Ukraine's partners"
+    # "Ukraine's partners"; then one named for itself before one that only qualifies a noun ("US weapons for
+    # Ukraine", "contributing to the Czech initiative")
+    recipients = owner + sorted((x for x in recipients if x.ref.kind in ("country", "place")),
+                                key=lambda x: bool(_QUALIFIES.match(text, x.span.end)))
     recipient = next((p for x in recipients if (p := _country(x.ref, index)) and p not in pledgers
                       and p.kind == "country"), None)
     if st.last_at < si - 1 or (st.last_pledgers != pledgers and st.last_at < si):
