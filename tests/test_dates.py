@@ -60,10 +60,19 @@ JAN14 = date(2025, 1, 14)  # a Tuesday
     # a month naming the meeting word after it
     ("commitments made at their October meeting", date(2025, 6, 3), "past", "2024-10"),
     ("the March summit in Rome", date(2025, 6, 3), "future", "2026-03"),
+    # a part of this or next month, and a plan some weeks or days ahead
+    ("will meet at the end of the month", date(2025, 6, 4), "future", "2025-06"),
+    ("to meet in two weeks", date(2025, 6, 24), "future", "2025-07"),
+    ("talks in 10 days", date(2025, 6, 4), "future", "2025-06-14"),
 ])
 def test_resolves(text: str, published: date | None, tense: str | None, value: str) -> None:
     found = find_dates(text, published, tense)  # type: ignore[arg-type]
     assert [d.value for d in found if d.kind != "rel_year"][-1] == value, found
+
+
+def test_a_plan_some_weeks_ahead_is_no_date_of_what_was_held() -> None:
+    """"their first meeting in three months" looks back: no date ahead of the report."""
+    assert [d.value for d in find_dates("their first meeting in three months", date(2025, 6, 4), "past")] == [None]
 
 
 @pytest.mark.parametrize("text", ["yesterday", "on Friday", "last week", "on Dec. 18", "in September"])

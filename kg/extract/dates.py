@@ -77,6 +77,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("rel_year", re.compile(r"\b(?P<which>next|last|this|later this|earlier this)\s+year\b", re.I)),
     ("rel_period", re.compile(r"\b(?P<which>(?:earlier |later )?this|last|next|the coming|the next few|the past"
                               r"|over the|at the|during the|on the)\s+(?P<unit>week|weekend|month|days)\b", re.I)),
+    # "at the end of the month", "the beginning of next month": that month
+    ("rel_period", re.compile(r"\bthe (?:end|beginning|start|middle) of (?P<which>the|this|next|last)"
+                              r" (?P<unit>month)\b", re.I)),
+    # "in two weeks", "in three days": a plan that far ahead (the month; the day for days)
+    ("rel_ahead", re.compile(r"\bin (?P<n>\d+|one|two|three|four|five|six|seven|a) (?P<unit>days?|weeks?|months?)"
+                             r"(?:['’]s? time)?\b(?! ago)", re.I)),
     # "two weeks ago", "three months ago": the month the day then falls in
     ("rel_ago", re.compile(r"\b(?P<n>\d+|one|two|three|four|five|six|seven|a)\s+(?P<unit>weeks?|months?)\s+ago\b",
                            re.I)),
@@ -98,6 +104,7 @@ _LITERAL_CUES = ("day", "(", "on the")  # case-sensitive words: a substring test
 _NEEDS = {"wd_paren": ("day", "("), "range_md": ("month", "digit"), "range_dm": ("month", "digit"),
           "md": ("month", "digit"), "dm": ("month", "digit"), "my": ("month", "digit"), "month": ("month",),
           "year": ("digit",), "rel_year": ("year",), "rel_period": ("period",), "rel_ago": ("period",),
+          "rel_ahead": ("period",),
           "nth": ("on the", "digit"), "rel_day": ("rel_day",), "weekday": ("day",)}
 #: what stands before a dateline's date: "DOHA, ", "SHARM EL SHEIKH, Egypt, ", "London (AFP) ", "Seoul, "
 _DATELINE = re.compile(r"(?:^|\n)[A-Z][A-Za-z .'/-]{0,40}(?:,\s*[A-Z][A-Za-z .'-]{0,30}){0,2}"
@@ -134,7 +141,7 @@ def _resolve(kind: str, m: re.Match[str], pub: date | None, tense: Tense,
 
 _PRECISION: dict[str, Precision] = {"range_md": "month", "range_dm": "month", "my": "month", "month": "month",
                                     "year": "year", "rel_year": "year", "rel_period": "month",
-                                    "rel_ago": "month"}
+                                    "rel_ago": "month", "rel_ahead": "month"}
 
 
 def _resolve_unsafe(kind: str, m: re.Match[str], pub: date | None, tense: Tense,
@@ -193,10 +200,21 @@ def _resolve_unsafe(kind: str, m: re.Match[str], pub: date | None, tense: Tense,
     if kind == "rel_period":
         which, unit = " ".join(g["which"].lower().split()), g["unit"].lower()
         which = {"the coming": "next", "the next few": "next", "over the": "", "at the": "", "during the": "",
-                 "on the": ""}.get(which, which)
+                 "on the": "", "the": ""}.get(which, which)
         if unit == "days" and which == "next":
             which = "the coming"
         return period_month(which, unit, pub, tense), "month"
+    if kind == "rel_ahead":  # (only for a plan: "their first meeting in three months" looks back)
+        if tense != "future":
+            return None, _PRECISION.get(kind, "day")
+        count = int(g["n"]) if g["n"].isdigit() else _NUMBER_WORDS[g["n"].lower()]
+        unit = g["unit"].lower()
+        if unit.startswith("day"):
+            return fmt(pub + timedelta(days=min(count, 3660)), "day"), "day"
+        months = pub.year * 12 + pub.month - 1 + min(count, 1200)
+        if unit.startswith("week"):
+            return fmt(pub + timedelta(weeks=min(count, 520)), "month"), "month"
+        return (f"{months // 12:04d}-{months % 12 + 1:02d}" if months // 12 <= 9999 else None), "month"
     if kind == "rel_ago":
         count = int(g["n"]) if g["n"].isdigit() else _NUMBER_WORDS[g["n"].lower()]
         if g["unit"].lower().startswith("week"):

@@ -47,8 +47,9 @@ def _dates_in(text: str, chunk: str, base: int, pub: date | None, tense: Tense,
 
 
 def unresolved(chunk: str, pub: date | None, tense: Tense, period: str | None) -> bool:
-    """"the October meeting" with no year known: the meeting has a date of its own, not another event's."""
-    return any(d.value is None and d.kind in ("month", "md", "dm")
+    """"the October meeting" with no year known, "over the weekend" across two months: the meeting has a
+    date of its own, not another event's, nor the day of the report."""
+    return any(d.value is None and d.kind in ("month", "md", "dm", "rel_period")
                for d in find_dates(chunk, pub, tense, period=period))
 
 

@@ -36,6 +36,7 @@ class Candidate:
     travel: bool = False  # a visit, trip or arrival: its host takes part
     setting: bool = False  # named only as where another meeting happened ("on the sidelines of the summit")
     borrowed: bool = False  # its place is that of a summit told before ("on the sidelines", no place of its own)
+    vague: bool = False  # dated by words with no one day or month ("over the weekend" across two months)
     first: int = -1  # where the earliest mention of the meeting starts
     continues: bool = False  # "talks will continue": further talks, never the ones just told
     starts: set[int] = field(default_factory=set)  # where the sentences of its mentions start
@@ -97,6 +98,7 @@ def _absorb(into: Candidate, other: Candidate) -> None:
                              and len(other.date.value) > len(into.date.value) and not into.caption):
         into.date = other.date or into.date
     into.location = into.location or other.location
+    into.vague = into.vague and other.vague
     into.travel = into.travel or other.travel
     into.setting = into.setting and other.setting
     into.first = min(into.first, other.first)

@@ -199,7 +199,8 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 except (OverflowError, ValueError):  # a day at the calendar's ends: no day before or after it
                     anchored = None
                 when = anchored if anchored is not None and anchored.kind == "weekday" else None
-            if when is None and not unresolved(text[clause.start:end], pub, tense, article.period):
+            vague = when is None and unresolved(text[clause.start:end], pub, tense, article.period)
+            if when is None and not vague:
                 other = [d for d in dates_in(text, sent.text, sent.start, pub, tense, article.period)
                          if len(d.value or "") == 10]
                 when = shift(prev_date, sent, text, pos, other[0] if other and anaphoric else None)
@@ -236,7 +237,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                                   or re.search(r"\bseparate\s+$", text[max(clause.start, pos - 12):pos])
                                   or ahead)
             cand.explicit_mode = bool(r.video.search(text[clause.start:end]) or trig.kind in ("call", "video"))
-            cand.borrowed = borrowed
+            cand.borrowed, cand.vague = borrowed, vague
             if cand.setting and loc is not None and not borrowed:  # "met Y on the sidelines of the summit in Rio"
                 for x in reversed(out):  # (the candidates of this sentence are the last ones)
                     if x.sentence.start != sent.start:
@@ -346,7 +347,7 @@ def find_meetings(article: Article, index: EntityIndex) -> list[Meeting]:
         if c.location and c.location.kind == "country" and kinds == {"org"} and c.location not in parties:
             parties.append(c.location)  # an organisation meeting in a country: the host takes part
         date = c.date.value if c.date else None
-        if date is None and c.status == "held" and c.first < lead and article.published_date:
+        if date is None and c.status == "held" and c.first < lead and article.published_date and not c.vague:
             date = article.published_date.isoformat()  # the lead's event, told undated: a same-day report
         if date is None and c.status == "held" and c.first >= lead and article.published_date:
             date = same_trip(parties, lead_dates)  # the lead leader's other talks on that trip
