@@ -37,6 +37,9 @@ class Article:
     #: "YYYY-MM" when the page gives only the month it was published in (no day): fixes the year of
     #: "Friday (July 4)" without pretending to a publication day
     period: str | None = None
+    #: the city a wire story was filed from, when its dateline is cut from the text ("KUALA LUMPUR, July 11
+    #: (Xinhua) --"): a meeting told to be "here" was there
+    dateline: str | None = None
 
     @property
     def blocks(self) -> tuple[str, ...]:

@@ -511,3 +511,29 @@ def test_a_city_name_several_countries_share_is_placed_in_the_one_the_article_na
     assert idx.places["queenstown"].country is None  # GeoNames' Queenstowns are in South Africa and Britain
     idx = index("South African President Cyril Ramaphosa spoke in Queenstown.")
     assert idx.places["queenstown-za"].country == "ZA"
+
+
+def test_countries_that_mediate_block_or_abstain_act() -> None:
+    idx = index("Egypt, Qatar and the United States have been mediating between Israel and Hamas. "
+                "Germany backed a new proposal, while Hungary blocked it and Austria abstained.")
+    assert {"EG", "QA", "US", "DE", "HU", "AT"} <= idx.acting
+    assert not {"IL"} & idx.acting  # the sides mediated between only appear
+
+
+@pytest.mark.parametrize(("sentence", "key", "expected"), [
+    ("Kenya's Foreign Affairs Cabinet Secretary Musalia Mudavadi met reporters.", "musalia-mudavadi",
+     ("Musalia Mudavadi", "foreign_minister", "KE", None)),
+    ("Burkina Faso's junta leader Captain Ibrahim Traoré arrived on Monday.", "ibrahim-traore",
+     ("Ibrahim Traoré", "president", "BF", None)),
+])
+def test_offices_named_in_other_words(sentence: str, key: str, expected: tuple) -> None:
+    assert leaders(index(sentence))[key] == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "Ontario Premier Doug Ford met reporters in Toronto.",  # a province's premier
+    "Cambodian Senate President Hun Sen met reporters.",  # a chamber's president
+    "Scottish First Minister John Swinney met reporters.",
+])
+def test_heads_of_provinces_and_chambers_are_no_leaders(sentence: str) -> None:
+    assert leaders(index(sentence)) == {}

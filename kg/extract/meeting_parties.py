@@ -18,6 +18,8 @@ _ORG_POST = re.compile(r"\s+(?:headquarters|HQ|membership|[Cc]hair(?:person|man|
 _ORG_OFFICE = re.compile(r"\b(?:chairmanship|chairpersonship|presidency|chair|members?|membership|secretary[- ]general)"
                          r"\s+of\s+(?:the\s+)?$", re.I)
 
+#: "on ASEAN sidelines", "on the G20 summit's margins"
+_OWN_SIDELINES = re.compile(r"(?:\s+summit)?(?:['’]s)?\s+(?:sidelines|margins)\b", re.I)
 _SIDELINES_OF = re.compile(r"\b(?:sidelines|margins|fringes?)\s+of\s+(?:(?:the|an?|this)\s+)?\Z", re.I)
 
 
@@ -26,7 +28,8 @@ def setting_orgs(text: str, mentions: list[Mention]) -> set[EntityRef]:
     """Organisations whose summit is named only as where something else happened ("on the margins of the
     NATO summit"): no party to a meeting of the clause other than that summit."""
     return {x.ref for x in mentions if x.ref.kind == "org"
-            and _SIDELINES_OF.search(text, max(0, x.span.start - 40), x.span.start)}
+            and (_SIDELINES_OF.search(text, max(0, x.span.start - 40), x.span.start)
+                 or _OWN_SIDELINES.match(text, x.span.end))}
 
 
 #: what follows the speaker of a report ("X said", "X's office said"), unless the meeting is when it speaks

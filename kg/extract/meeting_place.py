@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import string
 from functools import cache
 
 from kg.extract import clauses as cl
 from kg.extract.meeting_merge import Candidate, country_of
-from kg.model import EntityIndex, EntityRef, Mention
+from kg.link import gazetteer, place_ref
+from kg.model import Article, EntityIndex, EntityRef, Mention, Place
 
 #: "the Abu Dhabi talks", "the Busan summit": a city naming the meeting word after it
 _NAMING = re.compile(r"\s+(?:[A-Z][\w-]*\s+)?$")
@@ -28,7 +30,9 @@ def _topic() -> re.Pattern[str]:
 
 
 def location(text: str, mentions: list[Mention], trig_pos: int) -> EntityRef | None:
+    # not "delegations from Jordan", "arrived from Hanoi": where someone came from
     places = [m for m in mentions if m.ref.kind in ("place", "country") and cl.is_location(text, m)
+              and cl.preceding_word(text, m.span.start) != "from"
               and (m.ref.kind == "place" or cl.preceding_word(text, m.span.start) != "to")]
     places += [m for m in mentions if m.ref.kind == "place" and m not in places and (
         _visited().search(text, max(0, m.span.start - 20), m.span.start)
@@ -105,4 +109,25 @@ def on_trip(c: Candidate, cands: list[Candidate], index: EntityIndex) -> EntityR
         visitors = {p for p in trip.parties if p.kind == "leader"} & set(c.parties)
         if where in countries and visitors and all(country_of(p, index) != where for p in visitors):
             return trip.location
+    return None
+
+
+#: "met ... here on Friday" in a story filed from a city: the meeting was in that city
+_HERE = re.compile(r"\bhere\b(?!\s+(?:is|are|was|were|to|and)\b)(?![’'])", re.I)
+#: a city opening a line, before its dateline's comma, date, "(Agency)" or dash ("KUALA LUMPUR, July 11")
+_FILED = re.compile(r"(?:^|\n)[ \t]*([A-Z][A-Za-z .'’-]{1,40}?)\s*(?:,|\(|[-–—]\s)")
+
+
+def here(c: Candidate, article: Article, index: EntityIndex) -> EntityRef | None:
+    """The dateline's city, for a meeting its sentence says was "here"."""
+    if not _HERE.search(c.sentence.text):
+        return None
+    filed = [article.dateline] if article.dateline else []
+    filed += [m.group(1) for m in _FILED.finditer(article.text, 0, c.sentence.end)]
+    for name in filed:
+        ref = place_ref(string.capwords(name))
+        if ref is not None:
+            entry = gazetteer().places[ref.key]
+            index.places.setdefault(ref.key, Place(entry.key, entry.label, entry.iso or None))
+            return ref
     return None

@@ -19,7 +19,7 @@ from kg.extract.meeting_coref import anaphora_parties, fronted_subject, sides_of
 from kg.extract.meeting_dates import dates_in, pick_date, same_trip, shift, unresolved
 from kg.extract.meeting_merge import Candidate, country_of, drop_subsumed, final_mode, merge
 from kg.extract.meeting_parties import party, setting_orgs
-from kg.extract.meeting_place import TRAVEL, city_of, host, location, on_trip
+from kg.extract.meeting_place import TRAVEL, city_of, here, host, location, on_trip
 from kg.extract.meeting_roster import add_attendees
 from kg.extract.meeting_rules import PRIORITY, Trigger, classify, rules
 from kg.extract.meeting_split import split_with
@@ -336,7 +336,7 @@ def find_meetings(article: Article, index: EntityIndex) -> list[Meeting]:
     for c in merged:
         parties = list(c.parties)
         if c.location is None and c.mode == "in_person":
-            c.location = on_trip(c, merged, index)
+            c.location = on_trip(c, merged, index) or here(c, article, index)
         if c.travel and c.location:
             parties += host(c.location, parties, index)
         kinds = {p.kind for p in parties}

@@ -218,7 +218,8 @@ def _wire(lines: list[str], at: int, source: str) -> Article:
         title, remainder = first_sentence(paragraphs[0])
         paragraphs = ([remainder] if remainder else []) + paragraphs[1:]
     return Article(source=source, title=title, paragraphs=tuple(paragraphs), published=published,
-                   author=m.group("agency").strip(), fmt="txt", date_inferred=published is not None)
+                   author=m.group("agency").strip(), fmt="txt", date_inferred=published is not None,
+                   dateline=m.group("city").strip())
 
 
 def _generic(lines: list[str], source: str) -> Article:
