@@ -263,7 +263,7 @@ def _load_places(g: Gazetteer) -> None:
 
 def reload() -> None:
     """Forget the loaded gazetteers (after changing ``KG_DATA_DIR`` or a data file)."""
-    from kg.extract import acting, names, titles
+    from kg.extract import acting, cities, names, titles
 
     read_tsv.cache_clear()
     read_toml.cache_clear()
@@ -275,6 +275,7 @@ def reload() -> None:
     names.institution_words.cache_clear()
     acting.cues.cache_clear()
     titles.former_cue.cache_clear()
+    cities.not_cities.cache_clear()
 
 
 @cache

@@ -10,7 +10,9 @@ in the country the article names, or in none.
 from __future__ import annotations
 
 import re
+from functools import cache
 
+from kg.datafiles import read_tsv
 from kg.extract.titles import Cand
 from kg.link import world_city
 
@@ -21,13 +23,10 @@ _PLACED = re.compile(
     r"|head(?:ed|s|ing)?|trip|visit|journey|return(?:ed|s|ing)?)\s+(?:\w+\s+)?to\s+)"
     r"|\b(?:city|town|port|resort) of\s+)"
     r"(?-i:(?P<name>[A-Z][\w'’-]+(?:[ -](?:[A-Z][\w'’-]+|de|del|la|le|el|al|am|sur|upon)){0,3}))", re.I)
-#: capitalised words after "in" that are never a city here
-_NOT_CITIES = frozenset({
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
-    "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Parliament",
-    "Congress", "Europe", "Africa", "Asia", "America", "Police", "Of", "Bar", "Mobile", "Reading", "Street",
-    "Square", "Palace", "House", "Hall", "Center", "Centre", "Office",
-})
+@cache
+def not_cities() -> frozenset[str]:
+    """Capitalised words after a locative word that are never a world city (kg/data/not_cities.tsv)."""
+    return frozenset(row["word"] for row in read_tsv("not_cities.tsv"))
 
 
 def world_cities(text: str, countries: frozenset[str], taken: list[tuple[int, int]]) -> list[Cand]:
@@ -36,7 +35,7 @@ def world_cities(text: str, countries: frozenset[str], taken: list[tuple[int, in
     for m in _PLACED.finditer(text):
         name, start, end = m.group("name"), m.start("name"), m.end("name")
         # the whole capitalised run is the city: not "Kim" in "at Kim Il Sung Square"
-        if name in _NOT_CITIES or name.endswith(("'s", "’s")) or re.match(r"[ -][A-Z]", text[end:end + 2]):
+        if name in not_cities() or name.endswith(("'s", "’s")) or re.match(r"[ -][A-Z]", text[end:end + 2]):
             continue
         entry = world_city(name, countries)
         if entry is not None and not _overlaps(start, end, taken):

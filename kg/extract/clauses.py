@@ -189,7 +189,7 @@ def is_topic(text: str, m: Mention) -> bool:
 
 
 def is_conflict_side(text: str, m: Mention) -> bool:
-    """"a ceasefire between Israel and Hamas", "the war between X and Y", "the peace process with X": the sides
+    """"a ceasefire between Israel and Hamas", "the war against Ukraine", "the peace process with X": the sides
     of a conflict or process a meeting is about (talks "between X and Y" or "with X" are still theirs)."""
     return bool(_between_conflict().search(text[max(0, m.span.start - 70):m.span.start]))
 
@@ -197,7 +197,7 @@ def is_conflict_side(text: str, m: Mention) -> bool:
 @cache
 def _between_conflict() -> re.Pattern[str]:
     return re.compile(r"\b(?:" + cues().conflict_nouns.pattern + r")\s+(?:between\s+(?:the\s+)?"
-                      r"(?:(?:[A-Z][\w'’.-]*\s+){1,3}?and\s+(?:the\s+)?)?|with\s+(?:the\s+)?)$", re.I)
+                      r"(?:(?:[A-Z][\w'’.-]*\s+){1,3}?and\s+(?:the\s+)?)?|(?:with|against|on)\s+(?:the\s+)?)$", re.I)
 
 
 def is_discussed(text: str, m: Mention) -> bool:

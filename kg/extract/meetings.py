@@ -45,6 +45,7 @@ _ON_SIDELINES = re.compile(r"\bon the (?:sidelines|margins)\b")
 _BEFORE_EVENT = re.compile(r"\b(?:ahead of|in the run-up to|on the eve of|precedes)\s+(?:the\s+|an?\s+)?"
                            r"(?:[\w'’()-]+\s+){1,6}$", re.I)
 
+_CONFLICT_OBJECT = re.compile(r"\b(?:with|against|on)\s+(?:the\s+)?\Z")
 _PURPOSE = re.compile(r"\b(?:for|to attend|to participate in|to take part in)\s+(?:the\s+|an?\s+)?"
                       r"(?:[\w'’()-]+\s+){0,6}$", re.I)
 
@@ -176,11 +177,15 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 parties = unnamed_speaker(parties, sent, sent_mentions, index) + parties
                 parties += fronted_subject(text, sent, pos, mentions)
             sides = {x.ref for x in mentions if x.span.start > pos and cl.is_conflict_side(text, x)} \
-                if re.search(r"\b(?:between|with)\b", text[pos:end]) else set()
+                if re.search(r"\b(?:between|with|against|on)\b", text[pos:end]) else set()
+            # "the war against Ukraine", "the peace process with X": never a party, even the only one named
+            never = {x.ref for x in mentions if x.span.start > pos and x.ref in sides
+                     and _CONFLICT_OBJECT.search(text, max(0, x.span.start - 14), x.span.start)}
             if not _AS_SETTING.search(text, max(clause.start, pos - 80), pos):
-                sides |= setting_orgs(text, mentions)  # "a bilateral summit on the margins of the NATO summit"
+                never |= setting_orgs(text, mentions)  # "a bilateral summit on the margins of the NATO summit"
             if sides and (trig.kind == "summit" or any(p not in sides for p in parties)):
                 parties = [p for p in parties if p not in sides]  # "met X to discuss the war between A and B"
+            parties = [p for p in parties if p not in never]
             if trig.continues and len({country_of(p, index) or p.key for p in parties}) < 2:
                 parties = unique(parties + sides_of_last_talks(out, index, "bilateral" in m.group().lower()))
             official = {x.ref for x in mentions if x.via == "official"}
@@ -221,7 +226,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             loc = None if mode in ("phone", "virtual") or trig.kind == "weak" else location(
                 text, [x for x, p in as_party if x.ref.kind != "place" or p is None], pos)  # not "from Moscow and Kyiv"
             if loc is None and trig.kind == "visit" and mode == "in_person":
-                loc = next((x.ref for x in mentions if x.ref.kind == "country" and x.span.start > pos
+                loc = next((x.ref for x in sent_mentions if x.ref.kind == "country" and x.span.start > pos
                             and re.match(r"\s*(?:to\s+)?(?:the\s+)?$", text[pos + len(m.group()):x.span.start])), None)
             borrowed = loc is None and bool(_ON_SIDELINES.search(sent.text))
             if borrowed:  # the place of the summit told last, unless this sentence names its own (below)

@@ -106,8 +106,12 @@ def find_amount(text: str) -> str | None:
     restated = re.search(r"\b(?:i\.e\.|that is,)\s*(?:an?\s+)?(?:\w+\s+)?(" + pf.MONEY + ")", text)
     if restated:  # "EUR 3 billion this year and EUR 8 billion until 2029, i.e. EUR 11 billion"
         return restated.group(1).strip()
-    m = rules().amount.search(text)
-    return m.group().strip() if m else None
+    for m in rules().amount.finditer(text):
+        if m.group("count") and re.search(r"\b(?:its|their|the|his|her|of|an?)\s+(?:[A-Z][\w-]*\s+){1,2}$",
+                                          text[:m.start()]):
+            continue  # "its Saab 340 aircraft": a model's number, not how many
+        return m.group().strip()
+    return None
 
 
 _SEPARATE_SUMS = re.compile(r",?\s+and\s+(?=(?:(?:a further|another|an additional|a|an)\s+)?(?:" + pf.MONEY + r"))")

@@ -304,7 +304,9 @@ def _one_trigger(article: Article, index: EntityIndex, st: _State, sent: Sentenc
             if part != obj and part in obj and pf.money(part) else None
         # a spending target goes to no one
         to = recipient if amount and _PCT.search(amount) else own_to or recipient or st.last_recipient
-        each = len(pledgers) > 1 and re.search(r"\beach\b", text[pos - 12:tend + 8], re.I)
+        # "have each committed $1 billion", "committed to invest $10 billion each"
+        each = len(pledgers) > 1 and (re.search(r"\beach\b", text[pos - 12:tend + 8], re.I)
+                                      or (amount and re.search(re.escape(amount) + r"\s+each\b", part)))
         sums = [x.group() for x in pf.MONEY_RX.finditer(part)]
         if each or (len(pledgers) > 1 and "respectively" in part and len(sums) == len(pledgers)):
             for j, p in enumerate(pledgers):  # "Brazil and Indonesia have each committed $1 billion"
