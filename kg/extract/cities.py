@@ -23,6 +23,8 @@ _PLACED = re.compile(
     r"|head(?:ed|s|ing)?|trip|visit|journey|return(?:ed|s|ing)?)\s+(?:\w+\s+)?to\s+)"
     r"|\b(?:city|town|port|resort) of\s+)"
     r"(?-i:(?P<name>[A-Z][\w'’-]+(?:[ -](?:[A-Z][\w'’-]+|de|del|la|le|el|al|am|sur|upon)){0,3}))", re.I)
+
+
 @cache
 def not_cities() -> frozenset[str]:
     """Capitalised words after a locative word that are never a world city (kg/data/not_cities.tsv)."""

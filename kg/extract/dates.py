@@ -211,9 +211,9 @@ def _resolve_unsafe(kind: str, m: re.Match[str], pub: date | None, tense: Tense,
         unit = g["unit"].lower()
         if unit.startswith("day"):
             return fmt(pub + timedelta(days=min(count, 3660)), "day"), "day"
-        months = pub.year * 12 + pub.month - 1 + min(count, 1200)
         if unit.startswith("week"):
             return fmt(pub + timedelta(weeks=min(count, 520)), "month"), "month"
+        months = pub.year * 12 + pub.month - 1 + min(count, 1200)
         return (f"{months // 12:04d}-{months % 12 + 1:02d}" if months // 12 <= 9999 else None), "month"
     if kind == "rel_ago":
         count = int(g["n"]) if g["n"].isdigit() else _NUMBER_WORDS[g["n"].lower()]

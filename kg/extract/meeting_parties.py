@@ -23,7 +23,6 @@ _OWN_SIDELINES = re.compile(r"(?:\s+summit)?(?:['’]s)?\s+(?:sidelines|margins)
 _SIDELINES_OF = re.compile(r"\b(?:sidelines|margins|fringes?)\s+of\s+(?:(?:the|an?|this)\s+)?\Z", re.I)
 
 
-
 def setting_orgs(text: str, mentions: list[Mention]) -> set[EntityRef]:
     """Organisations whose summit is named only as where something else happened ("on the margins of the
     NATO summit"): no party to a meeting of the clause other than that summit."""

@@ -12,7 +12,7 @@ from kg.model import EntityIndex, EntityRef, Mention, unique
 
 #: between a trip word and the first country it goes to, and between the countries of the list
 _TO_FIRST = re.compile(r"\s+(?:to\s+)?(?:the\s+)?")
-_LISTED = re.compile(r"\s*(?:,\s*and|,|and)\s+(?:the\s+)?")
+_NEXT_IN_LIST = re.compile(r"\s*(?:,\s*and|,|and)\s+(?:the\s+)?")
 
 
 def split_with(cand: Candidate, text: str, mentions: list[Mention], pos: int, trigger: str,
@@ -58,7 +58,7 @@ def _tour(cand: Candidate, text: str, mentions: list[Mention], end: int) -> list
     for x in mentions:
         if x.span.start < end or x.ref.kind != "country":
             continue
-        if not (_TO_FIRST if not countries else _LISTED).fullmatch(text, end, x.span.start):
+        if not (_TO_FIRST if not countries else _NEXT_IN_LIST).fullmatch(text, end, x.span.start):
             break
         countries.append(x.ref)
         end = x.span.end
