@@ -133,8 +133,15 @@ def test_an_abbreviation_is_told_as_by_its_regex(head: str) -> None:
     dot = len(head)
     word = re.search(r"([A-Za-z.]+)$", text[:dot])
     token = word.group(1).lower().rstrip(".") if word else None
-    expected = bool(word) and (token in _ABBREVIATIONS or (len(token or "") == 1 and text[dot - 1].isupper()))
+    initials = bool(word) and re.fullmatch(r"(?:[A-Z]\.)+[A-Z]", word.group(1)) is not None  # "K.P. Sharma Oli"
+    expected = bool(word) and (token in _ABBREVIATIONS or (len(token or "") == 1 and text[dot - 1].isupper())
+                               or initials)
     assert _is_abbreviation(text, dot) is expected
+
+
+def test_capital_initials_never_end_a_sentence() -> None:
+    assert _is_abbreviation("Z.Z. Next", 3) and _is_abbreviation("K.P. Sharma", 3)
+    assert not _is_abbreviation("Seoul. Next", 5)
 
 
 def test_the_control_characters_counted_are_those_of_the_rule() -> None:
