@@ -188,16 +188,19 @@ def is_topic(text: str, m: Mention) -> bool:
     return bool(re.search(r"(?:" + cues().topic_preps.pattern + r")\s+(?:the\s+)?$", before)) or is_discussed(text, m)
 
 
-def is_conflict_side(text: str, m: Mention) -> bool:
-    """"a ceasefire between Israel and Hamas", "the war against Ukraine", "the peace process with X": the sides
-    of a conflict or process a meeting is about (talks "between X and Y" or "with X" are still theirs)."""
-    return bool(_between_conflict().search(text[max(0, m.span.start - 70):m.span.start]))
+def conflict_side(text: str, m: Mention) -> str | None:
+    """"a ceasefire between Israel and Hamas" ("between"), "the war against Ukraine", "the peace process with
+    X" ("object"): a side of a conflict or process a meeting is about (talks "between X and Y" or "with X" are
+    still theirs); None for any other mention."""
+    found = _between_conflict().search(text[max(0, m.span.start - 70):m.span.start])
+    return None if found is None else "object" if found.group("object") else "between"
 
 
 @cache
 def _between_conflict() -> re.Pattern[str]:
     return re.compile(r"\b(?:" + cues().conflict_nouns.pattern + r")\s+(?:between\s+(?:the\s+)?"
-                      r"(?:(?:[A-Z][\w'’.-]*\s+){1,3}?and\s+(?:the\s+)?)?|(?:with|against|on)\s+(?:the\s+)?)$", re.I)
+                      r"(?:(?:[A-Z][\w'’.-]*\s+){1,3}?and\s+(?:the\s+)?)?|(?P<object>with|against|on)\s+(?:the\s+)?)$",
+                      re.I)
 
 
 def is_discussed(text: str, m: Mention) -> bool:

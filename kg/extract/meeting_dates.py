@@ -36,21 +36,26 @@ def dates_in(text: str, chunk: str, base: int, pub: date | None, tense: Tense,
 
 
 @lru_cache(maxsize=256)
-def _dates_in(text: str, chunk: str, base: int, pub: date | None, tense: Tense,
-              period: str | None) -> tuple[TemporalExpr, ...]:
+def _parsed(chunk: str, base: int, pub: date | None, tense: Tense, period: str | None) -> tuple[TemporalExpr, ...]:
     """Every candidate of a sentence asks for the same clause and sentence: parse each once (linear, not
     quadratic, in a long sentence)."""
-    return tuple(d for d in find_dates(chunk, pub, tense, base, period=period)
+    return tuple(find_dates(chunk, pub, tense, base, period=period))
+
+
+@lru_cache(maxsize=256)
+def _dates_in(text: str, chunk: str, base: int, pub: date | None, tense: Tense,
+              period: str | None) -> tuple[TemporalExpr, ...]:
+    return tuple(d for d in _parsed(chunk, base, pub, tense, period)
                  if d.kind not in ("dateline", "rel_year") and d.value
                  and (d.kind != "year" or re.match(r"in\b", d.text))
                  and not _OTHER_EVENT.search(text[max(0, d.span.start - 30):d.span.start]))
 
 
-def unresolved(chunk: str, pub: date | None, tense: Tense, period: str | None) -> bool:
+def unresolved(chunk: str, base: int, pub: date | None, tense: Tense, period: str | None) -> bool:
     """"the October meeting" with no year known, "over the weekend" across two months: the meeting has a
-    date of its own, not another event's, nor the day of the report."""
+    date of its own, not another event's, nor the day of the report (the clause as parsed for pick_date)."""
     return any(d.value is None and d.kind in ("month", "md", "dm", "rel_period")
-               for d in find_dates(chunk, pub, tense, period=period))
+               for d in _parsed(chunk, base, pub, tense, period))
 
 
 def pick_date(text: str, clause: cl.Clause, sent: Sentence, pos: int, pub: date | None,

@@ -45,7 +45,6 @@ _ON_SIDELINES = re.compile(r"\bon the (?:sidelines|margins)\b")
 _BEFORE_EVENT = re.compile(r"\b(?:ahead of|in the run-up to|on the eve of|precedes)\s+(?:the\s+|an?\s+)?"
                            r"(?:[\w'’()-]+\s+){1,6}$", re.I)
 
-_CONFLICT_OBJECT = re.compile(r"\b(?:with|against|on)\s+(?:the\s+)?\Z")
 _PURPOSE = re.compile(r"\b(?:for|to attend|to participate in|to take part in)\s+(?:the\s+|an?\s+)?"
                       r"(?:[\w'’()-]+\s+){0,6}$", re.I)
 
@@ -176,11 +175,11 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             if not anaphoric:
                 parties = unnamed_speaker(parties, sent, sent_mentions, index) + parties
                 parties += fronted_subject(text, sent, pos, mentions)
-            sides = {x.ref for x in mentions if x.span.start > pos and cl.is_conflict_side(text, x)} \
-                if re.search(r"\b(?:between|with|against|on)\b", text[pos:end]) else set()
+            forms = [(x.ref, form) for x in mentions if x.span.start > pos and (form := cl.conflict_side(text, x))] \
+                if re.search(r"\b(?:between|with|against|on)\b", text[pos:end]) else []
+            sides = {ref for ref, _ in forms}
             # "the war against Ukraine", "the peace process with X": never a party, even the only one named
-            never = {x.ref for x in mentions if x.span.start > pos and x.ref in sides
-                     and _CONFLICT_OBJECT.search(text, max(0, x.span.start - 14), x.span.start)}
+            never = {ref for ref, form in forms if form == "object"}
             if not _AS_SETTING.search(text, max(clause.start, pos - 80), pos):
                 never |= setting_orgs(text, mentions)  # "a bilateral summit on the margins of the NATO summit"
             if sides and (trig.kind == "summit" or any(p not in sides for p in parties)):
@@ -204,7 +203,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 except (OverflowError, ValueError):  # a day at the calendar's ends: no day before or after it
                     anchored = None
                 when = anchored if anchored is not None and anchored.kind == "weekday" else None
-            vague = when is None and unresolved(text[clause.start:end], pub, tense, article.period)
+            vague = when is None and unresolved(text[clause.start:end], clause.start, pub, tense, article.period)
             if when is None and not vague:
                 other = [d for d in dates_in(text, sent.text, sent.start, pub, tense, article.period)
                          if len(d.value or "") == 10]
