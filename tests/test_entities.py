@@ -545,3 +545,53 @@ def test_a_listed_minister_styled_prince_is_still_the_minister() -> None:
                 "after holding talks with his Saudi counterpart Prince Faisal bin Farhan.")
     assert "faisal-bin-farhan" in idx.leaders
     assert leaders(index("Prince William met reporters in London.")) == {}
+
+
+# ---------------------------------------------------------------- leaders listed after a plural title
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("The summit drew nine heads of state, among them Senegal's Amadou Diallo and Ghana's Kofi Mensah.",
+     {"amadou-diallo": ("Amadou Diallo", "president", "SN", None),
+      "kofi-mensah": ("Kofi Mensah", "president", "GH", None)}),
+    ("It brought together the presidents of the bloc's members: Ana Quispe, Tomas Rivera of Chile and "
+     "Marta Sol of Bolivia.",
+     {"ana-quispe": ("Ana Quispe", "president", None, None),  # two holders of one office: no shared country
+      "tomas-rivera": ("Tomas Rivera", "president", "CL", None),
+      "marta-sol": ("Marta Sol", "president", "BO", None)}),
+    ("Prime Ministers Lena Holm (Sweden) and Jonas Berg (Norway) signed the accord.",
+     {"lena-holm": ("Lena Holm", "prime_minister", "SE", None),
+      "jonas-berg": ("Jonas Berg", "prime_minister", "NO", None)}),
+])
+def test_names_listed_after_a_plural_title_are_leaders(sentence: str, expected: dict) -> None:
+    assert leaders(index(sentence)) == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "The presidents met in Lima.",  # no names
+    "Presidents of the clubs, Ana Quispe and Tomas Rivera, spoke.",  # no item says whose office it is
+])
+def test_a_plural_title_without_a_list_of_countries_names_no_one(sentence: str) -> None:
+    assert index(sentence).leaders == {}
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("President Dr. Ama Kwarteng opened the session.", ("Ama Kwarteng", "president", None, None)),
+    ("The Minister for Finance, Dr. Kojo Boateng, attended.", ("Kojo Boateng", "finance_minister", None, None)),
+    ("He received the Minister of Foreign Affairs of The Bahamas, Mr. Fred Lyle, on Monday.",
+     ("Fred Lyle", "foreign_minister", "BS", None)),
+])
+def test_an_honorific_between_title_and_name_is_skipped(sentence: str, expected: tuple) -> None:
+    assert list(leaders(index(sentence)).values()) == [expected]
+
+
+def test_a_headline_in_capitals_names_no_one_but_the_body_does() -> None:
+    idx = index("President Ama Kwarteng spoke with Prime Minister Yaw Boadu of Togo.",
+                title="PRESIDENT KWARTENG, TOGO'S PRIME MINISTER BOADU HOLD TELEPHONE TALKS")
+    assert {v.name for v in idx.leaders.values()} == {"Ama Kwarteng", "Yaw Boadu"}
+
+
+def test_a_name_before_an_apposition_stops_at_the_sentence_end() -> None:
+    idx = index("Talks were led by Togo's President Yaw Boadu. Lina Moss, chairperson of the African Union Commission, "
+                "attended as a guest.")
+    assert {v.name for v in idx.leaders.values()} == {"Yaw Boadu", "Lina Moss"}

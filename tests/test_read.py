@@ -191,6 +191,10 @@ def test_find_date_in_a_sentence_and_zone() -> None:
     (4, 15, "The war, which broke out in April 2023, goes on. Donors would give more in 2025.", 2025),
     (9, 12, "Their second meeting since June 2025.", 2025),
     (2, 3, "The two leaders met on Monday.", None),
+    # a year named by a determiner, a possessive or an event's name is a plain mention
+    (7, 4, "Sworn in after Chile's 2024 general election. Ties worsened after a clash in 2020.", 2024),
+    (12, 27, "They met as 2019 drew to a close. They last met in May 2018.", 2019),
+    (6, 2, "Donors gathered as the Harbour Recovery Conference 2025 opened.", 2025),
 ])
 def test_wire_year_inference(month: int, day: int, body: str, year: int | None) -> None:
     assert infer_year(month, day, body) == year

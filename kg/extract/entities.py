@@ -18,6 +18,7 @@ from kg.extract.acting import acting_countries
 from kg.extract.cities import world_cities
 from kg.extract.coref import resolve
 from kg.extract.names import names_a_place, patterns
+from kg.extract.title_lists import list_cands
 from kg.extract.titles import Cand, former_cue, norm, title_cands
 from kg.link import NOT_A_LEADER, fold, gazetteer
 from kg.model import Article, Country, EntityIndex, EntityRef, Leader, Mention, Organization, Place, Span
@@ -154,7 +155,7 @@ def find_entities(article: Article) -> EntityIndex:
     g = gazetteer()
     found = _gazetteer_cands(scan)
     titled, officials = title_cands(scan, found)
-    chosen = _select(resolve(scan, found + titled))
+    chosen = _select(resolve(scan, found + titled + list_cands(scan, found)))
     index = EntityIndex()
     _register(index, chosen, text)
     place_country = {k: p.country for k, p in index.places.items() if p.country}
@@ -243,12 +244,14 @@ _LISTED = re.compile(r"(?:\s*,\s*|\s+and\s+|\s*,\s+and\s+)(?:[A-Z][\w'’.-]*\s+
 
 def _listed_with(index: EntityIndex, text: str) -> None:
     """"Foreign Minister Ishaq Dar and Finance Minister Muhammad Aurangzeb": a minister the text gives no
-    country, listed with one it does, serves the same government."""
+    country, listed with one it does, serves the same government (two holders of one office do not)."""
     leaders = [m for m in index.mentions if m.ref.kind == "leader"]
     for a, b in itertools.pairwise(leaders):
         if not _LISTED.fullmatch(text, a.span.end, b.span.start):
             continue
         first, second = index.leaders[a.ref.key], index.leaders[b.ref.key]
+        if first.role == second.role and first.role != "minister":
+            continue  # "Presidents A and B of Chile": one office, two countries
         for lead, other in ((first, second), (second, first)):
             if lead.country is None and lead.organization is None and other.country:
                 lead.country = other.country

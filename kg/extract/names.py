@@ -83,7 +83,10 @@ def read_name(text: str, pos: int, max_tokens: int = 7) -> tuple[int, int] | Non
         if not m:
             break
         tok, dot = m.group(1), m.group(2)
-        if tok in PARTICLES or (HYPHEN_PARTICLE.match(tok) and not tok[0].isupper()):
+        honorific = not toks and bool(dot) and tok + "." in gazetteer().honorifics_before
+        if honorific:
+            ok = True
+        elif tok in PARTICLES or (HYPHEN_PARTICLE.match(tok) and not tok[0].isupper()):
             ok = bool(HYPHEN_PARTICLE.match(tok)) or bool(toks)
         else:
             ok = _name_like(tok) and not (_is_place_word(tok) if not toks else _ends_name(tok, toks))
@@ -95,7 +98,10 @@ def read_name(text: str, pos: int, max_tokens: int = 7) -> tuple[int, int] | Non
         toks.append((m.start(1), end, tok))
         pos = end
         if dot and end != m.end(2):
-            break
+            if not honorific:
+                break
+            toks[-1] = (m.start(1), m.end(2), tok + ".")  # "President Dr. Jane Doe": the name goes on
+            pos = m.end(2)
     while toks and (toks[-1][2] in PARTICLES):
         toks.pop()
     if not toks:
@@ -116,6 +122,8 @@ def read_name_before(text: str, end: int, max_tokens: int = 7) -> tuple[int, int
         if gap not in (" ", "") or len(picked) >= max_tokens:
             break
         bare = tok.rstrip(".")
+        if picked and bare != tok and len(bare) > 3:
+            break  # "… Alassane Ouattara. Moussa Faki": a sentence ends there (not "Dr.", "Jr.", "J.")
         if not (_name_like(bare) or bare in PARTICLES or HYPHEN_PARTICLE.match(bare)):
             break
         picked.insert(0, (s, e, bare))

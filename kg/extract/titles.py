@@ -69,7 +69,7 @@ def former_cue(gap: int) -> re.Pattern[str]:
     words = rf"(?:(?!and\b)[\w.\-]+[ \t]+){{0,{gap}}}"
     then = rf"\bthen[ \t-](?:(?-i:[A-Z])[\w.\-]*[ \t]+){{0,{gap}}}"  # "then-President", not "then met"
     return re.compile(rf"(?:(?:\b(?:{alt})[ \t]+|\bex-){words}|{then})$", re.I)
-_OF = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
+_OF = re.compile(r"[ \t]+of[ \t]+(?:[Tt]he[ \t]+)?")
 
 
 def norm(surface: str) -> str:
@@ -174,6 +174,8 @@ def title_cands(text: str, found: list[Cand]) -> tuple[list[Cand], set[str]]:
     for m in patterns()["title"].finditer(text):
         title = g.titles[norm(m.group()).lower()]
         ts, te = m.span()
+        if len(m.group()) > 3 and m.group().isupper() and text[te : te + 8].isupper():
+            continue  # "PRESIDENT RUTO, HAITI'S PRIME MINISTER CONILLE HOLD TALKS": a headline in capitals
         mod, start, former, referring = _modifier(text, ts, ends)
         joined = _AND.search(text, max(0, ts - 8), ts)
         if mod is None and joined and joined.start() in shared:

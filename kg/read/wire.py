@@ -30,7 +30,8 @@ DATELINE_LOOSE = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(with_lookahead(r"\b(?:(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True))
-                   + r")\.?\s+|(?:in|of|since|by|until|till|from|for|early|late|mid|during|before|after)\s+)"
+                   + r")\.?\s+|(?:in|of|since|by|until|till|from|for|early|late|mid|during|before|after|the|a|an|as|"
+                   r"its|their)\s+|\w+['’]s\s+|(?-i:[A-Z][a-z]+)\s+)"
                    r"(?P<year>(?:19|20)\d{2})\b(?![-/]\d)", re.IGNORECASE), re.IGNORECASE)
 _FUTURE = re.compile(r"\b(?:will|shall|is due|are due|is set to|are set to|is expected|are expected|next|"
                      r"plans? to|upcoming|scheduled)\b", re.IGNORECASE)
