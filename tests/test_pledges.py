@@ -39,6 +39,7 @@ GAZ: dict[str, Spec] = {
     "Macron": L("emmanuel-macron", "Emmanuel Macron", "FR"),
     "European Commission": O("european-commission", "European Commission"),
     "von der Leyen": L("ursula-von-der-leyen", "Ursula von der Leyen", org="european-commission"),
+    "Danish": C("DK", "Denmark", "demonym"),
 }
 
 
@@ -397,3 +398,39 @@ def test_a_currency_written_out_takes_only_capitalised_words_before_it(text: str
     from kg.extract.pledge_kinds import find_amount
 
     assert find_amount(text) == amount
+
+
+# --- what is given decides the type; more ways of giving
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # money for soldiers' pay or for officers is money given, not soldiers sent
+    ("Japan will provide $60 million to pay the salaries of Lebanese soldiers.", (("JP",), "funding", "$60 million")),
+    ("Britain will provide £400 million over three years to France for more officers.",
+     (("GB",), "funding", "£400 million")),
+    # what is counted is what is given: scholarships for officers are no troops
+    ("Japan will fund 300 scholarships for Philippine officers.", (("JP",), "other", "300 scholarships")),
+    ("Canada will deploy 300 police officers to Haiti.", (("CA",), "troops", "300 police officers")),
+    # food and vaccines are aid, their quantity the amount
+    ("Sweden will send 5,000 tonnes of wheat to Sudan.", (("SE",), "aid", "5,000 tonnes of wheat")),
+    ("Chile would send 20,000 doses of vaccine to Haiti.", (("CL",), "aid", "20,000 doses")),
+    # a financing package is funding, not arms
+    ("Norway is ready to provide a $200 million financing package for the power grid.",
+     (("NO",), "funding", "$200 million")),
+    # more verbs of giving
+    ("Canada put 450 million Canadian dollars on the table.", (("CA",), "funding", "450 million Canadian dollars")),
+    ("Germany matched that with $100 million.", (("DE",), "funding", "$100 million")),
+    ("The European Commission said it would add €50 million to its humanitarian aid for Syria.",
+     (("european-union",), "aid", "€50 million")),  # the Commission pledges for the EU
+    ("Denmark became the first ally to pay into the scheme, committing €500 million for weapons for Ukraine.",
+     (("DK",), "weapons", "€500 million")),
+    ("Japan has agreed to place $3 billion in deposits with the central bank of Kenya.",
+     (("JP",), "funding", "$3 billion")),
+])
+def test_what_is_given_and_how(text: str, expected: tuple) -> None:
+    assert facts(run(text)) == [expected]
+
+
+def test_a_country_opening_the_next_clause_is_no_recipient() -> None:
+    (p,) = run("France announced up to €1.5 billion, and the Danish government will lift its own share.")
+    assert (keys(p), p.recipient) == (("FR",), None)

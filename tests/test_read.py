@@ -221,6 +221,9 @@ def _published(text: str) -> str | None:
     (f"Stubb and Tusk meet\nby Test Staff Writers\nParis (Test Agency) July 10, 2025\n\n{LEAD}", "2025-07-10"),
     (f"Stubb and Tusk meet\n\nLima, 19 June 2024 (Test Agency/XYZ) - {LEAD}", "2024-06-19"),
     (f"Stubb and Tusk meet\n\nTALLINN, Estonia, Oct 13, 2025: {LEAD}", "2025-10-13"),
+    # a year-less wire dateline with the country after the city: the year from the body
+    (f"Stubb and Tusk meet\n\nKRAKOW, Poland, Nov. 4 (Test Wire) -- {LEAD} It was their first meeting since "
+     "the 2024 election.", "2024-11-04"),
     (f"Stubb and Tusk meet\n\nABU DHABI — On July 10, 2025, {LEAD}", "2025-07-10"),
     (f"Stubb and Tusk meet\n\nVienna / Bratislava — December 3, 2025 | Test Reporters\n{LEAD}", "2025-12-03"),
     # year-less datelines take the year from a full date in the story

@@ -236,6 +236,24 @@ def acts(text: str, m: Mention, index: EntityIndex) -> bool:
     return bool(re.match(r"(?:['’]s)?\s+(?:[\w-]+\s+){0,2}?" + cues().actor_nouns.pattern, rest, re.I))
 
 
+#: "…, and the Danish government will lift its share": a country opening the next clause gives, not gets
+_CLAUSE_OPENS = re.compile(r"(?:,|;)\s+(?:and|but|while|whereas)\s+(?:the\s+)?\Z")
+_ITS_VERB = re.compile(r"(?:['’]s)?(?:\s+[a-z]+){0,2}?\s+(?:will|would|has|have|had|is|are|was|were|said|says|plans?|"
+                       r"pledged|announced|offered|promised)\b")
+
+
+def opens_next_clause(text: str, x: Mention) -> bool:
+    """Is ``x`` the subject of the clause it opens ("…, and the Danish government will …")?"""
+    return bool(_CLAUSE_OPENS.search(text, max(0, x.span.start - 16), x.span.start)
+                and _ITS_VERB.match(text, x.span.end))
+
+
+def after_city(text: str, m: Mention, index: EntityIndex) -> bool:
+    """"Paris, France", "Baku, Azerbaijan:": a country right after a city only places it."""
+    prev = [x for x in index.mentions if m.span.start - 4 < x.span.end <= m.span.start]
+    return bool(prev and prev[-1].ref.kind == "place" and re.fullmatch(r",\s*", text[prev[-1].span.end:m.span.start]))
+
+
 def tense_of(text: str) -> str:
     """"future" when the text plans or promises, else "past"."""
     return "future" if cues().future.search(text) else "past"

@@ -69,8 +69,7 @@ def party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | N
         return ref  # "counterparts from Australia"
     if word == "from" and m.via == "demonym" and cl.acts(text, m, index):
         return ref  # "a call from the Iranian president": a person, not a place
-    prev = [x for x in index.mentions if m.span.start - 4 < x.span.end <= m.span.start]
-    if prev and prev[-1].ref.kind == "place" and re.fullmatch(r",\s*", text[prev[-1].span.end:m.span.start]):
+    if cl.after_city(text, m, index):
         return None  # "Paris, France": the country only places the city
     if ref.kind == "country" and _DATELINE.search(text, max(0, m.span.start - 40), m.span.start):
         return None  # "NAIROBI, Kenya, Feb 15 —": a dateline places the story, not a party

@@ -13,6 +13,8 @@ from kg.model import EntityIndex, EntityRef, Mention, unique
 #: between a trip word and the first country it goes to, and between the countries of the list
 _TO_FIRST = re.compile(r"\s+(?:to\s+)?(?:the\s+)?")
 _NEXT_IN_LIST = re.compile(r"\s*(?:,\s*and|,|and)\s+(?:the\s+)?")
+_SEPARATE_AFTER = re.compile(r"\bin\s+separate\s+(?:[\w-]+\s+)?(?:meetings|talks|calls|conversations|bilaterals|"
+                             r"sessions|audiences)\b", re.I)
 
 
 def split_with(cand: Candidate, text: str, mentions: list[Mention], pos: int, trigger: str,
@@ -25,11 +27,12 @@ def split_with(cand: Candidate, text: str, mentions: list[Mention], pos: int, tr
         return [_part(cand, [*base, country], country) for country in toured]
     after = [x for x in mentions if x.span.start > pos and x.ref in cand.parties]
     plural = re.search(r"(?:calls|conversations|contacts|meetings|talks)$", trigger, re.I)
-    separate = plural and re.search(r"\bseparate\s+(?:[\w-]+\s+)?$", text[max(0, pos - 30):pos], re.I)
+    separate = (plural and re.search(r"\bseparate\s+(?:[\w-]+\s+)?$", text[max(0, pos - 30):pos], re.I)) \
+        or _SEPARATE_AFTER.search(text, pos, cand.sentence.end)  # "received A and B in separate meetings"
     withs = _first_of_each([x for x in after if cl.preceding_word(text, x.span.start) == "with"])
     after = _first_of_each(after)
     guests = cand.kind == "visit" and rules().each_guest.match(text, pos + len(trigger) + 1) is not None
-    if not (len(withs) >= 2 or ((guests or (plural and (cand.kind == "call" or separate))) and len(after) >= 2)):
+    if not (len(withs) >= 2 or ((guests or separate or (plural and cand.kind == "call")) and len(after) >= 2)):
         return [cand]
     others = withs if len(withs) >= 2 else after
     base = [p for p in cand.parties if p not in {x.ref for x in others}]

@@ -167,6 +167,8 @@ def kind_of(part: str, trigger: str, subject_np: str, text: str, money_type: str
         kind = "other"  # "3.5% of GDP": a spending target
     if pf.money(part) and military_mix(part):
         kind = "weapons"
+    if kind in ("troops", "peacekeepers") and pf.money(part):
+        kind = "funding"  # "$60 million for the soldiers' salaries": money given, not soldiers
     if classify(subject_np) == "troops" and kind in (None, "peacekeepers", "vague"):
         kind = "troops"  # "Kenyan police will join the peacekeeping force"
     kind = kind or classify(subject_np)

@@ -89,6 +89,7 @@ def _subject(text: str, start: int, pos: int, index: EntityIndex) -> list[Mentio
               and not (cl.is_possessive(text, m) and text[m.span.end:pos].strip(" '’s")
                        and not cl.acts(text, m, index))
               and not (m.via == "demonym" and not cl.acts(text, m, index) and not pf.acts_as_personnel(text, m))
+              and not cl.after_city(text, m, index)
               and cl.preceding_word(text, m.span.start) not in ("with", "for", "to", "from", "in", "at", "of", "by")]
     groups = cl.groups(text, usable)
     return groups[-1] if groups else []
@@ -275,6 +276,7 @@ def _one_trigger(article: Article, index: EntityIndex, st: _State, sent: Sentenc
     date = dates[0] if dates else None
     recipients = [x for x in index.within(tend, obj_end)
                   if cl.preceding_word(text, x.span.start) not in ("from", "by", "against")
+                  and not cl.opens_next_clause(text, x)
                   and (x.ref.kind != "place" or cl.preceding_word(text, x.span.start) in ("to", "for"))]
     owner = [x for x in index.within(clause.start, pos) if x.ref.kind == "country"
              and cl.is_possessive(text, x) and x.ref not in pledgers and not cl.acts(text, x, index)
@@ -294,6 +296,9 @@ def _one_trigger(article: Article, index: EntityIndex, st: _State, sent: Sentenc
         kind, vague = ("other", False) if against else kind_of(part, m.group(), subject_np, text, st.money_type)
         amount = find_amount(subject_np) if subject_np else None
         amount = amount or find_amount(part)
+        if kind in ("troops", "peacekeepers") and amount and not pf.money(amount) \
+                and classify(amount) not in ("troops", "peacekeepers"):
+            kind = classify(amount) or "other"  # "400 scholarships for officers": what is counted is given
         if kind is None or (m.group("direct") and not amount and kind == "other" and not against):
             continue
         if (m.group("present") and kind in ("troops", "peacekeepers") and not (recipient or others)

@@ -18,14 +18,16 @@ from kg.lookahead import with_lookahead
 from kg.read.dates import MONTHS, full_dates
 
 DATELINE = re.compile(
-    r"^(?P<city>[A-Z][\w .'’-]{0,40}?),\s+(?P<md>(?:" + "|".join(sorted(MONTHS, key=len, reverse=True))
+    r"^(?P<city>[A-Z][\w .'’-]{0,40}?),\s+(?:[A-Z][\w .'’-]{0,30}?,\s+)?(?P<md>(?:"
+    + "|".join(sorted(MONTHS, key=len, reverse=True))
     + r")\.?\s+\d{1,2})\s*\((?P<agency>[^()]{2,60})\)\s*[-–—]+\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
 #: any year-less dateline, for the publication date only: also "KAZAN, October 22. /TASS/.",
 #: "MOSCOW, June 19 (AFP):" and "May 19 (UPI) --" (no city)
 DATELINE_LOOSE = re.compile(
-    r"^(?:(?P<city>[A-Z][\w .'’/-]{0,40}?),\s+)?(?P<md>(?:" + "|".join(sorted(MONTHS, key=len, reverse=True))
+    r"^(?:(?P<city>[A-Z][\w .'’/-]{0,40}?),\s+(?:[A-Z][\w .'’-]{0,30}?,\s+)?)?(?P<md>(?:"
+    + "|".join(sorted(MONTHS, key=len, reverse=True))
     + r")\.?\s+\d{1,2})\.?\s*(?:\([^()]{2,60}\)|/[^/]{2,40}/)\s*(?:[-–—:.]+|$)",
     re.IGNORECASE,
 )
