@@ -376,8 +376,10 @@ def known_leader(name: str) -> KnownLeader | None:
     g = gazetteer()
     text = strip_honorifics(name)
     key = g.leader_names.get(fold(text))
+    words = text.split()
+    if key is None and len(words) > 1 and len(words[0]) > 1 and words[0].isupper() and not words[1].isupper():
+        key = g.leader_names.get(fold(" ".join([*words[1:], words[0].title()])))  # "KISHIDA Fumio"
     if key is None:
-        words = text.split()
         while len(words) > 1 and words[0].lower() in g.titles:
             words = words[1:]
         key = g.leader_names.get(fold(" ".join(words)))

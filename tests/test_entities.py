@@ -595,3 +595,12 @@ def test_a_name_before_an_apposition_stops_at_the_sentence_end() -> None:
     idx = index("Talks were led by Togo's President Yaw Boadu. Lina Moss, chairperson of the African Union Commission, "
                 "attended as a guest.")
     assert {v.name for v in idx.leaders.values()} == {"Yaw Boadu", "Lina Moss"}
+
+
+def test_a_family_name_in_capitals_first_is_one_leader_with_its_short_form() -> None:
+    # Japan's foreign ministry writes "Mr. TANAKA Hiroshi"; the story then says "Minister Tanaka"
+    idx = index("Mr. TANAKA Hiroshi, Minister for Foreign Affairs of Japan, met the delegation.",
+                "Foreign Minister Tanaka said the talks were useful.")
+    assert [(v.name, v.country) for v in idx.leaders.values()] == [("TANAKA Hiroshi", "JP")]
+    idx = index("Mr. KISHIDA Fumio, Prime Minister of Japan, visited Kyiv.", "Prime Minister Kishida left.")
+    assert list(idx.leaders) == ["fumio-kishida"]

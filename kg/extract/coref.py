@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from kg.extract.entities import Cand
 
 
+#: a family name in capitals, then the given name: "KISHIDA Fumio", "HAYASHI Yoshimasa"
+_CAPS_FAMILY = re.compile(r"[A-Z]{2,}(?:-[A-Z]{2,})?\s+[A-Z][a-z]")
+
+
 def _forms(name: str) -> set[str]:
     """Short forms an article may use for a full name."""
     words = name.split()
@@ -29,6 +33,8 @@ def _forms(name: str) -> set[str]:
     korean = "-" in words[1] and words[1][0].isupper() and not HYPHEN_PARTICLE.match(words[1])
     if words[0] in family_first() or (korean and len(words) == 2):
         forms.add(words[0])  # "Lee" of "Lee Jae-myung", "Xi" of "Xi Jinping"
+    if _CAPS_FAMILY.match(name):
+        forms |= {words[0], words[0].title()}  # "Kishida" of "KISHIDA Fumio" (Japan's ministry style)
     first_particle = next((i for i, w in enumerate(words) if i > 0 and w in PARTICLES), None)
     if first_particle is not None:
         forms.add(" ".join(words[first_particle:]))

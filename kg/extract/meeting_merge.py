@@ -39,6 +39,8 @@ class Candidate:
     vague: bool = False  # dated by words with no one day or month ("over the weekend" across two months)
     first: int = -1  # where the earliest mention of the meeting starts
     continues: bool = False  # "talks will continue": further talks, never the ones just told
+    long_ago: bool = False  # held on a day told, weeks before the article: never the undated event it reports
+    sequel: bool = False  # "met A, and then met B": a meeting after the one its sentence told first
     starts: set[int] = field(default_factory=set)  # where the sentences of its mentions start
 
     def __post_init__(self) -> None:
@@ -127,6 +129,9 @@ def _target(kept: list[Candidate], cand: Candidate, index: EntityIndex) -> Candi
         near = [k for k in list(reversed(kept))[:3] if not k.setting  # "the meeting between the two leaders"
                 and (_overlap(k.parties, cand.parties, index) or len(k.parties) <= 1 or len(cand.parties) < 2)
                 and not (cand.mode == "phone" and k.mode not in ("phone", "virtual", "hybrid"))]  # "the call"
+        if cand.kind == "summit" and (gatherings := [k for k in near if k.kind == "summit" or _orgs(k)
+                                                     or len(k.parties) >= 3]):
+            near = gatherings  # "used the summit to announce": the summit told, not a bilateral told since
         # "thanked the host for the talks": the meeting held, not the further talks just agreed
         return next((k for k in near if k.status == cand.status), near[0] if near else None)
     if cand.title:  # a headline names the article's best-matching meeting
@@ -155,6 +160,11 @@ def _target(kept: list[Candidate], cand: Candidate, index: EntityIndex) -> Candi
         # one summit told as previewed and as held; a dated plan ("next year's summit, in July") is another one
         same_summit = (_org_summit(k) and _org_summit(cand) and bool(_orgs(k) & _orgs(cand))
                        and not any(x.status == "planned" and x.date is not None for x in (k, cand)))
+        if cand.sequel and k.sentence.start == cand.sentence.start and set(cand.parties) - set(k.parties):
+            cand.date, cand.location = cand.date or k.date, cand.location or k.location
+            continue  # "held talks with A in Beirut, and then met B": two meetings, the same day and place
+        if (k.date is None and cand.long_ago) or (cand.date is None and k.long_ago):
+            continue  # "the summit" reported today and "their first meeting, on Nov. 30 last year"
         if (ov >= need and (k.status == cand.status or same_summit) and _compatible_dates(k.date, cand.date)
                 and _compatible(k, cand, index)
                 and (cand.weak or k.weak or cand.date is None or k.date is None

@@ -41,12 +41,27 @@ _OWN_VIDEO = re.compile(r"\s+(?:(?:with|between)\s+[^,;]{0,60}?\s+)?(?:on\s+\w+\
 #: "attended by X", "attend alongside X": a bare attendance verb that names who else was there
 _JOINED_BY = re.compile(r"\s+(?:by|alongside|along with|together with)\b")
 _ON_SIDELINES = re.compile(r"\bon the (?:sidelines|margins)\b")
+#: "…, and then met B", "…, later met B": a clause telling the next meeting
+_SEQUEL = re.compile(r"\s*[,;]?\s*(?:and\s+)?(?:then|later|afterwards|subsequently)\b")
+#: "On the margins, X met Y": a meeting of its own beside the event just told
+_OPENS_ON_SIDELINES = re.compile(r"\s*(?:On|At|Also)\s+(?:on\s+)?the\s+(?:sidelines|margins|fringes?)\b")
 #: "ahead of the SCO summit", "on the eve of the talks": the words before a meeting that is still to come
 _BEFORE_EVENT = re.compile(r"\b(?:ahead of|in the run-up to|on the eve of|precedes)\s+(?:the\s+|an?\s+)?"
                            r"(?:[\w'’()-]+\s+){1,6}$", re.I)
 
 _PURPOSE = re.compile(r"\b(?:for|to attend|to participate in|to take part in)\s+(?:the\s+|an?\s+)?"
                       r"(?:[\w'’()-]+\s+){0,6}$", re.I)
+
+
+#: a held meeting dated this many days or more before the article is an event of its own
+LONG_AGO_DAYS = 45
+
+
+def _long_ago(when: TemporalExpr | None, status: str, pub: date | None) -> bool:
+    if when is None or not when.value or pub is None or status != "held" or len(when.value) < 7:
+        return False
+    day = date.fromisoformat(when.value if len(when.value) == 10 else when.value + "-28")
+    return (pub - day).days >= LONG_AGO_DAYS
 
 
 def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
@@ -233,11 +248,13 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             cand = Candidate(unique(parties), sent, trig.kind, mode, status, when, loc,
                          anaphoric and (when is None or when is prev_date), trig.kind == "weak", caption)
             cand.title = sent.start < title_end and headline
+            cand.long_ago = _long_ago(when, status, pub)
+            cand.sequel = bool(_SEQUEL.match(text, clause.start))
             cand.bare = anaphoric and _bare(m.group(), trig)
             cand.continues = trig.continues
             cand.travel = trig.kind == "visit" and bool(TRAVEL.match(m.group()))
             cand.setting = bool(_AS_SETTING.search(text, max(clause.start, pos - 80), pos))
-            cand.sidelines = bool(_ON_SIDELINES.search(text, pos, end)
+            cand.sidelines = bool(_ON_SIDELINES.search(text, pos, end) or _OPENS_ON_SIDELINES.match(text, sent.start)
                                   or re.search(r"\bseparate\s+$", text[max(clause.start, pos - 12):pos])
                                   or ahead)
             cand.explicit_mode = bool(r.video.search(text[clause.start:end]) or trig.kind in ("call", "video"))
