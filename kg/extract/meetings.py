@@ -24,7 +24,7 @@ from kg.extract.meeting_roster import add_attendees
 from kg.extract.meeting_rules import PRIORITY, Trigger, classify, rules
 from kg.extract.meeting_split import split_with
 from kg.extract.text import sentences
-from kg.model import Article, EntityIndex, EntityRef, Evidence, Meeting, Span, unique
+from kg.model import Article, EntityIndex, EntityRef, Evidence, Meeting, Mention, Span, unique
 
 #: "a call scheduled for Monday": the meeting word's own plan
 #: "the summit is scheduled for", "the EU-China summit will be held in Beijing": the meeting is still to come
@@ -62,6 +62,17 @@ def _long_ago(when: TemporalExpr | None, status: str, pub: date | None) -> bool:
         return False
     day = date.fromisoformat(when.value if len(when.value) == 10 else when.value + "-28")
     return (pub - day).days >= LONG_AGO_DAYS
+
+
+_RELATIVE_OPENS = re.compile(r"\s*,?\s*(?:who|whose)\b")
+
+
+def _antecedent(text: str, clause_start: int, mentions: list[Mention]) -> list[Mention]:
+    """The leader a relative clause ("…, who met X") tells of: the one named right before its comma."""
+    if not _RELATIVE_OPENS.match(text, clause_start):
+        return []
+    return [x for x in mentions if x.ref.kind == "leader" and x.span.end <= clause_start
+            and not text[x.span.end:clause_start].strip(", ")][-1:]
 
 
 def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
@@ -175,6 +186,8 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             if not absent and not own_before:
                 parties = [p for x in cl.subject_group(text, [y for y in sent_mentions if y.span.start < pos])
                            if (p := party(text, x, index, trig.kind))] + parties
+                # "… for President A, who came to power in May and made a state visit to Beijing": A did
+                parties = [x.ref for x in _antecedent(text, whole_start[clause.start], sent_mentions)] + parties
             group = c.anaphora.search(text[clause.start:pos + len(m.group())])
             if group is None and not own_before and all(x.ref.kind == "place" for x in index.within(sent.start, pos)):
                 # "The two leaders discussed Gaza and agreed to meet": the sentence's subject, a clause before
