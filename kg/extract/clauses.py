@@ -194,10 +194,15 @@ def _via_venue() -> re.Pattern[str]:
                       r"(?:\s+(?:of\s+the\s+|of\s+)?(?-i:[A-Z][\w'’.-]*)){0,4},\s*$", re.I)
 
 
+_CRISIS_AFTER = re.compile(r"(?:['’]s)?\s+(?:crisis|crises|war|conflict|situation|question|issue)\b")
+
+
 def is_topic(text: str, m: Mention) -> bool:
     """"talks on Ukraine", "a force for Ukraine", "U.K.-led": the country is talked about, not taking part."""
     if re.match(r"-(?:led|backed|proposed|brokered|based|made|funded)\b", text[m.span.end:m.span.end + 12]):
         return True
+    if _CRISIS_AFTER.match(text, m.span.end):
+        return True  # "as Haiti crisis deepens", "the Ukraine war": what is happening, not who meets
     before = text[max(0, m.span.start - 40):m.span.start]
     return bool(re.search(r"(?:" + cues().topic_preps.pattern + r")\s+(?:the\s+)?$", before)) or is_discussed(text, m)
 
