@@ -32,7 +32,8 @@ def split_with(cand: Candidate, text: str, mentions: list[Mention], pos: int, tr
     withs = _first_of_each([x for x in after if cl.preceding_word(text, x.span.start) == "with"])
     after = _first_of_each(after)
     guests = cand.kind == "visit" and rules().each_guest.match(text, pos + len(trigger) + 1) is not None
-    if not (len(withs) >= 2 or ((guests or separate or (plural and cand.kind == "call")) and len(after) >= 2)):
+    if not (len(withs) >= 2 or ((guests or separate or (plural and cand.kind == "call")) and len(after) >= 2)
+            or _each_in_a_place(text, after, cand.sentence.end)):
         return [cand]
     others = withs if len(withs) >= 2 else after
     base = [p for p in cand.parties if p not in {x.ref for x in others}]
@@ -43,6 +44,21 @@ def split_with(cand: Candidate, text: str, mentions: list[Mention], pos: int, tr
         loc = None if cand.mode in ("phone", "virtual") else (location(text, here, x.span.end) or cand.location)
         out.append(_part(cand, [*base, x.ref], loc))
     return out
+
+
+def _each_in_a_place(text: str, after: list[Mention], end: int) -> bool:
+    """"met A in Moscow and B in Beijing": each counterpart in a place of its own, two meetings."""
+    people = [x for x in after if x.ref.kind in ("leader", "country")]
+    if len(people) < 2:
+        return False
+    bounds = [x.span.start for x in people[1:]] + [end]
+    places = []
+    for x, upto in zip(people, bounds, strict=True):
+        where = re.match(r"\s+in\s+(?:the\s+)?([A-Z][\w'’ -]*?)(?=[\s,.;]|$)", text[x.span.end:upto])
+        if where is None:
+            return False
+        places.append(where.group(1))
+    return len(set(places)) == len(places)
 
 
 def _part(cand: Candidate, parties: list[EntityRef], loc: EntityRef | None) -> Candidate:
