@@ -105,7 +105,7 @@ _LISTED_NAME = re.compile(r"(?:\b(?:counterparts?|leaders|ministers|presidents|p
 
 #: a relative clause set off by commas ("A and B, who have traded barbs, held talks"): its closing comma
 #: is followed by the main clause's verb
-_RELATIVE = re.compile(r", (?:who|which|whose)\Z")
+RELATIVE = re.compile(r"\s*,?\s*(?:who|which|whose)\b")
 _MAIN_RESUMES = re.compile(r"[^,;.]{1,120}?,\s+(?:also\s+|later\s+|then\s+|on\s+\w+\s+)?(?!and\b|or\b|but\b|while\b|"
                            r"which\b|who\b|whose\b|where\b|when\b|as\b|after\b|before\b|saying\b|adding\b)"
                            r"(?:[a-z]+ed|held|met|spoke|will|would|has|have|had|was|were|is|are|agreed|signed|"
@@ -129,7 +129,7 @@ def split_clauses(sent: Sentence, breaks: re.Pattern[str] | None = None) -> list
                 _NAME_LIST.fullmatch(sent.text, cuts[-1], m.start())
                 or _LISTED_NAME.search(sent.text, max(cuts[-1], m.start() - 160), m.start())):
             continue  # "Industry Minister A, Trade Minister B, and Foreign Minister C met ...": one subject
-        if _RELATIVE.match(m.group()) and (resumes := _MAIN_RESUMES.match(sent.text, m.end())):
+        if RELATIVE.fullmatch(m.group()) and (resumes := _MAIN_RESUMES.match(sent.text, m.end())):
             inside = sent.text.rindex(",", m.end(), resumes.end())
             continue  # "A and B, who have traded barbs for months, held talks": the subject's clause goes on
         if m.start() > cuts[-1]:

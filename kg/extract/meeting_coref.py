@@ -113,3 +113,11 @@ def sides_of_last_talks(out: list[Candidate], index: EntityIndex, bilateral: boo
             sides.append(EntityRef("country", iso, index.countries[iso].name))
     sides = unique(sides)
     return sides[:2] if bilateral else sides
+
+
+def antecedent(text: str, clause_start: int, mentions: list[Mention]) -> list[Mention]:
+    """The leader a relative clause ("…, who met X") tells of: the one named right before its comma."""
+    if not cl.RELATIVE.match(text, clause_start):
+        return []
+    return [x for x in mentions if x.ref.kind == "leader" and x.span.end <= clause_start
+            and not text[x.span.end:clause_start].strip(", ")][-1:]

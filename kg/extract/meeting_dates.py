@@ -129,3 +129,15 @@ def same_trip(parties: list[EntityRef], lead_dates: list[tuple[list[EntityRef], 
     "while in Rome, Vance also met ..."), the other talks held are in the same month."""
     sides = {p for p in parties if p.kind in ("leader", "country")}
     return next((day[:7] for refs, day in lead_dates if sides & set(refs)), None)
+
+
+#: a held meeting dated this many days or more before the article is an event of its own
+LONG_AGO_DAYS = 45
+
+
+def long_ago(when: TemporalExpr | None, status: str, pub: date | None) -> bool:
+    """A meeting held on a day told, weeks before the article: never the undated event the article reports."""
+    if when is None or not when.value or pub is None or status != "held" or len(when.value) < 7:
+        return False
+    day = date.fromisoformat(when.value if len(when.value) == 10 else when.value + "-28")
+    return (pub - day).days >= LONG_AGO_DAYS

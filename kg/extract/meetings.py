@@ -15,8 +15,14 @@ from datetime import date
 
 from kg.extract import clauses as cl
 from kg.extract.dates import TemporalExpr, Tense
-from kg.extract.meeting_coref import anaphora_parties, fronted_subject, sides_of_last_talks, unnamed_speaker
-from kg.extract.meeting_dates import dates_in, pick_date, same_trip, shift, unresolved
+from kg.extract.meeting_coref import (
+    anaphora_parties,
+    antecedent,
+    fronted_subject,
+    sides_of_last_talks,
+    unnamed_speaker,
+)
+from kg.extract.meeting_dates import dates_in, long_ago, pick_date, same_trip, shift, unresolved
 from kg.extract.meeting_merge import Candidate, country_of, drop_subsumed, final_mode, merge
 from kg.extract.meeting_parties import party, setting_orgs
 from kg.extract.meeting_place import TRAVEL, city_of, here, host, location, on_trip
@@ -24,7 +30,7 @@ from kg.extract.meeting_roster import add_attendees
 from kg.extract.meeting_rules import PRIORITY, Trigger, classify, rules
 from kg.extract.meeting_split import split_with
 from kg.extract.text import sentences
-from kg.model import Article, EntityIndex, EntityRef, Evidence, Meeting, Mention, Span, unique
+from kg.model import Article, EntityIndex, EntityRef, Evidence, Meeting, Span, unique
 
 #: "a call scheduled for Monday": the meeting word's own plan
 #: "the summit is scheduled for", "the EU-China summit will be held in Beijing": the meeting is still to come
@@ -51,28 +57,6 @@ _BEFORE_EVENT = re.compile(r"\b(?:ahead of|in the run-up to|on the eve of|preced
 
 _PURPOSE = re.compile(r"\b(?:for|to attend|to participate in|to take part in)\s+(?:the\s+|an?\s+)?"
                       r"(?:[\w'’()-]+\s+){0,6}$", re.I)
-
-
-#: a held meeting dated this many days or more before the article is an event of its own
-LONG_AGO_DAYS = 45
-
-
-def _long_ago(when: TemporalExpr | None, status: str, pub: date | None) -> bool:
-    if when is None or not when.value or pub is None or status != "held" or len(when.value) < 7:
-        return False
-    day = date.fromisoformat(when.value if len(when.value) == 10 else when.value + "-28")
-    return (pub - day).days >= LONG_AGO_DAYS
-
-
-_RELATIVE_OPENS = re.compile(r"\s*,?\s*(?:who|whose)\b")
-
-
-def _antecedent(text: str, clause_start: int, mentions: list[Mention]) -> list[Mention]:
-    """The leader a relative clause ("…, who met X") tells of: the one named right before its comma."""
-    if not _RELATIVE_OPENS.match(text, clause_start):
-        return []
-    return [x for x in mentions if x.ref.kind == "leader" and x.span.end <= clause_start
-            and not text[x.span.end:clause_start].strip(", ")][-1:]
 
 
 def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
@@ -187,7 +171,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
                 parties = [p for x in cl.subject_group(text, [y for y in sent_mentions if y.span.start < pos])
                            if (p := party(text, x, index, trig.kind))] + parties
                 # "… for President A, who came to power in May and made a state visit to Beijing": A did
-                parties = [x.ref for x in _antecedent(text, whole_start[clause.start], sent_mentions)] + parties
+                parties = [x.ref for x in antecedent(text, whole_start[clause.start], sent_mentions)] + parties
             group = c.anaphora.search(text[clause.start:pos + len(m.group())])
             if group is None and not own_before and all(x.ref.kind == "place" for x in index.within(sent.start, pos)):
                 # "The two leaders discussed Gaza and agreed to meet": the sentence's subject, a clause before
@@ -261,7 +245,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             cand = Candidate(unique(parties), sent, trig.kind, mode, status, when, loc,
                          anaphoric and (when is None or when is prev_date), trig.kind == "weak", caption)
             cand.title = sent.start < title_end and headline
-            cand.long_ago = _long_ago(when, status, pub)
+            cand.long_ago = long_ago(when, status, pub)
             cand.sequel = bool(_SEQUEL.match(text, clause.start))
             cand.bare = anaphoric and _bare(m.group(), trig)
             cand.continues = trig.continues
