@@ -38,6 +38,10 @@ _SPEAKER = re.compile(
     r"(?:said|says|added|stated|noted|told(?!\s+(?:his|her|the)?\s*(?:[A-Z]|counterpart))|wrote|argued|warned)\b"
     r"(?!\s+(?:that\s+)?(?:he|she)\b"
     r"|\s+(?:(?:reporters|journalists|the press|the media)\s+)?(?:after|before|following|during|while|when|at)\b)")
+#: "Russia has not been invited", "China said it would not attend": absent
+_NOT_INVITED = re.compile(r"(?:\s+(?:has|have|had|was|were|is|are)\s+(?:not|never)\s+(?:been\s+)?invited"
+                          r"|\s+(?:said\s+(?:it|he|she|they)\s+)?(?:will|would|did|does)\s+not\s+"
+                          r"(?:attend|take part))\b")
 #: the mention after these is absent or in doubt, not a party
 _UNSURE = re.compile(r"\b(?:without|whether)\s+(?:the\s+|its\s+|his\s+|her\s+|their\s+)?\Z")
 
@@ -49,8 +53,8 @@ def party(text: str, m: Mention, index: EntityIndex, kind: str) -> EntityRef | N
         return _capitals_as_sides(text, m, index)
     if _SPEAKER.match(text[m.span.end:m.span.end + 40]):
         return None  # the speaker of a report is not thereby a party
-    if _UNSURE.search(text, max(0, m.span.start - 25), m.span.start):
-        return None  # "convene without the US defense secretary", "unclear whether the US will send anyone"
+    if _UNSURE.search(text, max(0, m.span.start - 25), m.span.start) or _NOT_INVITED.match(text, m.span.end):
+        return None  # "convene without the US defense secretary", "to which Russia has not been invited"
     if m.via == "official":  # "Vance also met X": an official named again, standing for the country
         return None if cl.is_possessive(text, m) and not _owns_trigger(text[m.span.end:m.span.end + 50]) else ref
     if ref.kind == "leader":

@@ -47,7 +47,7 @@ def location(text: str, mentions: list[Mention], trig_pos: int) -> EntityRef | N
     return min(pool, key=lambda m: abs(m.span.start - trig_pos)).ref
 
 
-TRAVEL = re.compile(r"visit|trip|tour|travel|arriv", re.I)
+TRAVEL = re.compile(r"visit|trip|tour|travel|arriv|head", re.I)
 
 
 def host(loc: EntityRef, parties: list[EntityRef], index: EntityIndex) -> list[EntityRef]:
