@@ -64,8 +64,10 @@ def _item(text: str, pos: int, countries: dict[int, Cand]) -> Cand | None:
         if possessive is None:
             return None
         country, pos = owner.key, possessive.end()
-    blank = len(text[:pos]) - len(text[:pos].rstrip(" \t"))  # (a name is read from the blank before it)
-    span = read_name(text, pos - blank) if blank else None
+    blank = pos
+    while blank > 0 and text[blank - 1] in " \t":  # (a name is read from the blank before it)
+        blank -= 1
+    span = read_name(text, blank) if blank < pos else None
     if span is None:
         return None
     name = text[span[0]:span[1]]
