@@ -136,6 +136,36 @@ def test_a_process_killed_mid_bulk_load_leaves_no_part_of_its_batch(tmp_path: Pa
         assert_default_is_the_merge(st)
 
 
+UNPUBLISHED = textwrap.dedent("""
+    import os, sys
+    from kg.store import open_store
+    from kg.store.batch import ArticleBatch
+    from tests.test_store_batch import _articles
+
+    st = open_store(sys.argv[1])
+    st.publish()  # readers see the empty store
+    batch = ArticleBatch(st)  # (``st.batch()`` would publish right after the commit)
+    for a in _articles(st)[:2]:
+        batch.add(*a)
+    batch.commit()
+    os._exit(9)  # killed after the commit, before its publish
+""")
+
+
+@pytest.mark.slow
+def test_a_writer_killed_between_commit_and_publish_leaves_the_next_writer_to_publish(tmp_path: Path) -> None:
+    store = tmp_path / "s"
+    proc = subprocess.run([sys.executable, "-c", UNPUBLISHED, str(store)], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 9, proc.stderr
+    with open_store(store, read_only=True) as reader:
+        assert reader.article_keys() == []  # committed, but not published
+    with open_store(store) as st:
+        keys = sorted(st.article_keys())
+        assert len(keys) == 2
+    with open_store(store, read_only=True) as reader:
+        assert sorted(reader.article_keys()) == keys
+
+
 def _renamed(entities: dict[str, str]) -> dict[str, str]:
     """The same descriptions, the first one with another label."""
     iri = sorted(entities)[0]

@@ -5,6 +5,7 @@ Layout of a store folder::
     <store>/oxigraph/        the RocksDB database
     <store>/kg.lock          flock'd by the writer (see kg.store.lock)
     <store>/snapshots/       what readers read: a checkpoint per committed batch (see kg.store.snapshot)
+    <store>/unpublished      the database is ahead of the newest snapshot (written, not yet published)
     <store>/meta.json        base IRI and the hashes of the loaded ontology files
     <store>/quarantine.jsonl articles the SHACL gate or the reader rejected
 
@@ -282,7 +283,9 @@ class Store:
         if self.read_only:
             raise StoreError("the store is open read-only", where=self.path,
                              fix="open it with read_only=False to change it")
-        self._dirty = True
+        if not self._dirty:  # (on disk: a writer killed before it publishes leaves readers a reason to wait)
+            snapshot.mark_unpublished(self.path)
+            self._dirty = True
         return self.oxigraph
 
     def compact(self) -> None:

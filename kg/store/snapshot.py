@@ -14,6 +14,9 @@ the writer deletes an older snapshot only when it can take that lock exclusively
 a snapshot in use stays. A reader that finds ``CURRENT`` newer than its snapshot
 reopens (``kg serve`` checks before every query). A crash at any point leaves
 ``CURRENT`` naming a complete snapshot; leftovers are removed by the next publish.
+A writer killed after a commit but before its publish leaves ``UNPUBLISHED`` behind (made
+before its first write since the last publish): the next writer publishes on opening, so
+readers are never left behind committed data.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from kg.store.batch import ArticleBatch
 SNAPSHOTS = "snapshots"
 CURRENT = "CURRENT"
 INFO = "kg-snapshot.json"
+#: made before the writer's first write since its last publish, removed by the next publish
+UNPUBLISHED = "unpublished"
 #: attempts to pin the current snapshot while a writer keeps replacing it
 ATTEMPTS = 50
 #: files the writer keeps beside the database that describe it (``kg.store.counters``): copied into each
@@ -82,6 +87,7 @@ def publish(oxs: ox.Store, store: Path, info: dict[str, Any], *, flush: bool = T
         pointer = snaps / (CURRENT + ".tmp")
         pointer.write_text(f"{gen}\n", encoding="ascii")
         os.replace(pointer, snaps / CURRENT)
+        (store / UNPUBLISHED).unlink(missing_ok=True)
     except (OSError, RuntimeError) as exc:
         raise StoreError(f"cannot write a snapshot for readers: {exc}", where=snaps,
                          fix="check the disk has room and the store folder is writable") from exc
@@ -90,6 +96,21 @@ def publish(oxs: ox.Store, store: Path, info: dict[str, Any], *, flush: bool = T
     else:
         collector.start(store, gen)
     return gen
+
+
+def mark_unpublished(store: Path) -> None:
+    """Note, before a write, that the database is about to be ahead of what readers see."""
+    try:
+        (store / UNPUBLISHED).touch()
+    except OSError as exc:
+        raise StoreError(f"cannot write to the store folder: {exc.strerror}", where=store / UNPUBLISHED,
+                         fix="check the disk has room and the store folder is writable") from exc
+
+
+def behind(store: Path) -> bool:
+    """Whether readers may not see everything written (no snapshot, or a writer died before publishing)."""
+    number = current(store)
+    return number is None or not (folder_of(store) / str(number)).is_dir() or (store / UNPUBLISHED).exists()
 
 
 class Collector:
