@@ -74,7 +74,7 @@ def _open_writer(folder: Path, base: str, lock: StoreLock) -> Store:
         article_batch.recover(store)
         merge_default.migrate(store)
         store.load_schema()
-        if store._dirty or snapshot.behind(folder):
+        if store._dirty or store.snapshot is None or snapshot.behind(folder, store.snapshot):
             store.publish()
         else:
             snapshot.collect(folder, store.snapshot)  # what readers let go of since the last publish

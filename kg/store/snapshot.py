@@ -107,10 +107,9 @@ def mark_unpublished(store: Path) -> None:
                          fix="check the disk has room and the store folder is writable") from exc
 
 
-def behind(store: Path) -> bool:
-    """Whether readers may not see everything written (no snapshot, or a writer died before publishing)."""
-    number = current(store)
-    return number is None or not (folder_of(store) / str(number)).is_dir() or (store / UNPUBLISHED).exists()
+def behind(store: Path, number: int) -> bool:
+    """Whether snapshot ``number`` may not hold everything written (gone, or a writer died before publishing)."""
+    return not (folder_of(store) / str(number)).is_dir() or (store / UNPUBLISHED).exists()
 
 
 class Collector:
