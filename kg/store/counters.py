@@ -165,7 +165,9 @@ class Change:
     """
 
     def __init__(self, store: Store, graphs: Iterable[str] = (), triples: Iterable[ox.Triple] = (), *,
-                 added: bool = False) -> None:
+                 added: bool = False, held: Iterable[ox.Triple] = (), adding: Iterable[ox.Triple] = ()) -> None:
+        """``added``: the write adds all ``triples`` to the default graph; ``held``: those of them a named
+        graph holds before the write, ``adding``: those it adds (neither is looked up there, before or after)."""
         self.store = store
         self.counts = load(store)
         if self.counts is None:  # not valid: nothing to keep up to date; recounted when read
@@ -173,9 +175,11 @@ class Change:
         invalidate(store)
         self.graphs = list(dict.fromkeys(graphs))
         self.triples = set(triples)
-        self.added = added  # the write adds ``triples`` to the default graph: no need to look them up after
+        self.added = added
+        self.adding = self.triples if added else set(adding)
         self.before_graphs = {g: _graph_size(store, g) for g in self.graphs}
-        self.before = _present(store, self.triples)
+        held = set(held)
+        self.before = held | _present(store, self.triples - held)
 
     def done(self, sized: Iterable[tuple[str, int, bool, bool]] = ()) -> None:
         """``sized``: (graph, change in its quads, non-empty before, non-empty after) the caller knows."""
@@ -195,7 +199,7 @@ class Change:
                 counts.graphs += step
                 if g.startswith(prefix):
                     counts.articles += step
-        after = self.triples if self.added else _present(store, self.triples)
+        after = self.adding | _present(store, self.triples - self.adding)
         _count_default(counts, self.before, after)
         _write(store, {"valid": True, **asdict(counts)})
 

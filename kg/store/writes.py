@@ -36,7 +36,7 @@ def replace_graph(store: Store, graph: str, ntriples: str, *, parts: bool = Fals
     if new and not blank:
         patch_graph(store, graph, old - new, new - old, before=len(old), parts=parts)
         return
-    change = None if blank else counters.Change(store, (), old)
+    change = None if blank else counters.Change(store, (), old, held=old)
     if change is None:
         counters.invalidate(store)
     ops = [merge_default.forget(graph), f"DROP SILENT GRAPH <{graph}>"]
@@ -74,7 +74,9 @@ def patch_graph(store: Store, graph: str, gone: Iterable[ox.Triple], added: Iter
     if not gone and not added:
         return
     was = counters.nonempty(store, graph) if before is None else before > 0
-    change = counters.Change(store, (), gone | added)
+    # what the graph holds is in the default graph (the merge) before, what it gets after: looked up there
+    # only the other way round (another graph may state it)
+    change = counters.Change(store, (), gone | added, held=gone, adding=added)
     ops = []
     if gone:
         ops.append(merge_default.forget(graph, triples=gone))
