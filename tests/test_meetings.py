@@ -186,3 +186,19 @@ def test_user_triggers_extend_the_shipped_ones(tmp_path, monkeypatch) -> None:
         monkeypatch.delenv("KG_DATA_DIR")
         read_toml.cache_clear()
         meetings.rules.cache_clear()
+
+
+def test_the_in_person_cue_beside_a_video_meeting_is_data_a_user_can_extend(tmp_path, monkeypatch) -> None:
+    text = "Macron held a video conference with Zelensky on Jan. 9, with ministers gathered around one table."
+    assert [m.mode for m in run(text)] == ["virtual"]
+    assert [m.mode for m in run(text.replace("gathered around one table", "joining from Brussels"))] == ["hybrid"]
+    (tmp_path / "meeting_triggers.toml").write_text('[mode_cues]\nin_person = ["around (?:one|the) table"]\n')
+    monkeypatch.setenv("KG_DATA_DIR", str(tmp_path))
+    read_toml.cache_clear()
+    meetings.rules.cache_clear()
+    try:
+        assert [m.mode for m in run(text)] == ["hybrid"]
+    finally:
+        monkeypatch.delenv("KG_DATA_DIR")
+        read_toml.cache_clear()
+        meetings.rules.cache_clear()

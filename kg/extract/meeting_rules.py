@@ -35,6 +35,7 @@ class _Rules:
     excl_clause: re.Pattern[str]
     excl_sentence: re.Pattern[str]  # a photo caption: an old picture, not the news
     video: re.Pattern[str]
+    in_person: re.Pattern[str]  # beside a video meeting: some took part in person ("from Moscow")
     modified: re.Pattern[str]  # nouns a country before them only modifies ("US outlet", "US tariffs")
     each_guest: re.Pattern[str]  # "welcomed leaders, including A and B": one welcome per guest
     #: matched text -> its trigger, kept with the rules it was classified by (``classify``)
@@ -81,6 +82,7 @@ def rules() -> _Rules:
         excl_clause=cl.compile_list(excl, "clause", TRIGGERS_FILE) if "clause" in excl else re.compile("$^"),
         excl_sentence=cl.compile_list(excl, "sentence", TRIGGERS_FILE) if "sentence" in excl else re.compile("$^"),
         video=cl.compile_list(modes, "video", TRIGGERS_FILE) if "video" in modes else re.compile("$^"),
+        in_person=cl.compile_list(modes, "in_person", TRIGGERS_FILE) if "in_person" in modes else re.compile("$^"),
         modified=cl.compile_list(parties, "modified_nouns", TRIGGERS_FILE) if parties else re.compile("$^"),
         each_guest=cl.compile_list(split, "each_guest", TRIGGERS_FILE) if "each_guest" in split else re.compile("$^"),
     )

@@ -232,7 +232,7 @@ def _candidates(article: Article, index: EntityIndex) -> list[Candidate]:
             if own and _OWN_VIDEO.fullmatch(text, pos + len(m.group()), own.start()) \
                     and not re.search(r"\b(?:join|participat|attend|took part|take part)", text[pos:own.start()]):
                 mode = "virtual"  # "held talks via video link", "met virtually"
-            elif video_cue or (trig.kind == "video" and re.search(r"\bfrom\s+(?:the\s+)?[A-Z]|in person", sent.text)):
+            elif video_cue or (trig.kind == "video" and r.in_person.search(sent.text)):
                 mode = "hybrid"
             loc = None if mode in ("phone", "virtual") or trig.kind == "weak" else location(
                 text, [x for x, p in as_party if x.ref.kind != "place" or p is None], pos)  # not "from Moscow and Kyiv"
