@@ -283,7 +283,7 @@ class Store:
         if self.read_only:
             raise StoreError("the store is open read-only", where=self.path,
                              fix="open it with read_only=False to change it")
-        if not self._dirty:  # (on disk: a writer killed before it publishes leaves readers a reason to wait)
+        if not self._dirty:  # (on disk: a writer killed before its publish tells the next writer to publish)
             snapshot.mark_unpublished(self.path)
             self._dirty = True
         return self.oxigraph

@@ -175,7 +175,6 @@ class Change:
         invalidate(store)
         self.graphs = list(dict.fromkeys(graphs))
         self.triples = set(triples)
-        self.added = added
         self.adding = self.triples if added else set(adding)
         self.before_graphs = {g: _graph_size(store, g) for g in self.graphs}
         held = set(held)
