@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from kg.datafiles import read_toml
@@ -159,46 +163,37 @@ def test_undated_article_leaves_relative_dates_unresolved() -> None:
     assert [m.date for m in found] == [None, "2024-06-07"]
 
 
-def test_bad_trigger_file_names_the_file(tmp_path, monkeypatch) -> None:
-    (tmp_path / "meeting_triggers.toml").write_text('[[trigger]]\nkind = "party"\npatterns = ["fete"]\n')
-    monkeypatch.setenv("KG_DATA_DIR", str(tmp_path))
+@contextlib.contextmanager
+def user_triggers(folder: Path, monkeypatch: pytest.MonkeyPatch, toml: str) -> Iterator[None]:
+    """The rules read with a user's ``meeting_triggers.toml`` (in ``KG_DATA_DIR``) beside the shipped one."""
+    (folder / "meeting_triggers.toml").write_text(toml)
+    monkeypatch.setenv("KG_DATA_DIR", str(folder))
     read_toml.cache_clear()
     meetings.rules.cache_clear()
     try:
-        with pytest.raises(KgError, match=r"meeting_triggers\.toml.*kind 'party'"):
-            meetings.rules()
+        yield
     finally:
         monkeypatch.delenv("KG_DATA_DIR")
         read_toml.cache_clear()
         meetings.rules.cache_clear()
+
+
+def test_bad_trigger_file_names_the_file(tmp_path, monkeypatch) -> None:
+    with user_triggers(tmp_path, monkeypatch, '[[trigger]]\nkind = "party"\npatterns = ["fete"]\n'), \
+            pytest.raises(KgError, match=r"meeting_triggers\.toml.*kind 'party'"):
+        meetings.rules()
 
 
 def test_user_triggers_extend_the_shipped_ones(tmp_path, monkeypatch) -> None:
-    (tmp_path / "meeting_triggers.toml").write_text(
-        '[[trigger]]\nkind = "meeting"\nmode = "in_person"\npatterns = ["broke bread"]\n')
-    monkeypatch.setenv("KG_DATA_DIR", str(tmp_path))
-    read_toml.cache_clear()
-    meetings.rules.cache_clear()
-    try:
+    toml = '[[trigger]]\nkind = "meeting"\nmode = "in_person"\npatterns = ["broke bread"]\n'
+    with user_triggers(tmp_path, monkeypatch, toml):
         (m,) = run("Zelensky broke bread with Macron in Paris on Jan. 12.")
         assert parties(m) == {"volodymyr-zelensky", "emmanuel-macron"}
-    finally:
-        monkeypatch.delenv("KG_DATA_DIR")
-        read_toml.cache_clear()
-        meetings.rules.cache_clear()
 
 
 def test_the_in_person_cue_beside_a_video_meeting_is_data_a_user_can_extend(tmp_path, monkeypatch) -> None:
     text = "Macron held a video conference with Zelensky on Jan. 9, with ministers gathered around one table."
     assert [m.mode for m in run(text)] == ["virtual"]
     assert [m.mode for m in run(text.replace("gathered around one table", "joining from Brussels"))] == ["hybrid"]
-    (tmp_path / "meeting_triggers.toml").write_text('[mode_cues]\nin_person = ["around (?:one|the) table"]\n')
-    monkeypatch.setenv("KG_DATA_DIR", str(tmp_path))
-    read_toml.cache_clear()
-    meetings.rules.cache_clear()
-    try:
+    with user_triggers(tmp_path, monkeypatch, '[mode_cues]\nin_person = ["around (?:one|the) table"]\n'):
         assert [m.mode for m in run(text)] == ["hybrid"]
-    finally:
-        monkeypatch.delenv("KG_DATA_DIR")
-        read_toml.cache_clear()
-        meetings.rules.cache_clear()

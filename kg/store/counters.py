@@ -165,9 +165,9 @@ class Change:
     """
 
     def __init__(self, store: Store, graphs: Iterable[str] = (), triples: Iterable[ox.Triple] = (), *,
-                 added: bool = False, held: Iterable[ox.Triple] = (), adding: Iterable[ox.Triple] = ()) -> None:
-        """``added``: the write adds all ``triples`` to the default graph; ``held``: those of them a named
-        graph holds before the write, ``adding``: those it adds (neither is looked up there, before or after)."""
+                 held: Iterable[ox.Triple] = (), adding: Iterable[ox.Triple] = ()) -> None:
+        """``held``: those of ``triples`` a named graph holds before the write, ``adding``: those it adds
+        (the default graph, their merge, holds them before, or after: not looked up there then)."""
         self.store = store
         self.counts = load(store)
         if self.counts is None:  # not valid: nothing to keep up to date; recounted when read
@@ -175,7 +175,7 @@ class Change:
         invalidate(store)
         self.graphs = list(dict.fromkeys(graphs))
         self.triples = set(triples)
-        self.adding = self.triples if added else set(adding)
+        self.adding = set(adding)
         self.before_graphs = {g: _graph_size(store, g) for g in self.graphs}
         held = set(held)
         self.before = held | _present(store, self.triples - held)

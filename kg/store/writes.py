@@ -66,7 +66,7 @@ def patch_graph(store: Store, graph: str, gone: Iterable[ox.Triple], added: Iter
         # measured once for all parts: a later part's triples are in the default graph after the earlier
         # parts only if they were before them (and a property new to the store stays cheap to look up)
         was = counters.nonempty(store, graph)
-        change = counters.Change(store, (), ordered, added=True)
+        change = counters.Change(store, (), ordered, adding=ordered)
         for start in range(0, len(ordered), PART):
             _add_in_bulk(store, graph, ordered[start:start + PART])
         change.done([(graph, len(ordered), was, True)])
