@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from kg.ingest import Ingest
 from kg.store import Store, bulk, counters, open_store, staged
 from kg.store.batch import ArticleBatch
-from kg.store.journal import LOAD_JOURNAL, STAGED
+from kg.store.journal import LOAD_JOURNAL, LOAD_SLICES, STAGED
 from kg.store.staged import StagedBatch
 from tests.test_store_batch import _articles, _content, _renamed
 from tests.test_store_default_graph import assert_default_is_the_merge
@@ -203,25 +203,29 @@ CRASH = textwrap.dedent("""
         for a in articles[:3]:
             batch.add(*a)
         batch.commit()  # the first part is loaded
-        if sys.argv[2] == "load":
-            die_in_bulk_load(lambda: os._exit(9))  # killed in the middle of the second part's load
-            for a in articles[3:6]:
-                batch.add(*a)
-            batch.commit()
-        else:
+        if sys.argv[2] == "staging":
             batch.add(*articles[3])
             os._exit(9)  # killed while a part is staged
+        if sys.argv[2] == "slices":  # the second part in many slices, two loaded at a time: killed in the third
+            from kg.store import bulk
+            bulk.SLICE = 512
+        die_in_bulk_load(lambda: os._exit(9), at=3 if sys.argv[2] == "slices" else 1)  # in the second part's load
+        for a in articles[3:6]:
+            batch.add(*a)
+        batch.commit()
 """)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("when", ["load", "staging"])
+@pytest.mark.parametrize("when", ["load", "slices", "staging"])
 def test_a_process_killed_mid_load_keeps_the_parts_loaded_before(tmp_path: Path, when: str) -> None:
     store = tmp_path / "s"
     proc = subprocess.run([sys.executable, "-c", CRASH, str(store), when], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 9, proc.stderr
-    assert (store / (LOAD_JOURNAL if when == "load" else STAGED)).exists()
+    assert (store / (STAGED if when == "staging" else LOAD_JOURNAL)).exists()
+    assert bool(list(store.glob(LOAD_SLICES))) is (when == "slices")  # (the copy the dying call was loading)
     with open_store(store) as st_:  # the next writable open undoes the half-loaded part
+        assert not list(store.glob(LOAD_SLICES))
         articles = _articles(st_)
         assert sorted(st_.article_keys()) == sorted(key for key, _, _ in articles[:3])
         with _one_at_a_time(tmp_path / "expected", articles[:3]) as expected:
@@ -280,3 +284,4 @@ def test_a_slice_without_the_old_versions_keeps_every_other_byte_in_order(size: 
     expected = [i for i in range(start, end) if not any(a <= i < b for a, b in skip)]
     assert [i for a, b in kept for i in range(a, b)] == expected
     assert all(a < b for a, b in kept)
+

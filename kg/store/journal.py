@@ -32,11 +32,16 @@ JOURNAL = "journal.nq"
 LOAD_JOURNAL = "journal.load.nq"
 #: the part being staged: never loaded, deleted when found
 STAGED = "staged.nq"
-#: one bulk-load call's slice of the load journal (a copy: the journal names what it holds)
-LOAD_SLICE = "journal.load.slice.nq"
+#: the bulk-load calls' slices of the load journal (copies: the journal names what they hold)
+LOAD_SLICES = "journal.load.slice*.nq"
 CHANGED = b"# kg journal: changes of stored graphs\n"
 DELETED = b"# kg journal: deleted by this batch\n"
 NQ = ox.RdfFormat.N_QUADS
+
+
+def slice_name(number: int) -> str:
+    """The file of a load journal's ``number``-th slice (``LOAD_SLICES``)."""
+    return f"journal.load.slice{number}.nq"
 
 
 def write(path: Path, new: bytes, changed: bytes, deleted: bytes) -> None:
@@ -95,7 +100,8 @@ def recover(store: Store) -> bool:
     """Undo what an interrupted batch or load wrote, if its journal is there; idempotent, so a crash here is
     safe too."""
     (store.path / STAGED).unlink(missing_ok=True)
-    (store.path / LOAD_SLICE).unlink(missing_ok=True)
+    for piece in store.path.glob(LOAD_SLICES):
+        piece.unlink(missing_ok=True)
     loaded = _recover_load(store)
     journal = store.path / JOURNAL
     if not journal.exists():
