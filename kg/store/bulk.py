@@ -57,14 +57,13 @@ def bulk_load(store: Store, load: Load) -> None:
             if len(cuts) == 1 and not load.skip:
                 oxs.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
             else:
-                with ThreadPoolExecutor(LOADERS, thread_name_prefix="kg-slice") as pool:
-                    loads = [pool.submit(_load_slice, oxs, path, store.path / slice_name(n), without(*cut, load.skip))
-                             for n, cut in enumerate(cuts)]
-                    try:
-                        for done in loads:
-                            done.result()
-                    finally:
-                        pool.shutdown(cancel_futures=True)
+                pool = ThreadPoolExecutor(LOADERS, thread_name_prefix="kg-slice")
+                try:
+                    for done in [pool.submit(_load_slice, oxs, path, store.path / slice_name(n),
+                                             without(*cut, load.skip)) for n, cut in enumerate(cuts)]:
+                        done.result()
+                finally:  # (after an error: the calls under way end, those not started do not start)
+                    pool.shutdown(cancel_futures=True)
             _drop_orphans(oxs, load.orphans)
             oxs.flush()
         except (OSError, RuntimeError, SyntaxError) as exc:
