@@ -15,11 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kg.errors import StoreError
 from kg.ingest import Ingest
-from kg.store import Store, bulk, counters, open_store, staged
+from kg.store import Store, bulk, core, counters, open_store, staged
 from kg.store.batch import ArticleBatch
 from kg.store.journal import LOAD_JOURNAL, LOAD_SLICES, STAGED
 from kg.store.staged import StagedBatch
+from tests.processes import die_in_bulk_load
 from tests.test_store_batch import _articles, _content, _renamed
 from tests.test_store_default_graph import assert_default_is_the_merge
 
@@ -175,7 +177,7 @@ def test_readers_get_the_store_compacted_after_a_first_ingest(tmp_path: Path, mo
     comes after a compaction, and holds every article."""
     from bench.generate import generate
     from kg.api import open_store as open_api
-    from kg.store import core, snapshot
+    from kg.store import snapshot
 
     generate(tmp_path / "corpus", 12)
     monkeypatch.setattr(staged, "STAGE_MIN", 10)
@@ -227,6 +229,33 @@ def test_a_process_killed_mid_load_keeps_the_parts_loaded_before(tmp_path: Path,
     with open_store(store) as st_:  # the next writable open undoes the half-loaded part
         assert not list(store.glob(LOAD_SLICES))
         articles = _articles(st_)
+        assert sorted(st_.article_keys()) == sorted(key for key, _, _ in articles[:3])
+        with _one_at_a_time(tmp_path / "expected", articles[:3]) as expected:
+            assert_same_store(st_, expected)
+
+
+def test_a_slice_that_fails_undoes_its_part_whole_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bulk-load call fails (a full disk) while another runs beside it: the calls under way end, the part
+    is undone whole, its copies are gone, and the parts loaded before stay."""
+    monkeypatch.setattr(core.Store, "_writable", core.Store._writable)  # (put back after the test)
+
+    def disk_full() -> None:
+        raise OSError(28, "No space left on device")
+
+    with open_store(tmp_path / "s") as st_:
+        articles = _articles(st_)
+        batch = StagedBatch(st_, part=3)
+        for a in articles[:3]:
+            batch.add(*a)
+        batch.commit()
+        monkeypatch.setattr(bulk, "SLICE", 512)  # the second part in many slices
+        die_in_bulk_load(disk_full, at=3)
+        for a in articles[3:6]:
+            batch.add(*a)
+        with pytest.raises(StoreError, match=r"bulk load failed: .*No space left"):
+            batch.commit()
+        batch.close()
+        assert not list(st_.path.glob(LOAD_SLICES))
         assert sorted(st_.article_keys()) == sorted(key for key, _, _ in articles[:3])
         with _one_at_a_time(tmp_path / "expected", articles[:3]) as expected:
             assert_same_store(st_, expected)
