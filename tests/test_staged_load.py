@@ -313,4 +313,3 @@ def test_a_slice_without_the_old_versions_keeps_every_other_byte_in_order(size: 
     expected = [i for i in range(start, end) if not any(a <= i < b for a, b in skip)]
     assert [i for a, b in kept for i in range(a, b)] == expected
     assert all(a < b for a, b in kept)
-

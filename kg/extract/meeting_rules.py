@@ -74,17 +74,22 @@ def rules() -> _Rules:
     modes = data.get("mode_cues", {})
     parties = data.get("parties", {})
     split = data.get("split", {})
+
+    def listed(table: dict[str, Any], key: str) -> re.Pattern[str]:
+        """An optional list of the file as one regex (none: a regex that never matches)."""
+        return cl.compile_list(table, key, TRIGGERS_FILE) if key in table else re.compile("$^")
+
     return _Rules(
         pattern=cl.words(all_patterns),
         by_text=tuple(by_text),
         excl_before=re.compile(r"\b(?:" + "|".join(excl.get("before", ["$^"])) + r")\s*(?:\w+\s+)?$", re.I),
         excl_after=tuple(re.compile(p, re.I) for p in excl.get("after", [])),
-        excl_clause=cl.compile_list(excl, "clause", TRIGGERS_FILE) if "clause" in excl else re.compile("$^"),
-        excl_sentence=cl.compile_list(excl, "sentence", TRIGGERS_FILE) if "sentence" in excl else re.compile("$^"),
-        video=cl.compile_list(modes, "video", TRIGGERS_FILE) if "video" in modes else re.compile("$^"),
-        in_person=cl.compile_list(modes, "in_person", TRIGGERS_FILE) if "in_person" in modes else re.compile("$^"),
+        excl_clause=listed(excl, "clause"),
+        excl_sentence=listed(excl, "sentence"),
+        video=listed(modes, "video"),
+        in_person=listed(modes, "in_person"),
         modified=cl.compile_list(parties, "modified_nouns", TRIGGERS_FILE) if parties else re.compile("$^"),
-        each_guest=cl.compile_list(split, "each_guest", TRIGGERS_FILE) if "each_guest" in split else re.compile("$^"),
+        each_guest=listed(split, "each_guest"),
     )
 
 

@@ -32,8 +32,9 @@ JOURNAL = "journal.nq"
 LOAD_JOURNAL = "journal.load.nq"
 #: the part being staged: never loaded, deleted when found
 STAGED = "staged.nq"
-#: the bulk-load calls' slices of the load journal (copies: the journal names what they hold)
-LOAD_SLICES = "journal.load.slice*.nq"
+#: the bulk-load calls' slices of the load journal (copies: the journal names what they hold), numbered
+_LOAD_SLICE = "journal.load.slice{}.nq"
+LOAD_SLICES = _LOAD_SLICE.format("*")
 CHANGED = b"# kg journal: changes of stored graphs\n"
 DELETED = b"# kg journal: deleted by this batch\n"
 NQ = ox.RdfFormat.N_QUADS
@@ -41,7 +42,7 @@ NQ = ox.RdfFormat.N_QUADS
 
 def slice_name(number: int) -> str:
     """The file of a load journal's ``number``-th slice (``LOAD_SLICES``)."""
-    return f"journal.load.slice{number}.nq"
+    return _LOAD_SLICE.format(number)
 
 
 def write(path: Path, new: bytes, changed: bytes, deleted: bytes) -> None:
